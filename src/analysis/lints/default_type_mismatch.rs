@@ -1,0 +1,53 @@
+//! `default-type-mismatch`: the default's access level is of another type.
+
+use super::{Lint, LintInfo};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Model;
+use crate::syntax::ast::{AclKind, DefaultType};
+
+pub struct DefaultTypeMismatch;
+
+static INFO: LintInfo = LintInfo {
+    code: "default-type-mismatch",
+    default_severity: Severity::Error,
+    summary: "the default's access level is of another type",
+    doc: r#"A default access level is assigned to new participants of its type; one of
+another type (or a component) cannot be assigned to them.
+
+Example:
+
+    default customer = "Account"      # `Account` is an account access level
+
+Fix: name an access level declared `for` that participant type."#,
+};
+
+impl Lint for DefaultTypeMismatch {
+    fn info(&self) -> &'static LintInfo {
+        &INFO
+    }
+
+    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+        for d in &model.defaults {
+            let Some(t) = d.target else { continue };
+            let acl = model.acl(t);
+            let expected = match d.decl.ty.node {
+                DefaultType::Participant(p) => AclKind::Participant(p),
+                DefaultType::Component => AclKind::Component,
+            };
+            if acl.kind == expected {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &INFO,
+                    d.decl.acl.span,
+                    format!("the `{}` default names `{}`, a {} access level", expected, acl.name, acl.kind),
+                )
+                .label(format!("a {} access level", acl.kind))
+                .related(acl.head, "declared here")
+                .help(format!("name an access level declared `for {expected}`"))
+                .access_level(acl.name.clone()),
+            );
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The lint registry: one file per lint, each with its code, default
+//! severity and documentation, registered once in [`ALL`].
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Model;
+
+mod default_override_forbidden;
+mod default_type_mismatch;
+mod duplicate_default;
+mod duplicate_definition;
+mod duplicate_include;
+mod include_before_permission;
+mod include_cycle;
+mod include_type_mismatch;
+mod predefined_redefined;
+mod syntax_error;
+mod unknown_access_level;
+mod unknown_include;
+mod unknown_object;
+mod unknown_reseller;
+mod unused_component;
+pub mod unused_ignore;
+mod visibility_not_applicable;
+
+/// What `aclc lints` knows about a lint.
+#[derive(Debug)]
+pub struct LintInfo {
+    /// Stable kebab-case code.
+    pub code: &'static str,
+    /// Severity unless `aclc.toml` says otherwise.
+    pub default_severity: Severity,
+    /// One line: when it fires.
+    pub summary: &'static str,
+    /// What it finds, why it matters, an example and how to fix it.
+    pub doc: &'static str,
+}
+
+/// A lint: its info and the check that produces its findings.
+pub trait Lint: Sync {
+    /// Code, severity, docs.
+    fn info(&self) -> &'static LintInfo;
+    /// Report findings on the model (with default severity; the caller
+    /// applies configuration and suppressions).
+    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>);
+}
+
+/// Every lint, in the order `aclc lints` lists them.
+pub static ALL: &[&dyn Lint] = &[
+    &syntax_error::SyntaxError,
+    &duplicate_definition::DuplicateDefinition,
+    &unknown_include::UnknownInclude,
+    &unknown_reseller::UnknownReseller,
+    &unknown_access_level::UnknownAccessLevel,
+    &unknown_object::UnknownObject,
+    &unknown_object::UnknownAttribute,
+    &include_cycle::IncludeCycle,
+    &include_type_mismatch::IncludeTypeMismatch,
+    &predefined_redefined::PredefinedRedefined,
+    &default_override_forbidden::DefaultOverrideForbidden,
+    &duplicate_default::DuplicateDefault,
+    &default_type_mismatch::DefaultTypeMismatch,
+    &visibility_not_applicable::VisibilityNotApplicable,
+    &duplicate_include::DuplicateInclude,
+    &include_before_permission::IncludeBeforePermission,
+    &unused_component::UnusedComponent,
+    &unused_ignore::UnusedIgnore,
+];
+
+/// The info of every registered lint.
+pub fn infos() -> impl Iterator<Item = &'static LintInfo> {
+    ALL.iter().map(|l| l.info())
+}
+
+/// Look a lint up by code.
+pub fn find(code: &str) -> Option<&'static LintInfo> {
+    infos().find(|i| i.code == code)
+}
+
+/// A "did you mean" help for an unknown name, or a fallback.
+pub(crate) fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, fallback: &str) -> String {
+    match crate::diagnostic::did_you_mean(name, candidates) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => fallback.to_string(),
+    }
+}

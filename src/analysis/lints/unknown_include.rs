@@ -1,0 +1,42 @@
+//! `unknown-include`: include of an undeclared name.
+
+use super::{suggest, Lint, LintInfo};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Model;
+
+pub struct UnknownInclude;
+
+static INFO: LintInfo = LintInfo {
+    code: "unknown-include",
+    default_severity: Severity::Error,
+    summary: "include of an undeclared name (with \"did you mean\")",
+    doc: r#"An `include` names no declared access level or component, so it adds
+nothing: whatever it was meant to allow or deny is not decided by it.
+
+Example:
+
+    access_level "Night shift" for user {
+        include "Helpdesk acess"     # did you mean `Helpdesk access`?
+    }
+
+Fix: correct the name (names are case-sensitive) or declare the component."#,
+};
+
+impl Lint for UnknownInclude {
+    fn info(&self) -> &'static LintInfo {
+        &INFO
+    }
+
+    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+        for acl in &model.acls {
+            for inc in acl.includes.iter().filter(|i| i.target.is_none()) {
+                out.push(
+                    Diagnostic::new(&INFO, inc.name.span, format!("`{}` includes `{}`, which is not declared", acl.name, inc.name.node))
+                        .label("not declared")
+                        .help(suggest(&inc.name.node, model.acl_names(), "declare it, or remove the include"))
+                        .access_level(acl.name.clone()),
+                );
+            }
+        }
+    }
+}

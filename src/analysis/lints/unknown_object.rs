@@ -1,0 +1,154 @@
+//! `unknown-object` and `unknown-attribute`: a permission names something
+//! the object catalog does not have.
+
+use super::{suggest, Lint, LintInfo};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{CatalogObject, Model};
+use crate::syntax::ast::{Pattern, PermissionStmt, Statement, Target};
+
+pub struct UnknownObject;
+pub struct UnknownAttribute;
+
+static OBJECT: LintInfo = LintInfo {
+    code: "unknown-object",
+    default_severity: Severity::Warning,
+    summary: "a permission names an object not in the catalog (with \"did you mean\"); off when no catalog",
+    doc: r#"The catalog (`object Name { attr, … }` declarations, shipped in the predefined
+library) lists the objects the platform checks. A permission on an object that is
+not in it (or a prefix `Name*` that matches no object) never matters at run time:
+usually a typo that leaves the intended access undecided.
+
+Example:
+
+    allow read Tarifs.*      # did you mean `Tariffs`?
+
+Fix: correct the name, or declare the object in the catalog. When no `object` is
+declared at all, this lint is off."#,
+};
+
+static ATTRIBUTE: LintInfo = LintInfo {
+    code: "unknown-attribute",
+    default_severity: Severity::Warning,
+    summary: "a permission names an attribute its object does not have (with \"did you mean\"); off when no catalog",
+    doc: r#"Like `unknown-object`, for the attribute: no object the pattern can match
+has this attribute (or an attribute starting with the prefix).
+
+Example:
+
+    deny read SelfCare.identiy     # did you mean `identity`?
+
+Fix: correct the name, or add the attribute to the object's declaration."#,
+};
+
+impl Lint for UnknownObject {
+    fn info(&self) -> &'static LintInfo {
+        &OBJECT
+    }
+
+    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+        for_each_target(model, |target, owner| {
+            if let Some(d) = object_finding(model, target, owner) {
+                out.push(d);
+            }
+        });
+    }
+}
+
+impl Lint for UnknownAttribute {
+    fn info(&self) -> &'static LintInfo {
+        &ATTRIBUTE
+    }
+
+    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+        for_each_target(model, |target, owner| {
+            if let Some(d) = attribute_finding(model, target, owner) {
+                out.push(d);
+            }
+        });
+    }
+}
+
+/// Every permission target written anywhere, with the access level it is in
+/// (if any). Does nothing without a catalog.
+fn for_each_target<'m>(model: &'m Model, mut f: impl FnMut(&'m Target, Option<&'m str>)) {
+    if model.catalog.is_empty() {
+        return;
+    }
+    for acl in &model.acls {
+        for s in &acl.statements {
+            if let Statement::Permission(p) = s {
+                f(&p.target, Some(&acl.name));
+            }
+        }
+    }
+    let guard_rules = model.guards.iter().flat_map(|g| g.decl.rules.iter());
+    let test_rules = model.tests.iter().flat_map(|t| t.expectations.iter().map(|e| &e.rule));
+    for p in guard_rules.chain(test_rules) {
+        let p: &PermissionStmt = p;
+        f(&p.target, None);
+    }
+}
+
+fn matching_objects<'m>(model: &'m Model, pat: &'m Pattern) -> impl Iterator<Item = (&'m String, &'m CatalogObject)> {
+    model.catalog.objects.iter().filter(move |(name, _)| pat.matches(name))
+}
+
+fn object_finding(model: &Model, target: &Target, owner: Option<&str>) -> Option<Diagnostic> {
+    let obj = &target.object;
+    if matching_objects(model, &obj.node).next().is_some() {
+        return None;
+    }
+    let names = model.catalog.objects.keys().map(String::as_str);
+    let (message, help) = match &obj.node {
+        Pattern::Exact(n) => (
+            format!("object `{n}` is not in the catalog"),
+            suggest(n, names, &format!("add it to the catalog: `object {n} {{ … }}`")),
+        ),
+        Pattern::Prefix(p) => (
+            format!("no object in the catalog starts with `{p}`"),
+            suggest(p, names, "correct the prefix, or add the objects to the catalog"),
+        ),
+        Pattern::Any => return None,
+    };
+    let mut d = Diagnostic::new(&OBJECT, obj.span, message).label("unknown object").help(help);
+    if let Some(o) = owner {
+        d = d.access_level(o);
+    }
+    Some(d)
+}
+
+fn attribute_finding(model: &Model, target: &Target, owner: Option<&str>) -> Option<Diagnostic> {
+    let attr = &target.attribute;
+    if matches!(attr.node, Pattern::Any) {
+        return None;
+    }
+    let objects: Vec<_> = matching_objects(model, &target.object.node).collect();
+    if objects.is_empty() {
+        return None; // already an unknown object
+    }
+    let known = objects.iter().any(|(_, o)| o.attributes.iter().any(|a| attr.node.matches(a)));
+    if known {
+        return None;
+    }
+    let candidates = objects.iter().flat_map(|(_, o)| o.attributes.iter().map(String::as_str));
+    let whose = match &target.object.node {
+        Pattern::Exact(n) => format!("object `{n}`"),
+        other => format!("any object matching `{other}`"),
+    };
+    let (message, help) = match &attr.node {
+        Pattern::Exact(n) => (
+            format!("{whose} has no attribute `{n}`"),
+            suggest(n, candidates, "correct the attribute, or add it to the object's declaration"),
+        ),
+        Pattern::Prefix(p) => (
+            format!("{whose} has no attribute starting with `{p}`"),
+            suggest(p, candidates, "correct the prefix, or add the attributes to the object's declaration"),
+        ),
+        Pattern::Any => return None,
+    };
+    let mut d = Diagnostic::new(&ATTRIBUTE, attr.span, message).label("unknown attribute").help(help);
+    if let Some(o) = owner {
+        d = d.access_level(o);
+    }
+    Some(d)
+}

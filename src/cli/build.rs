@@ -1,0 +1,62 @@
+//! `aclc build`.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::{write_atomic, Cli, Failure, Outcome};
+use aclc::diagnostic::Summary;
+use aclc::emit;
+use aclc::render;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Folder to write the tables to (created if missing)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// What to write (comma-separated)
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "json")]
+    emit: Vec<Emit>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Emit {
+    /// acl.json: every access level with its effective rule list
+    Json,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
+    let analysis = cli.analyze()?;
+    let sources = &analysis.model.sources;
+    if !analysis.diagnostics.is_empty() {
+        eprint!("{}", render::terminal::render(sources, &analysis.diagnostics, cli.color() && std::io::IsTerminal::is_terminal(&std::io::stderr())));
+    }
+    if analysis.has_errors() {
+        let s = Summary::of(&analysis.diagnostics);
+        eprintln!(
+            "build refused: {} error{} in the policy set; nothing was written",
+            s.errors,
+            if s.errors == 1 { "" } else { "s" }
+        );
+        return Ok(Outcome::Findings);
+    }
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| Failure(format!("cannot create `{}`: {}", aclc::load::display(&args.out), aclc::load::io_reason(&e))))?;
+    let mut emits = args.emit.clone();
+    emits.dedup();
+    for e in emits {
+        match e {
+            Emit::Json => {
+                let compiled = emit::json::compile(&analysis.model);
+                let path = args.out.join(emit::json::FILE_NAME);
+                write_atomic(&path, emit::json::to_json(&compiled).as_bytes())?;
+                eprintln!(
+                    "wrote `{}` ({} access levels and components)",
+                    aclc::load::display(&path),
+                    compiled.access_levels.len()
+                );
+            }
+        }
+    }
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,88 @@
+//! `aclc check`.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::{baseline, write_atomic, Cli, Failure, Outcome};
+use aclc::diagnostic::{Severity, Summary};
+use aclc::render;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Fail (exit 1) on warnings too
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Report only findings not recorded in this baseline file
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
+    let analysis = cli.analyze()?;
+    let sources = &analysis.model.sources;
+    let mut diags = analysis.diagnostics.clone();
+    if let Some(path) = &args.write_baseline {
+        let text = baseline::write(sources, &diags);
+        write_atomic(path, text.as_bytes())?;
+        eprintln!("wrote {} finding(s) to `{}`", diags.len(), aclc::load::display(path));
+        return Ok(Outcome::Clean);
+    }
+    let mut baselined = 0;
+    if let Some(path) = &args.baseline {
+        let known = baseline::read(path)?;
+        let before = diags.len();
+        diags = baseline::filter(sources, diags, &known);
+        baselined = before - diags.len();
+    }
+    let out = match args.format {
+        Format::Text => {
+            let mut s = render::terminal::render(sources, &diags, cli.color());
+            s.push_str(&summary_line(&diags, sources.len(), baselined));
+            s
+        }
+        Format::Json => render::json::render(sources, &diags),
+        Format::Sarif => render::sarif::render(sources, &diags),
+        Format::Github => render::github::render(sources, &diags),
+    };
+    print!("{out}");
+    let failing = diags
+        .iter()
+        .any(|d| d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning));
+    Ok(if failing { Outcome::Findings } else { Outcome::Clean })
+}
+
+fn summary_line(diags: &[aclc::diagnostic::Diagnostic], files: usize, baselined: usize) -> String {
+    let s = Summary::of(diags);
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let mut line = if diags.is_empty() {
+        format!("no problems found in {}", plural(files, "file"))
+    } else {
+        format!(
+            "{}, {}, {} in {}",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.infos, "info"),
+            plural(files, "file")
+        )
+    };
+    if baselined > 0 {
+        line.push_str(&format!(" ({baselined} more recorded in the baseline)"));
+    }
+    line.push('\n');
+    line
+}

@@ -1,0 +1,186 @@
+//! `aclc explain`.
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+use super::{find_acl, Cli, Failure, Outcome, TextOrJson};
+use aclc::model::eval::Mismatch;
+use aclc::model::{AclId, Model};
+use aclc::syntax::ast::Access;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The access level (or component) to ask
+    acl: String,
+    /// The access type
+    #[arg(value_enum)]
+    access: AccessArg,
+    /// The object and attribute, e.g. `SelfCare.identity`
+    #[arg(value_name = "OBJECT.ATTRIBUTE")]
+    target: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
+    /// Also list the earlier rules passed over, and why each did not match
+    #[arg(long)]
+    verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AccessArg {
+    Read,
+    Update,
+    Insert,
+    Delete,
+}
+
+impl AccessArg {
+    fn access(self) -> Access {
+        match self {
+            AccessArg::Read => Access::Read,
+            AccessArg::Update => Access::Update,
+            AccessArg::Insert => Access::Insert,
+            AccessArg::Delete => Access::Delete,
+        }
+    }
+}
+
+/// Split `Object.attribute` into two concrete names.
+fn split_target(target: &str) -> Result<(&str, &str), Failure> {
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !s.starts_with(|c: char| c.is_ascii_digit())
+    };
+    match target.split_once('.') {
+        Some((o, a)) if valid(o) && valid(a) => Ok((o, a)),
+        _ => Err(Failure(format!(
+            "`{target}` is not a concrete `Object.attribute`; write names without wildcards, e.g. `SelfCare.identity`"
+        ))),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonRule {
+    effect: String,
+    access: String,
+    object: String,
+    attribute: String,
+    file: String,
+    line: u32,
+    defined_in: String,
+}
+
+#[derive(Serialize)]
+struct JsonPassed {
+    rule: JsonRule,
+    reasons: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonExplain {
+    decision: String,
+    rule: Option<JsonRule>,
+    path: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    passed_over: Option<Vec<JsonPassed>>,
+}
+
+fn json_rule(model: &Model, acl: AclId, index: usize) -> JsonRule {
+    let a = model.acl(acl);
+    let r = &a.rules[index];
+    let (start, _) = model.sources.char_range(r.span);
+    JsonRule {
+        effect: r.effect.to_string(),
+        access: r.access.to_string(),
+        object: r.object.to_string(),
+        attribute: r.attribute.to_string(),
+        file: model.sources.file(r.span.file).path.clone(),
+        line: start.line,
+        defined_in: a.name.clone(),
+    }
+}
+
+fn reasons(model: &Model, acl: AclId, index: usize, m: Mismatch, access: Access, object: &str, attribute: &str) -> Vec<String> {
+    let r = &model.acl(acl).rules[index];
+    let mut out = Vec::new();
+    if m.access {
+        out.push(format!("it is for {}, not {access}", r.access));
+    }
+    if m.object {
+        out.push(format!("object `{object}` does not match `{}`", r.object));
+    }
+    if m.attribute {
+        out.push(format!("attribute `{attribute}` does not match `{}`", r.attribute));
+    }
+    out
+}
+
+fn location(model: &Model, acl: AclId, index: usize) -> String {
+    let r = &model.acl(acl).rules[index];
+    let (start, _) = model.sources.char_range(r.span);
+    format!("{}:{}:{}", model.sources.file(r.span.file).path, start.line, start.column)
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
+    let (object, attribute) = split_target(&args.target)?;
+    let analysis = cli.analyze()?;
+    let model = &analysis.model;
+    let root = find_acl(&analysis, &args.acl)?;
+    let access = args.access.access();
+    let d = model.explain(root, access, object, attribute);
+    let path: Vec<String> = d.path.iter().map(|&a| model.acl(a).name.clone()).collect();
+    match args.format {
+        TextOrJson::Json => {
+            let out = JsonExplain {
+                decision: d.effect.to_string(),
+                rule: d.rule.map(|(a, i)| json_rule(model, a, i)),
+                path,
+                passed_over: args.verbose.then(|| {
+                    d.passed_over
+                        .iter()
+                        .map(|&(a, i, m)| JsonPassed {
+                            rule: json_rule(model, a, i),
+                            reasons: reasons(model, a, i, m, access, object, attribute),
+                        })
+                        .collect()
+                }),
+            };
+            print!("{}", aclc::emit::json::to_json(&out));
+        }
+        TextOrJson::Text => {
+            let mut s = format!("{}: `{}` {access} {object}.{attribute}\n", d.effect, args.acl);
+            match d.rule {
+                Some((a, i)) => {
+                    s.push_str(&format!(
+                        "  decided by  {}  ({}, in `{}`)\n",
+                        model.acl(a).rules[i].display(),
+                        location(model, a, i),
+                        model.acl(a).name
+                    ));
+                    let shown: Vec<String> = path.iter().map(|p| format!("`{p}`")).collect();
+                    s.push_str(&format!("  via         {}\n", shown.join(" → ")));
+                }
+                None => s.push_str("  no rule matches: denied by default\n"),
+            }
+            if args.verbose {
+                if d.passed_over.is_empty() {
+                    s.push_str("  no earlier rule was passed over\n");
+                } else {
+                    s.push_str(&format!("  passed over {} earlier rule(s):\n", d.passed_over.len()));
+                }
+                for &(a, i, m) in &d.passed_over {
+                    s.push_str(&format!(
+                        "    {}  ({}, in `{}`): {}\n",
+                        model.acl(a).rules[i].display(),
+                        location(model, a, i),
+                        model.acl(a).name,
+                        reasons(model, a, i, m, access, object, attribute).join("; ")
+                    ));
+                }
+            }
+            print!("{s}");
+        }
+    }
+    Ok(Outcome::Clean)
+}

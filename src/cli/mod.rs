@@ -1,0 +1,198 @@
+//! Argument parsing, policy loading and exit codes shared by the commands.
+
+mod baseline;
+mod build;
+mod check;
+mod explain;
+mod init;
+mod lints;
+mod show;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use aclc::analysis::{self, Analysis};
+use aclc::config::{self, Predefined, Settings};
+use aclc::load;
+
+/// Policy-as-code compiler and linter for telecom billing access-control lists.
+#[derive(Parser, Debug)]
+#[command(name = "aclc", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Policy file or folder of `.acl` files (repeatable); default: `[policy] paths` of aclc.toml, else `.`
+    #[arg(short = 'p', long = "policy", global = true, value_name = "PATH")]
+    policy: Vec<PathBuf>,
+    /// Configuration file; default: aclc.toml in the current folder or above
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Do not load the predefined library (e.g. to check the library itself)
+    #[arg(long, global = true)]
+    no_predefined: bool,
+    /// When to color terminal output
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check the policy set and report findings
+    Check(check::Args),
+    /// Compile the policy set to runtime ACL tables
+    Build(build::Args),
+    /// Explain one decision: the deciding rule and the include path to it
+    Explain(explain::Args),
+    /// Show the effective rule table of an access level
+    Show(show::Args),
+    /// List the lints, or explain one
+    Lints(lints::Args),
+    /// Create aclc.toml and a starter policy in a folder
+    Init(init::Args),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How a command ended (DESIGN §5).
+pub enum Outcome {
+    /// Exit 0.
+    Clean,
+    /// Exit 1: findings at error level, a denied warning, a failed test.
+    Findings,
+}
+
+/// A usage or I/O error: exit 2.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+/// Text or JSON output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+/// Run the command line.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(Failure(message)) => {
+            let _ = writeln!(std::io::stderr(), "error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<Outcome, Failure> {
+    match &cli.command {
+        Command::Check(args) => check::run(cli, args),
+        Command::Build(args) => build::run(cli, args),
+        Command::Explain(args) => explain::run(cli, args),
+        Command::Show(args) => show::run(cli, args),
+        Command::Lints(args) => lints::run(args),
+        Command::Init(args) => init::run(args),
+    }
+}
+
+impl Cli {
+    /// Whether to color terminal output on stdout.
+    pub fn color(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+
+    /// The settings from aclc.toml (or defaults) and the command line.
+    pub fn settings(&self) -> Result<Settings, Failure> {
+        let file = match &self.config {
+            Some(f) => Some(f.clone()),
+            None => std::env::current_dir().ok().and_then(|d| config::discover(&d)).map(|p| relative_to_cwd(&p)),
+        };
+        let mut settings = match &file {
+            Some(f) => {
+                let text = load::read_text(f)?;
+                config::parse(&text, f)?
+            }
+            None => Settings::default(),
+        };
+        if !self.policy.is_empty() {
+            settings.paths = self.policy.clone();
+        } else if settings.paths.is_empty() {
+            settings.paths = vec![PathBuf::from(".")];
+        }
+        if self.no_predefined {
+            settings.predefined = Predefined::Off;
+        }
+        Ok(settings)
+    }
+
+    /// Load and analyze the policy set.
+    pub fn analyze(&self) -> Result<Analysis, Failure> {
+        let settings = self.settings()?;
+        let sources = load::load(&settings.paths, &settings.predefined)?;
+        let user_files = sources.iter().filter(|(_, f)| f.origin == aclc::source::Origin::User).count();
+        if user_files == 0 {
+            let paths: Vec<String> = settings.paths.iter().map(|p| format!("`{}`", load::display(p))).collect();
+            return Err(Failure(format!(
+                "no .acl files found in {}; pass -p PATH or set [policy] paths in aclc.toml (run `aclc init` to start one)",
+                paths.join(", ")
+            )));
+        }
+        Ok(analysis::analyze(sources, &settings.options))
+    }
+}
+
+/// Shorten an absolute path under the current folder to a relative one.
+fn relative_to_cwd(p: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| p.to_path_buf())
+}
+
+/// Look up an access level by name, or fail with "did you mean".
+pub fn find_acl(analysis: &Analysis, name: &str) -> Result<aclc::model::AclId, Failure> {
+    analysis.model.lookup(name).ok_or_else(|| {
+        let hint = aclc::diagnostic::did_you_mean(name, analysis.model.acl_names())
+            .map_or_else(|| "run `aclc show` with a declared name".to_string(), |s| format!("did you mean `{s}`?"));
+        Failure(format!("no access level or component is named `{name}`; {hint}"))
+    })
+}
+
+/// Write a file atomically: temporary file in the same folder, fsync,
+/// rename, fsync of the folder. Readers see the old file or the new one.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let shown = load::display(path);
+    let fail = |e: std::io::Error| Failure(format!("cannot write `{shown}`: {}", load::io_reason(&e)));
+    let mut tmp = tempfile::Builder::new().prefix(".aclc-").tempfile_in(&dir).map_err(fail)?;
+    tmp.write_all(contents).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! The one diagnostic model. Every front end (terminal, JSON, SARIF, GitHub,
+//! language server) converts from it; none re-decides labels or severity.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::source::Span;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational.
+    Info,
+    /// A problem that does not fail `check` unless `--deny-warnings`.
+    Warning,
+    /// Fails `check` (exit 1) and stops `build`.
+    Error,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A labelled span elsewhere that explains a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// Where.
+    pub span: Span,
+    /// What it is to the finding.
+    pub message: String,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The lint code (kebab-case, from the lint registry).
+    pub code: &'static str,
+    /// The severity in force (after `aclc.toml`).
+    pub severity: Severity,
+    /// One line, lower case, no final period; user names in backticks.
+    pub message: String,
+    /// The primary span.
+    pub span: Span,
+    /// The label on the primary span.
+    pub label: String,
+    /// Related spans with labels.
+    pub related: Vec<Related>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// The access levels concerned.
+    pub access_levels: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A finding with the code's default severity; refine it with the builders.
+    pub fn new(lint: &crate::analysis::lints::LintInfo, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: lint.code,
+            severity: lint.default_severity,
+            message: message.into(),
+            span,
+            label: String::new(),
+            related: Vec::new(),
+            help: None,
+            access_levels: Vec::new(),
+        }
+    }
+
+    /// Set the primary label.
+    pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = label.into();
+        self
+    }
+
+    /// Set the help line.
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Add a related span.
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Name an access level concerned.
+    pub fn access_level(mut self, name: impl Into<String>) -> Diagnostic {
+        self.access_levels.push(name.into());
+        self
+    }
+
+    /// Order for output: file, position, code, message.
+    pub fn sort_key(&self) -> (u32, u32, u32, &'static str, &str) {
+        (self.span.file.0, self.span.start, self.span.end, self.code, &self.message)
+    }
+}
+
+/// Counts by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Errors.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Infos.
+    pub infos: usize,
+}
+
+impl Summary {
+    /// Count `diags`.
+    pub fn of(diags: &[Diagnostic]) -> Summary {
+        let mut s = Summary::default();
+        for d in diags {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+}
+
+/// "did you mean `x`?" for `name` among `candidates`, if one is close.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let lower = name.to_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = if c.to_lowercase() == lower {
+            2.0
+        } else {
+            strsim::jaro_winkler(&lower, &c.to_lowercase())
+        };
+        if score >= 0.85 && best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}

@@ -1,0 +1,3 @@
+//! Compiling a checked model to the runtime tables.
+
+pub mod json;

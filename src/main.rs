@@ -1,0 +1,7 @@
+//! The `aclc` command line: gathers input, calls the engine, renders.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

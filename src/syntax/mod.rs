@@ -1,0 +1,7 @@
+//! Syntax: the pest grammar (`grammar/aclc.pest`) turned into a typed AST.
+
+pub mod ast;
+pub mod lexical;
+mod parser;
+
+pub use parser::{parse_file, quote};

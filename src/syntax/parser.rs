@@ -1,0 +1,488 @@
+//! pest pairs → typed AST. No pest type leaves this module.
+
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use crate::source::{FileId, Span};
+use crate::syntax::ast::*;
+use crate::syntax::lexical;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/aclc.pest"]
+struct AclParser;
+
+/// Parse one file. Never fails: what does not parse becomes a [`SyntaxError`]
+/// and parsing resumes at the next top-level declaration.
+pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
+    let comments = lexical::comments(file, text);
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    let mut pos = 0usize;
+    while pos < text.len() {
+        let rest = &text[pos..];
+        match AclParser::parse(Rule::next_item, rest) {
+            Ok(mut pairs) => {
+                let Some(next) = pairs.next() else { break };
+                let end = pos + next.as_span().end();
+                let cx = Cx { file, base: pos, text, comments: &comments };
+                match next.into_inner().next() {
+                    Some(pair) if pair.as_rule() != Rule::EOI => items.push(cx.item(pair)),
+                    _ => break,
+                }
+                if end <= pos {
+                    break;
+                }
+                pos = end;
+            }
+            Err(err) => {
+                let item_start = pos + skip_trivia(rest);
+                let (err_at, message, label) = describe(&err, text, pos);
+                let resume = lexical::resync_point(text, item_start.min(err_at));
+                let skipped_end = resume.unwrap_or(text.len());
+                errors.push(SyntaxError {
+                    message,
+                    label,
+                    span: error_span(file, text, err_at),
+                    skipped: Some(Span::new(file, item_start, trim_end(text, skipped_end))),
+                });
+                match resume {
+                    Some(r) if r > pos => pos = r,
+                    _ => break,
+                }
+            }
+        }
+    }
+    ParsedFile { items, comments, errors }
+}
+
+/// Bytes of whitespace and comments at the start of `s`.
+fn skip_trivia(s: &str) -> usize {
+    let mut i = 0;
+    let b = s.as_bytes();
+    while i < b.len() {
+        if b[i].is_ascii_whitespace() {
+            i += 1;
+        } else if b[i] == b'#' {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+        } else if s[i..].starts_with('\u{FEFF}') {
+            i += '\u{FEFF}'.len_utf8();
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+fn trim_end(text: &str, end: usize) -> usize {
+    text[..end].trim_end().len()
+}
+
+/// The span of an error: the offending token, or one character.
+fn error_span(file: FileId, text: &str, at: usize) -> Span {
+    let rest = &text[at..];
+    let token_len = rest
+        .char_indices()
+        .find(|&(i, c)| i > 0 && (c.is_whitespace() || c == ',' || c == '"' || c == '{' || c == '}'))
+        .map_or(rest.len(), |(i, _)| i);
+    let first = rest.chars().next();
+    let len = match first {
+        None => 0,
+        Some(c) if c.is_whitespace() => c.len_utf8(),
+        Some(_) => token_len.min(80),
+    };
+    // Never cut a character in two.
+    let mut end = at + len;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Span::new(file, at, end)
+}
+
+/// Turn a pest error into (absolute offset, message, label) in plain words.
+fn describe(err: &pest::error::Error<Rule>, text: &str, base: usize) -> (usize, String, String) {
+    let rel = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let at = base + rel;
+    let rest = &text[at..];
+    if rest.starts_with('"') {
+        let line = rest.split('\n').next().unwrap_or("");
+        if let Some(problem) = string_problem(line) {
+            return (at, problem.to_string(), "this name is not closed properly".to_string());
+        }
+    }
+    let expected = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => expected_words(positives),
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let found = found_words(rest);
+    (
+        at,
+        format!("expected {expected}, found {found}"),
+        format!("expected {expected}"),
+    )
+}
+
+/// What is wrong with a quoted name that starts `line`, if anything.
+fn string_problem(line: &str) -> Option<&'static str> {
+    let mut chars = line.chars().skip(1);
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => match chars.next() {
+                Some('"' | '\\') => {}
+                _ => return Some("invalid escape in a quoted name: only `\\\"` and `\\\\` are allowed"),
+            },
+            _ => {}
+        }
+    }
+    Some("unterminated quoted name: the closing `\"` is missing on this line")
+}
+
+fn found_words(rest: &str) -> String {
+    match rest.chars().next() {
+        None => "the end of the file".to_string(),
+        Some('\n' | '\r') => "the end of the line".to_string(),
+        Some(c) if c.is_whitespace() => "white space".to_string(),
+        Some(c) if c.is_alphanumeric() || c == '_' => {
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .take(40)
+                .collect();
+            format!("`{word}`")
+        }
+        Some(c) if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        Some(c) => format!("`{c}`"),
+    }
+}
+
+fn expected_words(rules: &[Rule]) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for r in rules {
+        let w = rule_words(*r);
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    match words.len() {
+        0 => "something else".to_string(),
+        1 => words[0].to_string(),
+        n => format!("{} or {}", words[..n - 1].join(", "), words[n - 1]),
+    }
+}
+
+/// Each grammar rule, as a user would name what it stands for.
+fn rule_words(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "the end of the file",
+        Rule::next_item | Rule::file => {
+            "a declaration (`access_level`, `component`, `reseller`, `object`, `default`, `environment`, `guard` or `test`)"
+        }
+        Rule::access_level | Rule::kw_access_level => "`access_level`",
+        Rule::component | Rule::kw_component => "`component`",
+        Rule::reseller_decl | Rule::kw_reseller => "`reseller`",
+        Rule::object_decl | Rule::kw_object => "`object`",
+        Rule::default_decl | Rule::kw_default => "`default`",
+        Rule::environment | Rule::kw_environment => "`environment`",
+        Rule::guard | Rule::kw_guard => "`guard`",
+        Rule::test | Rule::kw_test => "`test`",
+        Rule::kw_for | Rule::guard_for => "`for`",
+        Rule::kw_expect | Rule::expect => "`expect`",
+        Rule::ident | Rule::exact_pat => "a name",
+        Rule::string | Rule::string_inner => "a quoted name",
+        Rule::participant => {
+            "a participant type (`user`, `customer`, `account`, `reseller`, `distributor`, `representative`, `cc_staff` or `vendor`)"
+        }
+        Rule::default_type => "a participant type",
+        Rule::effect | Rule::permission => "`allow` or `deny`",
+        Rule::access | Rule::access_list => "an access type (`read`, `update`, `insert`, `delete` or `all`)",
+        Rule::target => "a target `Object.attribute`",
+        Rule::pattern | Rule::any_pat | Rule::prefix_pat => "a name, `*` or a prefix `Name*`",
+        Rule::block => "`{`",
+        Rule::include | Rule::kw_include => "`include`",
+        Rule::group | Rule::kw_group => "`group`",
+        Rule::subsystem | Rule::kw_subsystem => "`subsystem`",
+        Rule::description | Rule::kw_description => "`description`",
+        Rule::hidden | Rule::kw_hidden => "`hidden`",
+        Rule::visible_to | Rule::kw_visible_to => "`visible_to`",
+        Rule::item => "a declaration",
+        Rule::statement => "a statement (`allow`, `deny`, `include`, `group`, `subsystem`, `description`, `hidden` or `visible_to`)",
+        Rule::guard_target => "a participant type or a quoted access level name",
+        Rule::ident_char => "a letter, digit or `_`",
+        Rule::string_char | Rule::string_escape => "a character of a quoted name",
+        Rule::WHITESPACE | Rule::COMMENT => "white space",
+    }
+}
+
+/// Conversion context: file, the offset of the parsed slice, comments.
+struct Cx<'a> {
+    file: FileId,
+    base: usize,
+    text: &'a str,
+    comments: &'a [Comment],
+}
+
+impl Cx<'_> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
+    }
+
+    fn doc(&self, span: Span) -> Option<String> {
+        lexical::doc_before(self.text, self.comments, span.start as usize)
+    }
+
+    fn item(&self, pair: Pair<'_, Rule>) -> Item {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::access_level | Rule::component => Item::Acl(self.acl(pair, span)),
+            Rule::reseller_decl => {
+                let name = pair.into_inner().nth(1).map(|p| self.string(p));
+                Item::Reseller(name.unwrap_or_else(|| Node::new(String::new(), span)))
+            }
+            Rule::object_decl => Item::Object(self.object(pair, span)),
+            Rule::default_decl => Item::Default(self.default(pair)),
+            Rule::environment => {
+                let mut inner = pair.into_inner().skip(1);
+                let name = self.string_or_empty(inner.next(), span);
+                let defaults = inner.map(|p| self.default(p)).collect();
+                Item::Environment(EnvironmentDecl { name, defaults, span })
+            }
+            Rule::guard => Item::Guard(self.guard(pair, span)),
+            _ => Item::Test(self.test(pair, span)),
+        }
+    }
+
+    fn acl(&self, pair: Pair<'_, Rule>, span: Span) -> AclDecl {
+        let is_component = pair.as_rule() == Rule::component;
+        let mut inner = pair.into_inner();
+        let keyword = inner.next().map(|p| self.span(&p)).unwrap_or(span);
+        let name = self.string_or_empty(inner.next(), span);
+        let mut kind = Node::new(AclKind::Component, keyword);
+        let mut statements = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::participant => {
+                    let ty = Participant::parse(p.as_str()).unwrap_or(Participant::User);
+                    kind = Node::new(AclKind::Participant(ty), self.span(&p));
+                }
+                Rule::block => statements = p.into_inner().map(|s| self.statement(s)).collect(),
+                _ => {}
+            }
+        }
+        if is_component {
+            kind = Node::new(AclKind::Component, keyword);
+        }
+        AclDecl {
+            kind,
+            head: keyword.to(name.span),
+            doc: self.doc(span),
+            name,
+            statements,
+            span,
+        }
+    }
+
+    fn statement(&self, pair: Pair<'_, Rule>) -> Statement {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let strings = || -> Vec<Node<String>> {
+            pair.clone()
+                .into_inner()
+                .filter(|p| p.as_rule() == Rule::string)
+                .map(|p| self.string(p))
+                .collect()
+        };
+        match rule {
+            Rule::permission => Statement::Permission(self.permission(pair)),
+            Rule::include => Statement::Include { names: strings(), span },
+            Rule::visible_to => Statement::VisibleTo { names: strings(), span },
+            Rule::hidden => Statement::Hidden(span),
+            _ => {
+                let s = strings().into_iter().next().unwrap_or_else(|| Node::new(String::new(), span));
+                match rule {
+                    Rule::group => Statement::Group(s),
+                    Rule::subsystem => Statement::Subsystem(s),
+                    _ => Statement::Description(s),
+                }
+            }
+        }
+    }
+
+    fn permission(&self, pair: Pair<'_, Rule>) -> PermissionStmt {
+        let span = self.span(&pair);
+        self.permission_parts(pair.into_inner().collect(), span)
+    }
+
+    fn target(&self, pair: Pair<'_, Rule>) -> Target {
+        let span = self.span(&pair);
+        let mut pats = pair.into_inner().map(|p| self.pattern(p));
+        let object = pats.next().unwrap_or_else(|| Node::new(Pattern::Any, span));
+        let attribute = pats.next().unwrap_or_else(|| Node::new(Pattern::Any, span));
+        Target { object, attribute }
+    }
+
+    fn pattern(&self, pair: Pair<'_, Rule>) -> Node<Pattern> {
+        let span = self.span(&pair);
+        let pat = match pair.into_inner().next() {
+            Some(p) if p.as_rule() == Rule::prefix_pat => {
+                let s = p.as_str();
+                Pattern::Prefix(s[..s.len() - 1].to_string())
+            }
+            Some(p) if p.as_rule() == Rule::exact_pat => Pattern::Exact(p.as_str().to_string()),
+            _ => Pattern::Any,
+        };
+        Node::new(pat, span)
+    }
+
+    fn object(&self, pair: Pair<'_, Rule>, span: Span) -> ObjectDecl {
+        let mut idents = pair.into_inner().filter(|p| p.as_rule() == Rule::ident);
+        let name = idents
+            .next()
+            .map(|p| Node::new(p.as_str().to_string(), self.span(&p)))
+            .unwrap_or_else(|| Node::new(String::new(), span));
+        let attributes = idents.map(|p| Node::new(p.as_str().to_string(), self.span(&p))).collect();
+        ObjectDecl { name, attributes, doc: self.doc(span), span }
+    }
+
+    fn default(&self, pair: Pair<'_, Rule>) -> DefaultDecl {
+        let span = self.span(&pair);
+        let mut ty = Node::new(DefaultType::Component, span);
+        let mut acl = Node::new(String::new(), span);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::default_type => {
+                    let t = Participant::parse(p.as_str()).map_or(DefaultType::Component, DefaultType::Participant);
+                    ty = Node::new(t, self.span(&p));
+                }
+                Rule::string => acl = self.string(p),
+                _ => {}
+            }
+        }
+        DefaultDecl { ty, acl, span }
+    }
+
+    fn guard(&self, pair: Pair<'_, Rule>, span: Span) -> GuardDecl {
+        let mut name = Node::new(String::new(), span);
+        let mut targets = Vec::new();
+        let mut rules = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::string => name = self.string(p),
+                Rule::guard_for => {
+                    for t in p.into_inner() {
+                        match t.as_rule() {
+                            Rule::participant => {
+                                let ty = Participant::parse(t.as_str()).unwrap_or(Participant::User);
+                                targets.push(Node::new(GuardTarget::Type(ty), self.span(&t)));
+                            }
+                            Rule::string => {
+                                let s = self.string(t);
+                                targets.push(Node::new(GuardTarget::Named(s.node), s.span));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::permission => rules.push(self.permission(p)),
+                _ => {}
+            }
+        }
+        GuardDecl { name, targets, rules, doc: self.doc(span), span }
+    }
+
+    fn test(&self, pair: Pair<'_, Rule>, span: Span) -> TestDecl {
+        let mut name = Node::new(String::new(), span);
+        let mut expectations = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::string => name = self.string(p),
+                Rule::expect => {
+                    let espan = self.span(&p);
+                    let mut acl = Node::new(String::new(), espan);
+                    let mut rest = Vec::new();
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::string => acl = self.string(q),
+                            Rule::kw_expect => {}
+                            _ => rest.push(q),
+                        }
+                    }
+                    let rule = self.permission_parts(rest, espan);
+                    expectations.push(Expectation { acl, rule, span: espan });
+                }
+                _ => {}
+            }
+        }
+        TestDecl { name, expectations, span }
+    }
+
+    /// A permission from its parts (effect, access list, target) written
+    /// inside another statement, such as `expect`.
+    fn permission_parts(&self, parts: Vec<Pair<'_, Rule>>, span: Span) -> PermissionStmt {
+        let mut effect = Node::new(Effect::Deny, span);
+        let mut access = Vec::new();
+        let mut target = Target {
+            object: Node::new(Pattern::Any, span),
+            attribute: Node::new(Pattern::Any, span),
+        };
+        let mut start = span.end;
+        for p in parts {
+            start = start.min(self.span(&p).start);
+            match p.as_rule() {
+                Rule::effect => {
+                    effect = Node::new(Effect::parse(p.as_str()).unwrap_or(Effect::Deny), self.span(&p));
+                }
+                Rule::access_list => {
+                    for a in p.into_inner() {
+                        let spec = Access::parse(a.as_str()).map_or(AccessSpec::All, AccessSpec::One);
+                        access.push(Node::new(spec, self.span(&a)));
+                    }
+                }
+                Rule::target => target = self.target(p),
+                _ => {}
+            }
+        }
+        let span = Span { start, ..span };
+        PermissionStmt { effect, access, target, span }
+    }
+
+    fn string(&self, pair: Pair<'_, Rule>) -> Node<String> {
+        let span = self.span(&pair);
+        let raw = pair.into_inner().next().map_or("", |p| p.as_str());
+        Node::new(unescape(raw), span)
+    }
+
+    fn string_or_empty(&self, pair: Option<Pair<'_, Rule>>, span: Span) -> Node<String> {
+        pair.map(|p| self.string(p)).unwrap_or_else(|| Node::new(String::new(), span))
+    }
+}
+
+/// Undo `\"` and `\\`.
+fn unescape(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Quote a name for the policy language.
+pub fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+}
