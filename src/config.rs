@@ -98,7 +98,8 @@ impl Default for Settings {
 
 /// Parse `aclc.toml` text; `dir` is the folder it is in.
 pub fn parse(text: &str, file: &Path) -> Result<Settings, String> {
-    let cfg: Config = toml::from_str(text).map_err(|e| format!("{}: {}", file.display(), e.to_string().trim_end()))?;
+    let cfg: Config = toml::from_str(text)
+        .map_err(|e| format!("{}: {}", file.display(), e.to_string().trim_end()))?;
     let dir = file.parent().unwrap_or(Path::new(""));
     let resolve = |p: &str| {
         if dir.as_os_str().is_empty() {
@@ -110,8 +111,15 @@ pub fn parse(text: &str, file: &Path) -> Result<Settings, String> {
     let mut options = Options::default();
     for (code, level) in &cfg.lints {
         if lints::find(code).is_none() {
-            let hint = lints::suggest(code, lints::infos().map(|i| i.code), "run `aclc lints` for the list of codes");
-            return Err(format!("{}: [lints] names `{code}`, which is not a lint code; {hint}", file.display()));
+            let hint = lints::suggest(
+                code,
+                lints::infos().map(|i| i.code),
+                "run `aclc lints` for the list of codes",
+            );
+            return Err(format!(
+                "{}: [lints] names `{code}`, which is not a lint code; {hint}",
+                file.display()
+            ));
         }
         let level = match level {
             LevelName::Error => Level::On(Severity::Error),
@@ -136,7 +144,10 @@ pub fn parse(text: &str, file: &Path) -> Result<Settings, String> {
 
 /// Find `aclc.toml` in `start` or its ancestors.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+    start
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
 }
 
 #[cfg(test)]
@@ -157,9 +168,16 @@ mod tests {
 
     #[test]
     fn rejects_unknown_keys_and_codes() {
-        let e = parse("[policy]\npath = []\n", Path::new("aclc.toml")).err().unwrap_or_default();
+        let e = parse("[policy]\npath = []\n", Path::new("aclc.toml"))
+            .err()
+            .unwrap_or_default();
         assert!(e.contains("unknown field `path`"), "{e}");
-        let e = parse("[lints]\nunused-componet = \"off\"\n", Path::new("aclc.toml")).err().unwrap_or_default();
+        let e = parse(
+            "[lints]\nunused-componet = \"off\"\n",
+            Path::new("aclc.toml"),
+        )
+        .err()
+        .unwrap_or_default();
         assert!(e.contains("did you mean `unused-component`?"), "{e}");
     }
 }

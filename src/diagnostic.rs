@@ -68,7 +68,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A finding with the code's default severity; refine it with the builders.
-    pub fn new(lint: &crate::analysis::lints::LintInfo, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn new(
+        lint: &crate::analysis::lints::LintInfo,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             code: lint.code,
             severity: lint.default_severity,
@@ -110,7 +114,13 @@ impl Diagnostic {
 
     /// Order for output: file, position, code, message.
     pub fn sort_key(&self) -> (u32, u32, u32, &'static str, &str) {
-        (self.span.file.0, self.span.start, self.span.end, self.code, &self.message)
+        (
+            self.span.file.0,
+            self.span.start,
+            self.span.end,
+            self.code,
+            &self.message,
+        )
     }
 }
 
@@ -141,7 +151,10 @@ impl Summary {
 }
 
 /// "did you mean `x`?" for `name` among `candidates`, if one is close.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let lower = name.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {

@@ -17,7 +17,13 @@ pub const EMBEDDED_PREFIX: &str = "<predefined>/";
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
-        let meta = fs::metadata(p).map_err(|e| format!("cannot read policy path `{}`: {}", display(p), io_reason(&e)))?;
+        let meta = fs::metadata(p).map_err(|e| {
+            format!(
+                "cannot read policy path `{}`: {}",
+                display(p),
+                io_reason(&e)
+            )
+        })?;
         if meta.is_file() {
             out.push(p.clone());
             continue;
@@ -25,16 +31,22 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         let mut found = Vec::new();
         let mut stack = vec![p.clone()];
         while let Some(dir) = stack.pop() {
-            let entries = fs::read_dir(&dir).map_err(|e| format!("cannot read folder `{}`: {}", display(&dir), io_reason(&e)))?;
+            let entries = fs::read_dir(&dir).map_err(|e| {
+                format!("cannot read folder `{}`: {}", display(&dir), io_reason(&e))
+            })?;
             for entry in entries {
-                let entry = entry.map_err(|e| format!("cannot read folder `{}`: {}", display(&dir), io_reason(&e)))?;
+                let entry = entry.map_err(|e| {
+                    format!("cannot read folder `{}`: {}", display(&dir), io_reason(&e))
+                })?;
                 let path = entry.path();
                 let name = entry.file_name();
                 let name = name.to_string_lossy();
                 if name.starts_with('.') || name == "target" || name == "node_modules" {
                     continue;
                 }
-                let ty = entry.file_type().map_err(|e| format!("cannot read `{}`: {}", display(&path), io_reason(&e)))?;
+                let ty = entry
+                    .file_type()
+                    .map_err(|e| format!("cannot read `{}`: {}", display(&path), io_reason(&e)))?;
                 if ty.is_dir() {
                     stack.push(path);
                 } else if path.extension().is_some_and(|e| e == "acl") {
@@ -49,13 +61,38 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-/// Load the predefined library and the files under `paths`.
+/// Load the predefined library and the files under `paths`, shown with
+/// their paths as given.
 pub fn load(paths: &[PathBuf], predefined: &Predefined) -> Result<SourceMap, String> {
+    let mut sources = load_predefined(predefined)?;
+    for f in collect(paths)? {
+        sources.add(display(&f), read_text(&f)?, Origin::User);
+    }
+    Ok(sources)
+}
+
+/// Load the predefined library and the files under `root`, shown with
+/// paths relative to `root` (the policy root).
+pub fn load_relative(root: &Path, predefined: &Predefined) -> Result<SourceMap, String> {
+    let mut sources = load_predefined(predefined)?;
+    for f in collect(&[root.to_path_buf()])? {
+        let shown = f.strip_prefix(root).map_or_else(|_| display(&f), display);
+        sources.add(shown, read_text(&f)?, Origin::User);
+    }
+    Ok(sources)
+}
+
+/// A source map holding only the predefined library asked for.
+pub fn load_predefined(predefined: &Predefined) -> Result<SourceMap, String> {
     let mut sources = SourceMap::new();
     match predefined {
         Predefined::Embedded => {
             for (name, text) in PREDEFINED {
-                sources.add(format!("{EMBEDDED_PREFIX}{name}"), *text, Origin::Predefined);
+                sources.add(
+                    format!("{EMBEDDED_PREFIX}{name}"),
+                    *text,
+                    Origin::Predefined,
+                );
             }
         }
         Predefined::Off => {}
@@ -65,15 +102,13 @@ pub fn load(paths: &[PathBuf], predefined: &Predefined) -> Result<SourceMap, Str
             }
         }
     }
-    for f in collect(paths)? {
-        sources.add(display(&f), read_text(&f)?, Origin::User);
-    }
     Ok(sources)
 }
 
 /// Read a UTF-8 file, with an error that says where it is not UTF-8.
 pub fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = fs::read(path).map_err(|e| format!("cannot read `{}`: {}", display(path), io_reason(&e)))?;
+    let bytes = fs::read(path)
+        .map_err(|e| format!("cannot read `{}`: {}", display(path), io_reason(&e)))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

@@ -109,11 +109,14 @@ pub fn pattern_of(kind: &str, text: &str) -> Option<Pattern> {
     }
 }
 
+/// One effective rule, ready to match.
+type Matcher = (Pattern, Pattern, Effect);
+
 /// A compiled policy indexed for decisions.
 #[derive(Debug)]
 pub struct Decider {
-    // (access level, access) → rules in order.
-    rules: HashMap<String, [Vec<(Pattern, Pattern, Effect)>; 4]>,
+    // Access level → per access type, the rules in order.
+    rules: HashMap<String, [Vec<Matcher>; 4]>,
 }
 
 impl Decider {
@@ -121,14 +124,22 @@ impl Decider {
     pub fn new(policy: &CompiledPolicy) -> Result<Decider, String> {
         let mut rules = HashMap::with_capacity(policy.access_levels.len());
         for acl in &policy.access_levels {
-            let mut per_access: [Vec<(Pattern, Pattern, Effect)>; 4] = Default::default();
+            let mut per_access: [Vec<Matcher>; 4] = Default::default();
             let mut rows: Vec<&EffectiveRow> = acl.effective.iter().collect();
             rows.sort_by_key(|r| r.position);
             for r in rows {
-                let object = pattern_of(&r.object_match, &r.object)
-                    .ok_or_else(|| format!("access level `{}`: unknown object_match `{}`", acl.name, r.object_match))?;
-                let attribute = pattern_of(&r.attribute_match, &r.attribute)
-                    .ok_or_else(|| format!("access level `{}`: unknown attribute_match `{}`", acl.name, r.attribute_match))?;
+                let object = pattern_of(&r.object_match, &r.object).ok_or_else(|| {
+                    format!(
+                        "access level `{}`: unknown object_match `{}`",
+                        acl.name, r.object_match
+                    )
+                })?;
+                let attribute = pattern_of(&r.attribute_match, &r.attribute).ok_or_else(|| {
+                    format!(
+                        "access level `{}`: unknown attribute_match `{}`",
+                        acl.name, r.attribute_match
+                    )
+                })?;
                 per_access[r.access as usize].push((object, attribute, r.effect));
             }
             rules.insert(acl.name.clone(), per_access);
@@ -138,15 +149,25 @@ impl Decider {
 
     /// Parse `acl.json` and index it.
     pub fn from_json(json: &str) -> Result<Decider, String> {
-        let policy: CompiledPolicy = serde_json::from_str(json).map_err(|e| format!("not a valid acl.json: {e}"))?;
+        let policy: CompiledPolicy =
+            serde_json::from_str(json).map_err(|e| format!("not a valid acl.json: {e}"))?;
         if policy.version != FORMAT_VERSION {
-            return Err(format!("acl.json format version {} is not supported (expected {FORMAT_VERSION})", policy.version));
+            return Err(format!(
+                "acl.json format version {} is not supported (expected {FORMAT_VERSION})",
+                policy.version
+            ));
         }
         Decider::new(&policy)
     }
 
     /// The decision, or `None` for an unknown access level.
-    pub fn decide(&self, acl: &str, access: Access, object: &str, attribute: &str) -> Option<Effect> {
+    pub fn decide(
+        &self,
+        acl: &str,
+        access: Access,
+        object: &str,
+        attribute: &str,
+    ) -> Option<Effect> {
         let rules = &self.rules.get(acl)?[access as usize];
         Some(
             rules

@@ -198,7 +198,12 @@ impl SourceMap {
     }
 
     /// Add a file and return its id.
-    pub fn add(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>, origin: Origin) -> FileId {
+    pub fn add(
+        &mut self,
+        path: impl Into<String>,
+        text: impl Into<Arc<str>>,
+        origin: Origin,
+    ) -> FileId {
         let text = text.into();
         let id = FileId(to_u32(self.files.len()));
         self.files.push(SourceFile {

@@ -38,7 +38,11 @@ fn one() -> usize {
 pub type Known = HashMap<(String, String, String), usize>;
 
 fn key(sources: &SourceMap, d: &Diagnostic) -> (String, String, String) {
-    (d.code.to_string(), sources.file(d.span.file).path.clone(), d.message.clone())
+    (
+        d.code.to_string(),
+        sources.file(d.span.file).path.clone(),
+        d.message.clone(),
+    )
 }
 
 /// The baseline file for these findings (sorted, deterministic).
@@ -49,10 +53,18 @@ pub fn write(sources: &SourceMap, diags: &[Diagnostic]) -> String {
     }
     let mut findings: Vec<Entry> = counts
         .into_iter()
-        .map(|((code, file, message), count)| Entry { code, file, message, count })
+        .map(|((code, file, message), count)| Entry {
+            code,
+            file,
+            message,
+            count,
+        })
         .collect();
     findings.sort();
-    aclc::emit::json::to_json(&Baseline { version: VERSION, findings })
+    aclc::emit::json::to_json(&Baseline {
+        version: VERSION,
+        findings,
+    })
 }
 
 /// Read a baseline file.
@@ -62,9 +74,15 @@ pub fn read(path: &Path) -> Result<Known, Failure> {
     let b: Baseline = serde_json::from_str(&text)
         .map_err(|e| Failure(format!("`{shown}` is not a baseline file: {e}; write one with `aclc check --write-baseline {shown}`")))?;
     if b.version != VERSION {
-        return Err(Failure(format!("`{shown}`: baseline version {} is not supported (expected {VERSION})", b.version)));
+        return Err(Failure(format!(
+            "`{shown}`: baseline version {} is not supported (expected {VERSION})",
+            b.version
+        )));
     }
-    Ok(b.findings.into_iter().map(|e| ((e.code, e.file, e.message), e.count)).collect())
+    Ok(b.findings
+        .into_iter()
+        .map(|e| ((e.code, e.file, e.message), e.count))
+        .collect())
 }
 
 /// The findings not recorded in the baseline.

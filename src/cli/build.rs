@@ -29,7 +29,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     let analysis = cli.analyze()?;
     let sources = &analysis.model.sources;
     if !analysis.diagnostics.is_empty() {
-        eprint!("{}", render::terminal::render(sources, &analysis.diagnostics, cli.color() && std::io::IsTerminal::is_terminal(&std::io::stderr())));
+        eprint!(
+            "{}",
+            render::terminal::render(
+                sources,
+                &analysis.diagnostics,
+                cli.color() && std::io::IsTerminal::is_terminal(&std::io::stderr())
+            )
+        );
     }
     if analysis.has_errors() {
         let s = Summary::of(&analysis.diagnostics);
@@ -40,8 +47,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         );
         return Ok(Outcome::Findings);
     }
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| Failure(format!("cannot create `{}`: {}", aclc::load::display(&args.out), aclc::load::io_reason(&e))))?;
+    std::fs::create_dir_all(&args.out).map_err(|e| {
+        Failure(format!(
+            "cannot create `{}`: {}",
+            aclc::load::display(&args.out),
+            aclc::load::io_reason(&e)
+        ))
+    })?;
     let mut emits = args.emit.clone();
     emits.dedup();
     for e in emits {

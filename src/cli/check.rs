@@ -39,7 +39,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     if let Some(path) = &args.write_baseline {
         let text = baseline::write(sources, &diags);
         write_atomic(path, text.as_bytes())?;
-        eprintln!("wrote {} finding(s) to `{}`", diags.len(), aclc::load::display(path));
+        eprintln!(
+            "wrote {} finding(s) to `{}`",
+            diags.len(),
+            aclc::load::display(path)
+        );
         return Ok(Outcome::Clean);
     }
     let mut baselined = 0;
@@ -60,10 +64,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         Format::Github => render::github::render(sources, &diags),
     };
     print!("{out}");
-    let failing = diags
-        .iter()
-        .any(|d| d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning));
-    Ok(if failing { Outcome::Findings } else { Outcome::Clean })
+    let failing = diags.iter().any(|d| {
+        d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)
+    });
+    Ok(if failing {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }
 
 fn summary_line(diags: &[aclc::diagnostic::Diagnostic], files: usize, baselined: usize) -> String {

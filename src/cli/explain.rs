@@ -101,7 +101,15 @@ fn json_rule(model: &Model, acl: AclId, index: usize) -> JsonRule {
     }
 }
 
-fn reasons(model: &Model, acl: AclId, index: usize, m: Mismatch, access: Access, object: &str, attribute: &str) -> Vec<String> {
+fn reasons(
+    model: &Model,
+    acl: AclId,
+    index: usize,
+    m: Mismatch,
+    access: Access,
+    object: &str,
+    attribute: &str,
+) -> Vec<String> {
     let r = &model.acl(acl).rules[index];
     let mut out = Vec::new();
     if m.access {
@@ -111,7 +119,10 @@ fn reasons(model: &Model, acl: AclId, index: usize, m: Mismatch, access: Access,
         out.push(format!("object `{object}` does not match `{}`", r.object));
     }
     if m.attribute {
-        out.push(format!("attribute `{attribute}` does not match `{}`", r.attribute));
+        out.push(format!(
+            "attribute `{attribute}` does not match `{}`",
+            r.attribute
+        ));
     }
     out
 }
@@ -119,7 +130,12 @@ fn reasons(model: &Model, acl: AclId, index: usize, m: Mismatch, access: Access,
 fn location(model: &Model, acl: AclId, index: usize) -> String {
     let r = &model.acl(acl).rules[index];
     let (start, _) = model.sources.char_range(r.span);
-    format!("{}:{}:{}", model.sources.file(r.span.file).path, start.line, start.column)
+    format!(
+        "{}:{}:{}",
+        model.sources.file(r.span.file).path,
+        start.line,
+        start.column
+    )
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
@@ -149,7 +165,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             print!("{}", aclc::emit::json::to_json(&out));
         }
         TextOrJson::Text => {
-            let mut s = format!("{}: `{}` {access} {object}.{attribute}\n", d.effect, args.acl);
+            let mut s = format!(
+                "{}: `{}` {access} {object}.{attribute}\n",
+                d.effect, args.acl
+            );
             match d.rule {
                 Some((a, i)) => {
                     s.push_str(&format!(
@@ -167,7 +186,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
                 if d.passed_over.is_empty() {
                     s.push_str("  no earlier rule was passed over\n");
                 } else {
-                    s.push_str(&format!("  passed over {} earlier rule(s):\n", d.passed_over.len()));
+                    s.push_str(&format!(
+                        "  passed over {} earlier rule(s):\n",
+                        d.passed_over.len()
+                    ));
                 }
                 for &(a, i, m) in &d.passed_over {
                     s.push_str(&format!(

@@ -49,11 +49,19 @@ pub fn run(args: &Args) -> Result<Outcome, Failure> {
     let policy = policy_dir.join("policy.acl");
     for p in [&config, &policy] {
         if p.exists() {
-            return Err(Failure(format!("`{}` already exists; aclc init never overwrites files", aclc::load::display(p))));
+            return Err(Failure(format!(
+                "`{}` already exists; aclc init never overwrites files",
+                aclc::load::display(p)
+            )));
         }
     }
-    std::fs::create_dir_all(&policy_dir)
-        .map_err(|e| Failure(format!("cannot create `{}`: {}", aclc::load::display(&policy_dir), aclc::load::io_reason(&e))))?;
+    std::fs::create_dir_all(&policy_dir).map_err(|e| {
+        Failure(format!(
+            "cannot create `{}`: {}",
+            aclc::load::display(&policy_dir),
+            aclc::load::io_reason(&e)
+        ))
+    })?;
     write_atomic(&config, CONFIG.as_bytes())?;
     write_atomic(&policy, POLICY.as_bytes())?;
     let shown = |p: &PathBuf| aclc::load::display(p);

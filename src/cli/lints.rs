@@ -15,15 +15,25 @@ pub fn run(args: &Args) -> Result<Outcome, Failure> {
             let width = lints::infos().map(|i| i.code.len()).max().unwrap_or(0);
             let mut s = String::new();
             for i in lints::infos() {
-                s.push_str(&format!("{:width$}  {:7}  {}\n", i.code, i.default_severity.as_str(), i.summary));
+                s.push_str(&format!(
+                    "{:width$}  {:7}  {}\n",
+                    i.code,
+                    i.default_severity.as_str(),
+                    i.summary
+                ));
             }
-            s.push_str("\nrun `aclc lints CODE` for what a lint finds, an example and how to fix it\n");
+            s.push_str(
+                "\nrun `aclc lints CODE` for what a lint finds, an example and how to fix it\n",
+            );
             print!("{s}");
         }
         Some(code) => {
             let info = lints::find(code).ok_or_else(|| {
                 let hint = aclc::diagnostic::did_you_mean(code, lints::infos().map(|i| i.code))
-                    .map_or_else(|| "run `aclc lints` for the list".to_string(), |s| format!("did you mean `{s}`?"));
+                    .map_or_else(
+                        || "run `aclc lints` for the list".to_string(),
+                        |s| format!("did you mean `{s}`?"),
+                    );
                 Failure(format!("`{code}` is not a lint code; {hint}"))
             })?;
             print!(

@@ -116,7 +116,9 @@ impl Cli {
         match self.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         }
     }
 
@@ -124,7 +126,10 @@ impl Cli {
     pub fn settings(&self) -> Result<Settings, Failure> {
         let file = match &self.config {
             Some(f) => Some(f.clone()),
-            None => std::env::current_dir().ok().and_then(|d| config::discover(&d)).map(|p| relative_to_cwd(&p)),
+            None => std::env::current_dir()
+                .ok()
+                .and_then(|d| config::discover(&d))
+                .map(|p| relative_to_cwd(&p)),
         };
         let mut settings = match &file {
             Some(f) => {
@@ -148,9 +153,16 @@ impl Cli {
     pub fn analyze(&self) -> Result<Analysis, Failure> {
         let settings = self.settings()?;
         let sources = load::load(&settings.paths, &settings.predefined)?;
-        let user_files = sources.iter().filter(|(_, f)| f.origin == aclc::source::Origin::User).count();
+        let user_files = sources
+            .iter()
+            .filter(|(_, f)| f.origin == aclc::source::Origin::User)
+            .count();
         if user_files == 0 {
-            let paths: Vec<String> = settings.paths.iter().map(|p| format!("`{}`", load::display(p))).collect();
+            let paths: Vec<String> = settings
+                .paths
+                .iter()
+                .map(|p| format!("`{}`", load::display(p)))
+                .collect();
             return Err(Failure(format!(
                 "no .acl files found in {}; pass -p PATH or set [policy] paths in aclc.toml (run `aclc init` to start one)",
                 paths.join(", ")
@@ -171,9 +183,13 @@ fn relative_to_cwd(p: &Path) -> PathBuf {
 /// Look up an access level by name, or fail with "did you mean".
 pub fn find_acl(analysis: &Analysis, name: &str) -> Result<aclc::model::AclId, Failure> {
     analysis.model.lookup(name).ok_or_else(|| {
-        let hint = aclc::diagnostic::did_you_mean(name, analysis.model.acl_names())
-            .map_or_else(|| "run `aclc show` with a declared name".to_string(), |s| format!("did you mean `{s}`?"));
-        Failure(format!("no access level or component is named `{name}`; {hint}"))
+        let hint = aclc::diagnostic::did_you_mean(name, analysis.model.acl_names()).map_or_else(
+            || "run `aclc show` with a declared name".to_string(),
+            |s| format!("did you mean `{s}`?"),
+        );
+        Failure(format!(
+            "no access level or component is named `{name}`; {hint}"
+        ))
     })
 }
 
@@ -185,8 +201,12 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
         _ => PathBuf::from("."),
     };
     let shown = load::display(path);
-    let fail = |e: std::io::Error| Failure(format!("cannot write `{shown}`: {}", load::io_reason(&e)));
-    let mut tmp = tempfile::Builder::new().prefix(".aclc-").tempfile_in(&dir).map_err(fail)?;
+    let fail =
+        |e: std::io::Error| Failure(format!("cannot write `{shown}`: {}", load::io_reason(&e)));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".aclc-")
+        .tempfile_in(&dir)
+        .map_err(fail)?;
     tmp.write_all(contents).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;

@@ -18,15 +18,26 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     let id = find_acl(&analysis, &args.acl)?;
     let acl = model.acl(id);
     if args.format == TextOrJson::Json {
-        print!("{}", emit::json::to_json(&emit::json::compile_acl(model, acl)));
+        print!(
+            "{}",
+            emit::json::to_json(&emit::json::compile_acl(model, acl))
+        );
         return Ok(Outcome::Clean);
     }
     let (start, _) = model.sources.char_range(acl.head);
     let mut s = format!(
         "`{}`: {}{}{}, declared at {}:{}\n",
         acl.name,
-        if acl.is_component() { "component".to_string() } else { format!("{} access level", acl.kind) },
-        if acl.origin == aclc::source::Origin::Predefined { ", predefined" } else { "" },
+        if acl.is_component() {
+            "component".to_string()
+        } else {
+            format!("{} access level", acl.kind)
+        },
+        if acl.origin == aclc::source::Origin::Predefined {
+            ", predefined"
+        } else {
+            ""
+        },
         if acl.hidden.is_some() { ", hidden" } else { "" },
         model.sources.file(acl.head.file).path,
         start.line
@@ -35,7 +46,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         s.push_str(&format!("  description  {}\n", d.node));
     }
     if !acl.visible_to.is_empty() {
-        let v: Vec<String> = acl.visible_to.iter().map(|r| format!("`{}`", r.node)).collect();
+        let v: Vec<String> = acl
+            .visible_to
+            .iter()
+            .map(|r| format!("`{}`", r.node))
+            .collect();
         s.push_str(&format!("  visible to   {}\n", v.join(", ")));
     }
     let eff = model.effective(id);
@@ -48,7 +63,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             .enumerate()
             .map(|(n, r)| {
                 let (pos, _) = model.sources.char_range(r.rule.span);
-                let via: Vec<String> = eff.path_of(r).iter().map(|&a| model.acl(a).name.clone()).collect();
+                let via: Vec<String> = eff
+                    .path_of(r)
+                    .iter()
+                    .map(|&a| model.acl(a).name.clone())
+                    .collect();
                 [
                     (n + 1).to_string(),
                     r.rule.display(),
@@ -57,10 +76,29 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
                 ]
             })
             .collect();
-        let w: Vec<usize> = (0..3).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-        s.push_str(&format!("  {:>w0$}  {:w1$}  {:w2$}  via\n", "#", "rule", "where", w0 = w[0], w1 = w[1], w2 = w[2]));
+        let w: Vec<usize> = (0..3)
+            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        s.push_str(&format!(
+            "  {:>w0$}  {:w1$}  {:w2$}  via\n",
+            "#",
+            "rule",
+            "where",
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2]
+        ));
         for r in &rows {
-            s.push_str(&format!("  {:>w0$}  {:w1$}  {:w2$}  {}\n", r[0], r[1], r[2], r[3], w0 = w[0], w1 = w[1], w2 = w[2]));
+            s.push_str(&format!(
+                "  {:>w0$}  {:w1$}  {:w2$}  {}\n",
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                w0 = w[0],
+                w1 = w[1],
+                w2 = w[2]
+            ));
         }
         s.push_str("  anything else: deny\n");
     }

@@ -1,7 +1,9 @@
 //! `acl.json`: the compiled policy (DESIGN §6).
 
 use crate::model::{AccessLevel, Model, Scope};
-use crate::runtime::{CompiledAcl, CompiledDefault, CompiledPermission, CompiledPolicy, EffectiveRow, FORMAT_VERSION};
+use crate::runtime::{
+    CompiledAcl, CompiledDefault, CompiledPermission, CompiledPolicy, EffectiveRow, FORMAT_VERSION,
+};
 use crate::source::Origin;
 use crate::syntax::ast::Pattern;
 
@@ -77,13 +79,18 @@ pub fn compile(model: &Model) -> CompiledPolicy {
         version: FORMAT_VERSION,
         access_levels: model.acls.iter().map(|a| compile_acl(model, a)).collect(),
         defaults,
-        resellers: model.resellers.iter().map(|r| r.name.node.clone()).collect(),
+        resellers: model
+            .resellers
+            .iter()
+            .map(|r| r.name.node.clone())
+            .collect(),
     }
 }
 
 /// Serialize as pretty JSON with a final newline (deterministic).
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+    let mut s = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
     s.push('\n');
     s
 }

@@ -131,12 +131,18 @@ impl Model {
         let mut rules = Vec::new();
         while let Some(v) = walk.next_visit() {
             let origin = walk.visits[v].acl;
-            rules.extend(self.acl(origin).rules.iter().enumerate().map(|(index, rule)| EffectiveRule {
-                visit: v,
-                origin,
-                index,
-                rule,
-            }));
+            rules.extend(
+                self.acl(origin)
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .map(|(index, rule)| EffectiveRule {
+                        visit: v,
+                        origin,
+                        index,
+                        rule,
+                    }),
+            );
         }
         Effective { walk, rules }
     }
@@ -152,7 +158,14 @@ impl Model {
         self.decide_inner(root, access, object, attribute, true)
     }
 
-    fn decide_inner(&self, root: AclId, access: Access, object: &str, attribute: &str, verbose: bool) -> Decision {
+    fn decide_inner(
+        &self,
+        root: AclId,
+        access: Access,
+        object: &str,
+        attribute: &str,
+        verbose: bool,
+    ) -> Decision {
         let mut walk = Walk::new(self, root);
         let mut passed_over = Vec::new();
         while let Some(v) = walk.next_visit() {

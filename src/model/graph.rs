@@ -20,7 +20,12 @@ impl Model {
         let mut cycles = Vec::new();
         for comp in self.strongly_connected() {
             let first = comp.iter().copied().min().unwrap_or(AclId(0));
-            let cyclic = comp.len() > 1 || self.acl(first).includes.iter().any(|i| i.target == Some(first));
+            let cyclic = comp.len() > 1
+                || self
+                    .acl(first)
+                    .includes
+                    .iter()
+                    .any(|i| i.target == Some(first));
             if !cyclic {
                 continue;
             }

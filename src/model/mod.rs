@@ -38,7 +38,9 @@ pub struct Rule {
 impl Rule {
     /// Whether the rule applies to this request.
     pub fn matches(&self, access: Access, object: &str, attribute: &str) -> bool {
-        self.access.contains(access) && self.object.matches(object) && self.attribute.matches(attribute)
+        self.access.contains(access)
+            && self.object.matches(object)
+            && self.attribute.matches(attribute)
     }
 
     /// Build from a statement.
@@ -54,7 +56,10 @@ impl Rule {
 
     /// The rule written as a permission, e.g. `deny read SelfCare.identity`.
     pub fn display(&self) -> String {
-        format!("{} {} {}.{}", self.effect, self.access, self.object, self.attribute)
+        format!(
+            "{} {} {}.{}",
+            self.effect, self.access, self.object, self.attribute
+        )
     }
 }
 
@@ -254,7 +259,9 @@ impl Model {
                     Item::Reseller(name) => m.add_reseller(name, origin),
                     Item::Object(obj) => {
                         let entry = m.catalog.objects.entry(obj.name.node.clone()).or_default();
-                        entry.attributes.extend(obj.attributes.iter().map(|a| a.node.clone()));
+                        entry
+                            .attributes
+                            .extend(obj.attributes.iter().map(|a| a.node.clone()));
                         entry.spans.push(obj.name.span);
                         if entry.doc.is_none() {
                             entry.doc = obj.doc;
@@ -265,12 +272,22 @@ impl Model {
                             Origin::Predefined => Scope::Predefined,
                             Origin::User => Scope::AllEnvironments,
                         };
-                        m.defaults.push(DefaultEntry { scope, decl, origin, target: None });
+                        m.defaults.push(DefaultEntry {
+                            scope,
+                            decl,
+                            origin,
+                            target: None,
+                        });
                     }
                     Item::Environment(env) => {
                         for decl in env.defaults {
                             let scope = Scope::Environment(env.name.node.clone());
-                            m.defaults.push(DefaultEntry { scope, decl, origin, target: None });
+                            m.defaults.push(DefaultEntry {
+                                scope,
+                                decl,
+                                origin,
+                                target: None,
+                            });
                         }
                     }
                     Item::Guard(decl) => {
@@ -312,7 +329,11 @@ impl Model {
         if let Some(&first) = self.by_name.get(&decl.name.node) {
             let first = &self.acls[first.index()];
             self.redeclarations.push(Redeclaration {
-                what: if first.is_component() { "component" } else { "access level" },
+                what: if first.is_component() {
+                    "component"
+                } else {
+                    "access level"
+                },
                 name: decl.name.node,
                 first: first.name_span,
                 second: decl.name.span,
@@ -343,11 +364,13 @@ impl Model {
         for stmt in &decl.statements {
             match stmt {
                 Statement::Permission(p) => acl.rules.push(Rule::from_stmt(p)),
-                Statement::Include { names, span } => acl.includes.extend(names.iter().map(|n| Include {
-                    name: n.clone(),
-                    target: None,
-                    stmt: *span,
-                })),
+                Statement::Include { names, span } => {
+                    acl.includes.extend(names.iter().map(|n| Include {
+                        name: n.clone(),
+                        target: None,
+                        stmt: *span,
+                    }))
+                }
                 Statement::Group(g) => acl.group = Some(g.clone()),
                 Statement::Subsystem(s) => acl.subsystem = Some(s.clone()),
                 Statement::Description(d) => acl.description = Some(d.clone()),
@@ -375,7 +398,8 @@ impl Model {
             });
             return;
         }
-        self.reseller_names.insert(name.node.clone(), self.resellers.len());
+        self.reseller_names
+            .insert(name.node.clone(), self.resellers.len());
         self.resellers.push(Reseller { name, origin });
     }
 
@@ -413,6 +437,8 @@ impl Model {
 
     /// Comments of a file.
     pub fn comments_of(&self, file: FileId) -> &[Comment] {
-        self.comments.get(file.0 as usize).map_or(&[], Vec::as_slice)
+        self.comments
+            .get(file.0 as usize)
+            .map_or(&[], Vec::as_slice)
     }
 }

@@ -17,7 +17,9 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for d in diags {
         let report = Report::new(sources, d);
@@ -53,7 +55,10 @@ impl Report {
         let mut related = Vec::new();
         for r in &d.related {
             if r.span.file == d.span.file {
-                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(r.span)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(r.message.clone()),
+                    source_span(r.span),
+                ));
             } else {
                 let other = sources.file(r.span.file);
                 related.push(Report {
@@ -62,7 +67,10 @@ impl Report {
                     severity: Severity::Info,
                     help: None,
                     source: NamedSource::new(other.path.clone(), other.text.clone()),
-                    labels: vec![LabeledSpan::new_primary_with_span(None, source_span(r.span))],
+                    labels: vec![LabeledSpan::new_primary_with_span(
+                        None,
+                        source_span(r.span),
+                    )],
                     related: Vec::new(),
                 });
             }
@@ -107,7 +115,9 @@ impl miette::Diagnostic for Report {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -122,6 +132,8 @@ impl miette::Diagnostic for Report {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
     }
 }

@@ -111,7 +111,8 @@ pub fn doc_before(text: &str, comments: &[Comment], decl_start: usize) -> Option
     let mut next_start = decl_start;
     for c in comments[..upto].iter().rev() {
         let between = text.get(c.span.end as usize..next_start).unwrap_or("x");
-        let blank_between = between.chars().all(char::is_whitespace) && between.matches('\n').count() <= 1;
+        let blank_between =
+            between.chars().all(char::is_whitespace) && between.matches('\n').count() <= 1;
         if !(c.doc && c.own_line && blank_between) {
             break;
         }

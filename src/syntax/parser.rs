@@ -25,7 +25,12 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
             Ok(mut pairs) => {
                 let Some(next) = pairs.next() else { break };
                 let end = pos + next.as_span().end();
-                let cx = Cx { file, base: pos, text, comments: &comments };
+                let cx = Cx {
+                    file,
+                    base: pos,
+                    text,
+                    comments: &comments,
+                };
                 match next.into_inner().next() {
                     Some(pair) if pair.as_rule() != Rule::EOI => items.push(cx.item(pair)),
                     _ => break,
@@ -53,7 +58,11 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
             }
         }
     }
-    ParsedFile { items, comments, errors }
+    ParsedFile {
+        items,
+        comments,
+        errors,
+    }
 }
 
 /// Bytes of whitespace and comments at the start of `s`.
@@ -85,7 +94,9 @@ fn error_span(file: FileId, text: &str, at: usize) -> Span {
     let rest = &text[at..];
     let token_len = rest
         .char_indices()
-        .find(|&(i, c)| i > 0 && (c.is_whitespace() || c == ',' || c == '"' || c == '{' || c == '}'))
+        .find(|&(i, c)| {
+            i > 0 && (c.is_whitespace() || c == ',' || c == '"' || c == '{' || c == '}')
+        })
         .map_or(rest.len(), |(i, _)| i);
     let first = rest.chars().next();
     let len = match first {
@@ -112,7 +123,11 @@ fn describe(err: &pest::error::Error<Rule>, text: &str, base: usize) -> (usize, 
     if rest.starts_with('"') {
         let line = rest.split('\n').next().unwrap_or("");
         if let Some(problem) = string_problem(line) {
-            return (at, problem.to_string(), "this name is not closed properly".to_string());
+            return (
+                at,
+                problem.to_string(),
+                "this name is not closed properly".to_string(),
+            );
         }
     }
     let expected = match &err.variant {
@@ -135,7 +150,11 @@ fn string_problem(line: &str) -> Option<&'static str> {
             '"' => return None,
             '\\' => match chars.next() {
                 Some('"' | '\\') => {}
-                _ => return Some("invalid escape in a quoted name: only `\\\"` and `\\\\` are allowed"),
+                _ => {
+                    return Some(
+                        "invalid escape in a quoted name: only `\\\"` and `\\\\` are allowed",
+                    )
+                }
             },
             _ => {}
         }
@@ -251,7 +270,11 @@ impl Cx<'_> {
                 let mut inner = pair.into_inner().skip(1);
                 let name = self.string_or_empty(inner.next(), span);
                 let defaults = inner.map(|p| self.default(p)).collect();
-                Item::Environment(EnvironmentDecl { name, defaults, span })
+                Item::Environment(EnvironmentDecl {
+                    name,
+                    defaults,
+                    span,
+                })
             }
             Rule::guard => Item::Guard(self.guard(pair, span)),
             _ => Item::Test(self.test(pair, span)),
@@ -300,11 +323,20 @@ impl Cx<'_> {
         };
         match rule {
             Rule::permission => Statement::Permission(self.permission(pair)),
-            Rule::include => Statement::Include { names: strings(), span },
-            Rule::visible_to => Statement::VisibleTo { names: strings(), span },
+            Rule::include => Statement::Include {
+                names: strings(),
+                span,
+            },
+            Rule::visible_to => Statement::VisibleTo {
+                names: strings(),
+                span,
+            },
             Rule::hidden => Statement::Hidden(span),
             _ => {
-                let s = strings().into_iter().next().unwrap_or_else(|| Node::new(String::new(), span));
+                let s = strings()
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Node::new(String::new(), span));
                 match rule {
                     Rule::group => Statement::Group(s),
                     Rule::subsystem => Statement::Subsystem(s),
@@ -346,8 +378,15 @@ impl Cx<'_> {
             .next()
             .map(|p| Node::new(p.as_str().to_string(), self.span(&p)))
             .unwrap_or_else(|| Node::new(String::new(), span));
-        let attributes = idents.map(|p| Node::new(p.as_str().to_string(), self.span(&p))).collect();
-        ObjectDecl { name, attributes, doc: self.doc(span), span }
+        let attributes = idents
+            .map(|p| Node::new(p.as_str().to_string(), self.span(&p)))
+            .collect();
+        ObjectDecl {
+            name,
+            attributes,
+            doc: self.doc(span),
+            span,
+        }
     }
 
     fn default(&self, pair: Pair<'_, Rule>) -> DefaultDecl {
@@ -357,7 +396,8 @@ impl Cx<'_> {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::default_type => {
-                    let t = Participant::parse(p.as_str()).map_or(DefaultType::Component, DefaultType::Participant);
+                    let t = Participant::parse(p.as_str())
+                        .map_or(DefaultType::Component, DefaultType::Participant);
                     ty = Node::new(t, self.span(&p));
                 }
                 Rule::string => acl = self.string(p),
@@ -378,7 +418,8 @@ impl Cx<'_> {
                     for t in p.into_inner() {
                         match t.as_rule() {
                             Rule::participant => {
-                                let ty = Participant::parse(t.as_str()).unwrap_or(Participant::User);
+                                let ty =
+                                    Participant::parse(t.as_str()).unwrap_or(Participant::User);
                                 targets.push(Node::new(GuardTarget::Type(ty), self.span(&t)));
                             }
                             Rule::string => {
@@ -393,7 +434,13 @@ impl Cx<'_> {
                 _ => {}
             }
         }
-        GuardDecl { name, targets, rules, doc: self.doc(span), span }
+        GuardDecl {
+            name,
+            targets,
+            rules,
+            doc: self.doc(span),
+            span,
+        }
     }
 
     fn test(&self, pair: Pair<'_, Rule>, span: Span) -> TestDecl {
@@ -414,12 +461,20 @@ impl Cx<'_> {
                         }
                     }
                     let rule = self.permission_parts(rest, espan);
-                    expectations.push(Expectation { acl, rule, span: espan });
+                    expectations.push(Expectation {
+                        acl,
+                        rule,
+                        span: espan,
+                    });
                 }
                 _ => {}
             }
         }
-        TestDecl { name, expectations, span }
+        TestDecl {
+            name,
+            expectations,
+            span,
+        }
     }
 
     /// A permission from its parts (effect, access list, target) written
@@ -436,11 +491,15 @@ impl Cx<'_> {
             start = start.min(self.span(&p).start);
             match p.as_rule() {
                 Rule::effect => {
-                    effect = Node::new(Effect::parse(p.as_str()).unwrap_or(Effect::Deny), self.span(&p));
+                    effect = Node::new(
+                        Effect::parse(p.as_str()).unwrap_or(Effect::Deny),
+                        self.span(&p),
+                    );
                 }
                 Rule::access_list => {
                     for a in p.into_inner() {
-                        let spec = Access::parse(a.as_str()).map_or(AccessSpec::All, AccessSpec::One);
+                        let spec =
+                            Access::parse(a.as_str()).map_or(AccessSpec::All, AccessSpec::One);
                         access.push(Node::new(spec, self.span(&a)));
                     }
                 }
@@ -449,7 +508,12 @@ impl Cx<'_> {
             }
         }
         let span = Span { start, ..span };
-        PermissionStmt { effect, access, target, span }
+        PermissionStmt {
+            effect,
+            access,
+            target,
+            span,
+        }
     }
 
     fn string(&self, pair: Pair<'_, Rule>) -> Node<String> {
@@ -459,7 +523,8 @@ impl Cx<'_> {
     }
 
     fn string_or_empty(&self, pair: Option<Pair<'_, Rule>>, span: Span) -> Node<String> {
-        pair.map(|p| self.string(p)).unwrap_or_else(|| Node::new(String::new(), span))
+        pair.map(|p| self.string(p))
+            .unwrap_or_else(|| Node::new(String::new(), span))
     }
 }
 

@@ -31,11 +31,18 @@ impl Lint for DefaultOverrideForbidden {
     fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
         for d in model.defaults.iter().filter(|d| d.origin == Origin::User) {
             let ty = d.decl.ty.node;
-            if matches!(ty, DefaultType::Component | DefaultType::Participant(Participant::User)) {
+            if matches!(
+                ty,
+                DefaultType::Component | DefaultType::Participant(Participant::User)
+            ) {
                 out.push(
-                    Diagnostic::new(&INFO, d.decl.ty.span, format!("the `{}` default can never be overridden", ty.as_str()))
-                        .label("not overridable")
-                        .help("remove this default; assign the access level to each user instead"),
+                    Diagnostic::new(
+                        &INFO,
+                        d.decl.ty.span,
+                        format!("the `{}` default can never be overridden", ty.as_str()),
+                    )
+                    .label("not overridable")
+                    .help("remove this default; assign the access level to each user instead"),
                 );
             }
         }

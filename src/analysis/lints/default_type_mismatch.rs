@@ -41,7 +41,10 @@ impl Lint for DefaultTypeMismatch {
                 Diagnostic::new(
                     &INFO,
                     d.decl.acl.span,
-                    format!("the `{}` default names `{}`, a {} access level", expected, acl.name, acl.kind),
+                    format!(
+                        "the `{}` default names `{}`, a {} access level",
+                        expected, acl.name, acl.kind
+                    ),
                 )
                 .label(format!("a {} access level", acl.kind))
                 .related(acl.head, "declared here")

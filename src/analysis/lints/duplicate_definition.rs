@@ -28,13 +28,21 @@ impl Lint for DuplicateDefinition {
     }
 
     fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
-        for r in model.redeclarations.iter().filter(|r| !r.redefines_predefined) {
+        for r in model
+            .redeclarations
+            .iter()
+            .filter(|r| !r.redefines_predefined)
+        {
             out.push(
-                Diagnostic::new(&INFO, r.second, format!("{} `{}` is declared twice", r.what, r.name))
-                    .label("declared again here")
-                    .related(r.first, "first declared here")
-                    .help("rename one of the declarations or merge them; the first one stands")
-                    .access_level(r.name.clone()),
+                Diagnostic::new(
+                    &INFO,
+                    r.second,
+                    format!("{} `{}` is declared twice", r.what, r.name),
+                )
+                .label("declared again here")
+                .related(r.first, "first declared here")
+                .help("rename one of the declarations or merge them; the first one stands")
+                .access_level(r.name.clone()),
             );
         }
     }

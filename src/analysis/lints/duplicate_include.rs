@@ -39,11 +39,15 @@ impl Lint for DuplicateInclude {
                         seen.insert(&inc.name.node, inc.name.span);
                     }
                     Some(&first) => out.push(
-                        Diagnostic::new(&INFO, inc.name.span, format!("`{}` includes `{}` twice", acl.name, inc.name.node))
-                            .label("included again: adds nothing")
-                            .related(first, "first included here")
-                            .help("remove this include; the first one already decides what it can")
-                            .access_level(acl.name.clone()),
+                        Diagnostic::new(
+                            &INFO,
+                            inc.name.span,
+                            format!("`{}` includes `{}` twice", acl.name, inc.name.node),
+                        )
+                        .label("included again: adds nothing")
+                        .related(first, "first included here")
+                        .help("remove this include; the first one already decides what it can")
+                        .access_level(acl.name.clone()),
                     ),
                 }
             }

@@ -35,7 +35,9 @@ impl Lint for IncludeBeforePermission {
             let mut pending_include = None;
             for s in &acl.statements {
                 match s {
-                    Statement::Include { span, .. } if pending_include.is_none() => pending_include = Some(*span),
+                    Statement::Include { span, .. } if pending_include.is_none() => {
+                        pending_include = Some(*span)
+                    }
                     Statement::Permission(p) => {
                         if let Some(inc) = pending_include.take() {
                             out.push(

@@ -32,8 +32,14 @@ impl Lint for IncludeCycle {
 
     fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
         for cycle in model.include_cycles() {
-            let Some(&(first, first_inc)) = cycle.steps.first() else { continue };
-            let names: Vec<&str> = cycle.steps.iter().map(|&(a, _)| model.acl(a).name.as_str()).collect();
+            let Some(&(first, first_inc)) = cycle.steps.first() else {
+                continue;
+            };
+            let names: Vec<&str> = cycle
+                .steps
+                .iter()
+                .map(|&(a, _)| model.acl(a).name.as_str())
+                .collect();
             let mut path: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
             path.push(format!("`{}`", names[0]));
             let start = &model.acl(first);
@@ -43,7 +49,10 @@ impl Lint for IncludeCycle {
             for (i, &(acl, inc)) in cycle.steps.iter().enumerate().skip(1) {
                 let next = names.get(i + 1).unwrap_or(&names[0]);
                 let a = model.acl(acl);
-                d = d.related(a.includes[inc].name.span, format!("`{}` includes `{next}`", a.name));
+                d = d.related(
+                    a.includes[inc].name.span,
+                    format!("`{}` includes `{next}`", a.name),
+                );
             }
             for n in &names {
                 d = d.access_level(*n);

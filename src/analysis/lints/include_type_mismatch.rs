@@ -56,7 +56,10 @@ impl Lint for IncludeTypeMismatch {
                 out.push(
                     Diagnostic::new(&INFO, inc.name.span, message)
                         .label(format!("a {} access level", target.kind))
-                        .related(target.head, format!("`{}` is declared {} here", target.name, target.kind))
+                        .related(
+                            target.head,
+                            format!("`{}` is declared {} here", target.name, target.kind),
+                        )
                         .help(help)
                         .access_level(acl.name.clone()),
                 );

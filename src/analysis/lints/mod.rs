@@ -77,7 +77,11 @@ pub fn find(code: &str) -> Option<&'static LintInfo> {
 }
 
 /// A "did you mean" help for an unknown name, or a fallback.
-pub(crate) fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, fallback: &str) -> String {
+pub(crate) fn suggest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    fallback: &str,
+) -> String {
     match crate::diagnostic::did_you_mean(name, candidates) {
         Some(s) => format!("did you mean `{s}`?"),
         None => fallback.to_string(),

@@ -28,16 +28,27 @@ impl Lint for PredefinedRedefined {
     }
 
     fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
-        for r in model.redeclarations.iter().filter(|r| r.redefines_predefined) {
+        for r in model
+            .redeclarations
+            .iter()
+            .filter(|r| r.redefines_predefined)
+        {
             out.push(
-                Diagnostic::new(&INFO, r.second, format!("`{}` is a predefined {} and cannot be redefined", r.name, r.what))
-                    .label("redefines a predefined name")
-                    .related(r.first, "predefined here")
-                    .help(format!(
-                        "choose another name; to build on it, include it: `include \"{}\"`",
-                        r.name
-                    ))
-                    .access_level(r.name.clone()),
+                Diagnostic::new(
+                    &INFO,
+                    r.second,
+                    format!(
+                        "`{}` is a predefined {} and cannot be redefined",
+                        r.name, r.what
+                    ),
+                )
+                .label("redefines a predefined name")
+                .related(r.first, "predefined here")
+                .help(format!(
+                    "choose another name; to build on it, include it: `include \"{}\"`",
+                    r.name
+                ))
+                .access_level(r.name.clone()),
             );
         }
     }

@@ -36,7 +36,7 @@ impl Lint for SyntaxError {
             let mut d = Diagnostic::new(&INFO, e.span, e.message.clone()).label(e.label.clone());
             d = match e.skipped {
                 Some(block) if block.start < e.span.start => d
-                    .related(block.to(block), "this block is skipped")
+                    .related(block, "this block is skipped")
                     .help("fix this statement; the rest of the block is skipped until the next top-level declaration"),
                 _ => d.help("fix this declaration; parsing resumes at the next top-level declaration"),
             };

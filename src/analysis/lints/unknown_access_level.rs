@@ -33,14 +33,25 @@ impl Lint for UnknownAccessLevel {
         let mut report = |name: &crate::syntax::ast::Node<String>, context: &str| {
             if model.lookup(&name.node).is_none() {
                 out.push(
-                    Diagnostic::new(&INFO, name.span, format!("{context} names `{}`, which is not declared", name.node))
-                        .label("not declared")
-                        .help(suggest(&name.node, model.acl_names(), "declare it, or correct the name")),
+                    Diagnostic::new(
+                        &INFO,
+                        name.span,
+                        format!("{context} names `{}`, which is not declared", name.node),
+                    )
+                    .label("not declared")
+                    .help(suggest(
+                        &name.node,
+                        model.acl_names(),
+                        "declare it, or correct the name",
+                    )),
                 );
             }
         };
         for d in &model.defaults {
-            report(&d.decl.acl, &format!("the `{}` default", d.decl.ty.node.as_str()));
+            report(
+                &d.decl.acl,
+                &format!("the `{}` default", d.decl.ty.node.as_str()),
+            );
         }
         for g in &model.guards {
             for t in &g.decl.targets {

@@ -31,10 +31,21 @@ impl Lint for UnknownInclude {
         for acl in &model.acls {
             for inc in acl.includes.iter().filter(|i| i.target.is_none()) {
                 out.push(
-                    Diagnostic::new(&INFO, inc.name.span, format!("`{}` includes `{}`, which is not declared", acl.name, inc.name.node))
-                        .label("not declared")
-                        .help(suggest(&inc.name.node, model.acl_names(), "declare it, or remove the include"))
-                        .access_level(acl.name.clone()),
+                    Diagnostic::new(
+                        &INFO,
+                        inc.name.span,
+                        format!(
+                            "`{}` includes `{}`, which is not declared",
+                            acl.name, inc.name.node
+                        ),
+                    )
+                    .label("not declared")
+                    .help(suggest(
+                        &inc.name.node,
+                        model.acl_names(),
+                        "declare it, or remove the include",
+                    ))
+                    .access_level(acl.name.clone()),
                 );
             }
         }

@@ -82,15 +82,25 @@ fn for_each_target<'m>(model: &'m Model, mut f: impl FnMut(&'m Target, Option<&'
         }
     }
     let guard_rules = model.guards.iter().flat_map(|g| g.decl.rules.iter());
-    let test_rules = model.tests.iter().flat_map(|t| t.expectations.iter().map(|e| &e.rule));
+    let test_rules = model
+        .tests
+        .iter()
+        .flat_map(|t| t.expectations.iter().map(|e| &e.rule));
     for p in guard_rules.chain(test_rules) {
         let p: &PermissionStmt = p;
         f(&p.target, None);
     }
 }
 
-fn matching_objects<'m>(model: &'m Model, pat: &'m Pattern) -> impl Iterator<Item = (&'m String, &'m CatalogObject)> {
-    model.catalog.objects.iter().filter(move |(name, _)| pat.matches(name))
+fn matching_objects<'m>(
+    model: &'m Model,
+    pat: &'m Pattern,
+) -> impl Iterator<Item = (&'m String, &'m CatalogObject)> {
+    model
+        .catalog
+        .objects
+        .iter()
+        .filter(move |(name, _)| pat.matches(name))
 }
 
 fn object_finding(model: &Model, target: &Target, owner: Option<&str>) -> Option<Diagnostic> {
@@ -102,15 +112,25 @@ fn object_finding(model: &Model, target: &Target, owner: Option<&str>) -> Option
     let (message, help) = match &obj.node {
         Pattern::Exact(n) => (
             format!("object `{n}` is not in the catalog"),
-            suggest(n, names, &format!("add it to the catalog: `object {n} {{ … }}`")),
+            suggest(
+                n,
+                names,
+                &format!("add it to the catalog: `object {n} {{ … }}`"),
+            ),
         ),
         Pattern::Prefix(p) => (
             format!("no object in the catalog starts with `{p}`"),
-            suggest(p, names, "correct the prefix, or add the objects to the catalog"),
+            suggest(
+                p,
+                names,
+                "correct the prefix, or add the objects to the catalog",
+            ),
         ),
         Pattern::Any => return None,
     };
-    let mut d = Diagnostic::new(&OBJECT, obj.span, message).label("unknown object").help(help);
+    let mut d = Diagnostic::new(&OBJECT, obj.span, message)
+        .label("unknown object")
+        .help(help);
     if let Some(o) = owner {
         d = d.access_level(o);
     }
@@ -126,11 +146,15 @@ fn attribute_finding(model: &Model, target: &Target, owner: Option<&str>) -> Opt
     if objects.is_empty() {
         return None; // already an unknown object
     }
-    let known = objects.iter().any(|(_, o)| o.attributes.iter().any(|a| attr.node.matches(a)));
+    let known = objects
+        .iter()
+        .any(|(_, o)| o.attributes.iter().any(|a| attr.node.matches(a)));
     if known {
         return None;
     }
-    let candidates = objects.iter().flat_map(|(_, o)| o.attributes.iter().map(String::as_str));
+    let candidates = objects
+        .iter()
+        .flat_map(|(_, o)| o.attributes.iter().map(String::as_str));
     let whose = match &target.object.node {
         Pattern::Exact(n) => format!("object `{n}`"),
         other => format!("any object matching `{other}`"),
@@ -138,15 +162,25 @@ fn attribute_finding(model: &Model, target: &Target, owner: Option<&str>) -> Opt
     let (message, help) = match &attr.node {
         Pattern::Exact(n) => (
             format!("{whose} has no attribute `{n}`"),
-            suggest(n, candidates, "correct the attribute, or add it to the object's declaration"),
+            suggest(
+                n,
+                candidates,
+                "correct the attribute, or add it to the object's declaration",
+            ),
         ),
         Pattern::Prefix(p) => (
             format!("{whose} has no attribute starting with `{p}`"),
-            suggest(p, candidates, "correct the prefix, or add the attributes to the object's declaration"),
+            suggest(
+                p,
+                candidates,
+                "correct the prefix, or add the attributes to the object's declaration",
+            ),
         ),
         Pattern::Any => return None,
     };
-    let mut d = Diagnostic::new(&ATTRIBUTE, attr.span, message).label("unknown attribute").help(help);
+    let mut d = Diagnostic::new(&ATTRIBUTE, attr.span, message)
+        .label("unknown attribute")
+        .help(help);
     if let Some(o) = owner {
         d = d.access_level(o);
     }

@@ -33,12 +33,27 @@ impl Lint for UnknownReseller {
     fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
         let names = || model.resellers.iter().map(|r| r.name.node.as_str());
         for acl in &model.acls {
-            for r in acl.visible_to.iter().filter(|r| !model.has_reseller(&r.node)) {
+            for r in acl
+                .visible_to
+                .iter()
+                .filter(|r| !model.has_reseller(&r.node))
+            {
                 out.push(
-                    Diagnostic::new(&INFO, r.span, format!("`{}` is visible to `{}`, which is not a declared reseller", acl.name, r.node))
-                        .label("not a declared reseller")
-                        .help(suggest(&r.node, names(), &format!("declare it: `reseller \"{}\"`", r.node)))
-                        .access_level(acl.name.clone()),
+                    Diagnostic::new(
+                        &INFO,
+                        r.span,
+                        format!(
+                            "`{}` is visible to `{}`, which is not a declared reseller",
+                            acl.name, r.node
+                        ),
+                    )
+                    .label("not a declared reseller")
+                    .help(suggest(
+                        &r.node,
+                        names(),
+                        &format!("declare it: `reseller \"{}\"`", r.node),
+                    ))
+                    .access_level(acl.name.clone()),
                 );
             }
         }

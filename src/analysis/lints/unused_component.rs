@@ -41,10 +41,14 @@ impl Lint for UnusedComponent {
         for acl in &model.acls {
             if acl.is_component() && acl.origin == Origin::User && !used[acl.id.0 as usize] {
                 out.push(
-                    Diagnostic::new(&INFO, acl.name_span, format!("component `{}` is not included anywhere", acl.name))
-                        .label("never included")
-                        .help("include it where it should apply, or delete it")
-                        .access_level(acl.name.clone()),
+                    Diagnostic::new(
+                        &INFO,
+                        acl.name_span,
+                        format!("component `{}` is not included anywhere", acl.name),
+                    )
+                    .label("never included")
+                    .help("include it where it should apply, or delete it")
+                    .access_level(acl.name.clone()),
                 );
             }
         }

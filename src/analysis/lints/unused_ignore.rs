@@ -92,7 +92,9 @@ pub fn apply_suppressions(model: &Model, diags: &mut Vec<Diagnostic>) -> Vec<Dia
         per_file.push(ignores);
     }
     diags.retain(|d| {
-        let Some(ignores) = per_file.get_mut(d.span.file.0 as usize) else { return true };
+        let Some(ignores) = per_file.get_mut(d.span.file.0 as usize) else {
+            return true;
+        };
         if ignores.is_empty() {
             return true;
         }
@@ -111,7 +113,11 @@ pub fn apply_suppressions(model: &Model, diags: &mut Vec<Diagnostic>) -> Vec<Dia
     });
     let mut out = Vec::new();
     for ig in per_file.into_iter().flatten().filter(|ig| !ig.used) {
-        let unknown: Vec<&String> = ig.codes.iter().filter(|c| super::find(c).is_none()).collect();
+        let unknown: Vec<&String> = ig
+            .codes
+            .iter()
+            .filter(|c| super::find(c).is_none())
+            .collect();
         let d = if ig.codes.is_empty() {
             Diagnostic::new(&INFO, ig.span, "this `aclc-ignore` names no lint code")
                 .label("no code")
@@ -119,7 +125,11 @@ pub fn apply_suppressions(model: &Model, diags: &mut Vec<Diagnostic>) -> Vec<Dia
         } else if let Some(code) = unknown.first() {
             Diagnostic::new(&INFO, ig.span, format!("`{code}` is not a lint code"))
                 .label("unknown code")
-                .help(super::suggest(code, super::infos().map(|i| i.code), "run `aclc lints` for the list of codes"))
+                .help(super::suggest(
+                    code,
+                    super::infos().map(|i| i.code),
+                    "run `aclc lints` for the list of codes",
+                ))
         } else {
             Diagnostic::new(&INFO, ig.span, format!("this `aclc-ignore {}` suppresses nothing", ig.codes.join(", ")))
                 .label("nothing to suppress here")
@@ -138,7 +148,10 @@ mod tests {
     fn parses_codes_and_reason() {
         assert_eq!(
             parse_ignore("aclc-ignore shadowed-rule, dead-include legacy"),
-            Some(vec!["shadowed-rule".to_string(), "dead-include".to_string()])
+            Some(vec![
+                "shadowed-rule".to_string(),
+                "dead-include".to_string()
+            ])
         );
         assert_eq!(parse_ignore("aclc-ignored x"), None);
         assert_eq!(parse_ignore("aclc-ignore"), Some(vec![]));

@@ -1,0 +1,580 @@
+//! The command line as a user runs it: exit codes (DESIGN §5), output
+//! shapes (§6), atomic and deterministic builds, configuration.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn aclc(dir: &Path, args: &[&str]) -> Output {
+    match Command::new(env!("CARGO_BIN_EXE_aclc"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run aclc: {e}"),
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("tempdir: {e}"),
+    };
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if let Err(e) = std::fs::write(&path, text) {
+            panic!("write {name}: {e}");
+        }
+    }
+    dir
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const CLEAN: &str = r#"
+object Tariffs { name, rates }
+object SelfCare { identity, payments }
+
+component "Tariffs read-only" {
+    allow read Tariffs.*
+    deny update, insert, delete Tariffs.*
+}
+
+## Self-care without the Identity tab.
+access_level "Premium customer" for customer {
+    deny read SelfCare.identity
+    allow read SelfCare.*
+    include "Tariffs read-only"
+}
+"#;
+
+const NO_PREDEFINED: &str = "[policy]\npaths = [\"acl\"]\npredefined = false\n";
+
+#[test]
+fn check_clean_exits_0() {
+    let p = project(&[("aclc.toml", NO_PREDEFINED), ("acl/a.acl", CLEAN)]);
+    let o = aclc(p.path(), &["check", "--color", "never"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "no problems found in 1 file\n");
+}
+
+#[test]
+fn check_errors_exit_1_and_warnings_only_with_deny_warnings() {
+    let p = project(&[
+        (
+            "err/a.acl",
+            "component \"A\" { include \"Nope\" }\naccess_level \"L\" for user { include \"A\" }\n",
+        ),
+        (
+            "warn/a.acl",
+            "object T { a }\naccess_level \"L\" for user { allow read T.b }\n",
+        ),
+    ]);
+    let o = aclc(p.path(), &["check", "--no-predefined", "-p", "err"]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("unknown-include"), "{}", stdout(&o));
+    let o = aclc(p.path(), &["check", "--no-predefined", "-p", "warn"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("unknown-attribute"));
+    let o = aclc(
+        p.path(),
+        &["check", "--no-predefined", "-p", "warn", "--deny-warnings"],
+    );
+    assert_eq!(code(&o), 1);
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let p = project(&[("empty/readme.txt", "no policy here")]);
+    let o = aclc(p.path(), &["check", "-p", "missing"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("cannot read policy path `missing`: no such file or folder"),
+        "{}",
+        stderr(&o)
+    );
+    let o = aclc(p.path(), &["check", "-p", "empty"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("no .acl files found in `empty`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = aclc(p.path(), &["check", "--format", "yaml"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn invalid_utf8_is_a_clean_error() {
+    let p = project(&[]);
+    let _ = std::fs::write(p.path().join("bad.acl"), b"component \"A\xff\" {}\n");
+    let o = aclc(p.path(), &["check", "-p", "bad.acl"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("is not valid UTF-8 (line 1, byte offset 12)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn check_json_has_the_design_shape() {
+    let p = project(&[("a.acl", "access_level \"L\" for user {\n    include \"Helpdesk acess\"\n}\ncomponent \"Helpdesk access\" { }\n")]);
+    let o = aclc(
+        p.path(),
+        &[
+            "check",
+            "--no-predefined",
+            "-p",
+            "a.acl",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "unknown-include");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "a.acl");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(13))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(2), Some(29))
+    );
+    assert_eq!(d["help"], "did you mean `Helpdesk access`?");
+    assert_eq!(d["access_levels"][0], "L");
+    assert_eq!(v["summary"]["errors"], 1);
+}
+
+#[test]
+fn build_is_deterministic_atomic_and_refused_on_errors() {
+    let p = project(&[("aclc.toml", NO_PREDEFINED), ("acl/a.acl", CLEAN)]);
+    let o = aclc(p.path(), &["build", "--out", "out"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let first = std::fs::read(p.path().join("out/acl.json")).unwrap_or_default();
+    let o = aclc(p.path(), &["build", "--out", "out", "--emit", "json"]);
+    assert_eq!(code(&o), 0);
+    let second = std::fs::read(p.path().join("out/acl.json")).unwrap_or_default();
+    assert!(!first.is_empty());
+    assert_eq!(first, second, "two builds of the same input differ");
+    let leftovers: Vec<_> = std::fs::read_dir(p.path().join("out"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
+
+    let v: serde_json::Value = serde_json::from_slice(&first).unwrap_or_default();
+    assert_eq!(v["version"], 1);
+    let premium = v["access_levels"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "Premium customer"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(premium["type"], "customer");
+    let row = &premium["effective"][0];
+    assert_eq!(
+        (
+            row["position"].as_u64(),
+            row["access"].as_str(),
+            row["effect"].as_str()
+        ),
+        (Some(0), Some("read"), Some("deny"))
+    );
+    assert_eq!(
+        (
+            row["object_match"].as_str(),
+            row["object"].as_str(),
+            row["attribute"].as_str()
+        ),
+        (Some("exact"), Some("SelfCare"), Some("identity"))
+    );
+    // `deny update, insert, delete Tariffs.*` from the component: three rows, in order, with their origin.
+    let rows = premium["effective"].as_array().cloned().unwrap_or_default();
+    let tail: Vec<(String, String)> = rows
+        .iter()
+        .skip(3)
+        .map(|r| {
+            (
+                r["access"].as_str().unwrap_or("").to_string(),
+                r["origin"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tail,
+        vec![
+            ("update".to_string(), "Tariffs read-only".to_string()),
+            ("insert".to_string(), "Tariffs read-only".to_string()),
+            ("delete".to_string(), "Tariffs read-only".to_string()),
+        ]
+    );
+
+    // A broken policy: nothing written, the old table stays as it was.
+    let _ = std::fs::write(
+        p.path().join("acl/b.acl"),
+        "component \"X\" { include \"Missing\" }\n",
+    );
+    let o = aclc(p.path(), &["build", "--out", "out"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("build refused: 1 error in the policy set; nothing was written"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(p.path().join("out/acl.json")).unwrap_or_default(),
+        first
+    );
+}
+
+#[test]
+fn explain_text_json_and_verbose() {
+    let p = project(&[("aclc.toml", NO_PREDEFINED), ("acl/a.acl", CLEAN)]);
+    let o = aclc(
+        p.path(),
+        &["explain", "Premium customer", "update", "Tariffs.rates"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("deny: `Premium customer` update Tariffs.rates\n"),
+        "{out}"
+    );
+    assert!(out.contains("decided by  deny update, insert, delete Tariffs.*  (acl/a.acl:7:5, in `Tariffs read-only`)"), "{out}");
+    assert!(
+        out.contains("via         `Premium customer` → `Tariffs read-only`"),
+        "{out}"
+    );
+
+    let o = aclc(
+        p.path(),
+        &[
+            "explain",
+            "Premium customer",
+            "read",
+            "SelfCare.payments",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+    assert_eq!(v["decision"], "allow");
+    assert_eq!(v["rule"]["object"], "SelfCare");
+    assert_eq!(v["rule"]["attribute"], "*");
+    assert_eq!(v["rule"]["line"], 13);
+    assert_eq!(v["rule"]["defined_in"], "Premium customer");
+    assert_eq!(v["path"], serde_json::json!(["Premium customer"]));
+
+    let o = aclc(
+        p.path(),
+        &[
+            "explain",
+            "Premium customer",
+            "insert",
+            "Rates.x",
+            "--verbose",
+        ],
+    );
+    let out = stdout(&o);
+    assert!(out.contains("no rule matches: denied by default"), "{out}");
+    assert!(out.contains("passed over 4 earlier rule(s)"), "{out}");
+    assert!(
+        out.contains("object `Rates` does not match `Tariffs*`")
+            || out.contains("object `Rates` does not match `Tariffs`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_unknown_acl_exits_2_with_did_you_mean_and_ignores_findings() {
+    let p = project(&[
+        ("aclc.toml", NO_PREDEFINED),
+        ("acl/a.acl", CLEAN),
+        ("acl/b.acl", "component \"X\" { include \"Missing\" }\n"),
+    ]);
+    let o = aclc(
+        p.path(),
+        &["explain", "Premium custmer", "read", "SelfCare.identity"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("did you mean `Premium customer`?"),
+        "{}",
+        stderr(&o)
+    );
+    // Findings elsewhere do not change explain's exit code.
+    let o = aclc(
+        p.path(),
+        &["explain", "Premium customer", "read", "SelfCare.identity"],
+    );
+    assert_eq!(code(&o), 0);
+    let o = aclc(
+        p.path(),
+        &["explain", "Premium customer", "read", "SelfCare.*"],
+    );
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn show_text_and_json() {
+    let p = project(&[("aclc.toml", NO_PREDEFINED), ("acl/a.acl", CLEAN)]);
+    let o = aclc(p.path(), &["show", "Premium customer"]);
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("`Premium customer`: customer access level, declared at acl/a.acl:11\n"),
+        "{out}"
+    );
+    assert!(out.contains("deny update, insert, delete Tariffs.*  acl/a.acl:7   Premium customer → Tariffs read-only"), "{out}");
+    let o = aclc(p.path(), &["show", "Premium customer", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+    assert_eq!(v["name"], "Premium customer");
+    assert_eq!(v["includes"], serde_json::json!(["Tariffs read-only"]));
+    assert_eq!(v["effective"].as_array().map(Vec::len), Some(6));
+}
+
+#[test]
+fn lints_lists_and_explains() {
+    let p = project(&[]);
+    let o = aclc(p.path(), &["lints"]);
+    assert_eq!(code(&o), 0);
+    for info in aclc::analysis::lints::infos() {
+        assert!(stdout(&o).contains(info.code), "missing {}", info.code);
+    }
+    let o = aclc(p.path(), &["lints", "include-cycle"]);
+    assert!(
+        stdout(&o).starts_with("include-cycle (error by default)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = aclc(p.path(), &["lints", "include-cylce"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("did you mean `include-cycle`?"));
+}
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let p = project(&[(
+        "a.acl",
+        "object T { a }\naccess_level \"L\" for user { allow read T.b }\n",
+    )]);
+    let o = aclc(
+        p.path(),
+        &[
+            "check",
+            "--no-predefined",
+            "-p",
+            "a.acl",
+            "--write-baseline",
+            "base.json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = aclc(
+        p.path(),
+        &[
+            "check",
+            "--no-predefined",
+            "-p",
+            "a.acl",
+            "--baseline",
+            "base.json",
+            "--deny-warnings",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("no problems found in 1 file (1 more recorded in the baseline)"),
+        "{}",
+        stdout(&o)
+    );
+    let _ = std::fs::write(
+        p.path().join("a.acl"),
+        "object T { a }\naccess_level \"L\" for user { allow read T.b\n allow read T.c }\n",
+    );
+    let o = aclc(
+        p.path(),
+        &[
+            "check",
+            "--no-predefined",
+            "-p",
+            "a.acl",
+            "--baseline",
+            "base.json",
+            "--deny-warnings",
+        ],
+    );
+    assert_eq!(code(&o), 1);
+    assert!(
+        stdout(&o).contains("has no attribute `c`"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        !stdout(&o).contains("has no attribute `b`"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn config_errors_are_clear() {
+    let p = project(&[
+        ("aclc.toml", "[policy]\npath = [\"acl\"]\n"),
+        ("acl/a.acl", CLEAN),
+    ]);
+    let o = aclc(p.path(), &["check"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("unknown field `path`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn config_lint_levels_apply() {
+    let cfg =
+        "[policy]\npaths = [\"acl\"]\npredefined = false\n[lints]\nunknown-attribute = \"error\"\n";
+    let p = project(&[
+        ("aclc.toml", cfg),
+        (
+            "acl/a.acl",
+            "object T { a }\naccess_level \"L\" for user { allow read T.b }\n",
+        ),
+    ]);
+    let o = aclc(p.path(), &["check", "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+    assert_eq!(v["diagnostics"][0]["severity"], "error");
+}
+
+#[test]
+fn deep_include_chain_of_50000() {
+    let n = 50_000;
+    let mut text = String::from(
+        "object T { a }\naccess_level \"Root of chain\" for user { include \"C0\" }\n",
+    );
+    for i in 0..n - 1 {
+        text.push_str(&format!(
+            "component \"C{i}\" {{ include \"C{}\" }}\n",
+            i + 1
+        ));
+    }
+    text.push_str(&format!(
+        "component \"C{}\" {{ allow read T.a\n include \"C0\" }}\n",
+        n - 1
+    ));
+    let p = project(&[("chain.acl", &text)]);
+    let o = aclc(
+        p.path(),
+        &[
+            "explain",
+            "--no-predefined",
+            "-p",
+            "chain.acl",
+            "Root of chain",
+            "read",
+            "T.a",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+    assert_eq!(v["decision"], "allow");
+    assert_eq!(v["path"].as_array().map(Vec::len), Some(n + 1));
+    let o = aclc(
+        p.path(),
+        &[
+            "check",
+            "--no-predefined",
+            "-p",
+            "chain.acl",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+    assert_eq!(v["diagnostics"][0]["code"], "include-cycle");
+    assert_eq!(
+        v["diagnostics"][0]["related"].as_array().map(Vec::len),
+        Some(n - 1)
+    );
+}
+
+#[test]
+fn shipped_policies_check_clean() {
+    let root = repo();
+    let o = aclc(
+        &root,
+        &[
+            "check",
+            "--no-predefined",
+            "-p",
+            "policies/predefined",
+            "--deny-warnings",
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(code(&o), 0, "predefined library:\n{}", stdout(&o));
+    let o = aclc(
+        &root,
+        &[
+            "check",
+            "-p",
+            "policies/examples",
+            "--deny-warnings",
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(code(&o), 0, "examples:\n{}", stdout(&o));
+}
+
+#[test]
+fn init_creates_a_project_that_checks_clean() {
+    let p = project(&[]);
+    let o = aclc(p.path(), &["init", "new"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = aclc(
+        &p.path().join("new"),
+        &["check", "--deny-warnings", "--color", "never"],
+    );
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let o = aclc(p.path(), &["init", "new"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("already exists"));
+}
