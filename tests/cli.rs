@@ -548,7 +548,11 @@ fn predefined_library_checks_clean() {
         .iter()
         .map(|d| format!("{}: {}", d.code, d.message))
         .collect();
-    assert!(shown.is_empty(), "predefined library findings:\n{}", shown.join("\n"));
+    assert!(
+        shown.is_empty(),
+        "predefined library findings:\n{}",
+        shown.join("\n")
+    );
 }
 
 #[test]

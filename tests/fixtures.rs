@@ -68,6 +68,21 @@ fn fixtures() {
     });
 }
 
+/// The example of DESIGN §2 (copied verbatim into a fixture) parses.
+#[test]
+fn design_example_parses() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/design-section-2-example");
+    let a = analyze_fixture(&dir);
+    let errors: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "syntax-error")
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(a.model.acls.len() >= 4, "its declarations are in the model");
+}
+
 /// Every lint has a folder where it fires (`<code>-fires`) and one where it
 /// does not (`<code>-clean`); check both, so a lint that stops firing, or
 /// fires where it must not, fails here and not only in a snapshot review.

@@ -1,6 +1,8 @@
 //! Terminal rendering with miette: source snippet, labels, help. Related
-//! spans in the primary file become labels; those in other files become
-//! related reports with their own snippet.
+//! spans close to the primary one become labels of its snippet; the others
+//! (in other files, or far away or above in the same file) become related
+//! reports with their own snippet, so the first snippet is always the
+//! primary location.
 
 use std::fmt;
 use std::sync::Arc;
@@ -33,13 +35,17 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
 
 struct Report {
     message: String,
-    code: &'static str,
+    code: Option<&'static str>,
     severity: Severity,
     help: Option<String>,
     source: NamedSource<Arc<str>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
+
+/// How many lines below the primary span a related span may be to share
+/// its snippet.
+const NEARBY_LINES: usize = 8;
 
 fn source_span(span: Span) -> SourceSpan {
     SourceSpan::new((span.start as usize).into(), span.len())
@@ -53,8 +59,13 @@ impl Report {
             source_span(d.span),
         )];
         let mut related = Vec::new();
+        let primary_line = file.lines.line_of(d.span.start);
         for r in &d.related {
-            if r.span.file == d.span.file {
+            let close = r.span.file == d.span.file && {
+                let line = file.lines.line_of(r.span.start);
+                line >= primary_line && line <= primary_line + NEARBY_LINES
+            };
+            if close {
                 labels.push(LabeledSpan::new_with_span(
                     Some(r.message.clone()),
                     source_span(r.span),
@@ -63,7 +74,7 @@ impl Report {
                 let other = sources.file(r.span.file);
                 related.push(Report {
                     message: r.message.clone(),
-                    code: d.code,
+                    code: Some(d.code),
                     severity: Severity::Info,
                     help: None,
                     source: NamedSource::new(other.path.clone(), other.text.clone()),
@@ -77,7 +88,7 @@ impl Report {
         }
         Report {
             message: d.message.clone(),
-            code: d.code,
+            code: Some(d.code),
             severity: d.severity,
             help: d.help.clone(),
             source: NamedSource::new(file.path.clone(), file.text.clone()),
@@ -103,7 +114,7 @@ impl std::error::Error for Report {}
 
 impl miette::Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display + 'a>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {

@@ -103,6 +103,15 @@ pub enum AclKind {
 }
 
 impl AclKind {
+    /// With its article, as prose: "a component", "an account access level".
+    pub fn described(self) -> String {
+        match self {
+            AclKind::Component => "a component".to_string(),
+            AclKind::Participant(Participant::Account) => "an account access level".to_string(),
+            AclKind::Participant(p) => format!("a {} access level", p.as_str()),
+        }
+    }
+
     /// `component` or the participant keyword.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -85,8 +85,17 @@ fn skip_trivia(s: &str) -> usize {
     i
 }
 
+/// `end` moved back over trailing white space and whole comment lines, so a
+/// skipped region ends at its last statement, not at the next block's doc.
 fn trim_end(text: &str, end: usize) -> usize {
-    text[..end].trim_end().len()
+    let mut end = text[..end].trim_end().len();
+    loop {
+        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        if line_start == 0 || !text[line_start..end].trim_start().starts_with('#') {
+            return end;
+        }
+        end = text[..line_start].trim_end().len();
+    }
 }
 
 /// The span of an error: the offending token, or one character.
@@ -122,12 +131,8 @@ fn describe(err: &pest::error::Error<Rule>, text: &str, base: usize) -> (usize, 
     let rest = &text[at..];
     if rest.starts_with('"') {
         let line = rest.split('\n').next().unwrap_or("");
-        if let Some(problem) = string_problem(line) {
-            return (
-                at,
-                problem.to_string(),
-                "this name is not closed properly".to_string(),
-            );
+        if let Some((offset, problem, label)) = string_problem(line) {
+            return (at + offset, problem.to_string(), label.to_string());
         }
     }
     let expected = match &err.variant {
@@ -142,24 +147,31 @@ fn describe(err: &pest::error::Error<Rule>, text: &str, base: usize) -> (usize, 
     )
 }
 
-/// What is wrong with a quoted name that starts `line`, if anything.
-fn string_problem(line: &str) -> Option<&'static str> {
-    let mut chars = line.chars().skip(1);
-    while let Some(c) = chars.next() {
+/// What is wrong with a quoted name that starts `line`, if anything: the
+/// offset of the problem in `line`, the message and the label.
+fn string_problem(line: &str) -> Option<(usize, &'static str, &'static str)> {
+    let mut chars = line.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
         match c {
             '"' => return None,
             '\\' => match chars.next() {
-                Some('"' | '\\') => {}
+                Some((_, '"' | '\\')) => {}
                 _ => {
-                    return Some(
+                    return Some((
+                        i,
                         "invalid escape in a quoted name: only `\\\"` and `\\\\` are allowed",
-                    )
+                        "write `\\\\` for a backslash",
+                    ))
                 }
             },
             _ => {}
         }
     }
-    Some("unterminated quoted name: the closing `\"` is missing on this line")
+    Some((
+        0,
+        "unterminated quoted name: the closing `\"` is missing on this line",
+        "this name is not closed",
+    ))
 }
 
 fn found_words(rest: &str) -> String {
@@ -183,9 +195,15 @@ fn found_words(rest: &str) -> String {
 fn expected_words(rules: &[Rule]) -> String {
     let mut words: Vec<&str> = Vec::new();
     for r in rules {
-        let w = rule_words(*r);
-        if !words.contains(&w) {
-            words.push(w);
+        // `allow` and `deny` are listed as two alternatives, not one.
+        let ws: &[&str] = match r {
+            Rule::effect | Rule::permission => &["`allow`", "`deny`"],
+            _ => &[rule_words(*r)],
+        };
+        for w in ws {
+            if !words.contains(w) {
+                words.push(w);
+            }
         }
     }
     match words.len() {
@@ -247,9 +265,27 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// The span of a pair without trailing white space and comments (pest
+    /// lets a rule that ends in a repetition swallow the trivia after it).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        let start = self.base + s.start();
+        let mut end = self.base + s.end();
+        loop {
+            end = start + self.text[start..end].trim_end().len();
+            // The last comment starting before `end`, if `end` is inside it.
+            let i = self
+                .comments
+                .partition_point(|c| (c.span.start as usize) < end);
+            let inside = i
+                .checked_sub(1)
+                .map(|i| &self.comments[i].span)
+                .filter(|c| c.start as usize >= start && c.end as usize >= end);
+            match inside {
+                Some(c) => end = c.start as usize,
+                None => return Span::new(self.file, start, end),
+            }
+        }
     }
 
     fn doc(&self, span: Span) -> Option<String> {

@@ -42,7 +42,10 @@ impl Lint for DefaultOverrideForbidden {
                         format!("the `{}` default can never be overridden", ty.as_str()),
                     )
                     .label("not overridable")
-                    .help("remove this default; assign the access level to each user instead"),
+                    .help(match ty {
+                        DefaultType::Component => "remove this default; components are included by access levels, never assigned",
+                        _ => "remove this default; assign the access level to each user instead",
+                    }),
                 );
             }
         }

@@ -3,7 +3,8 @@
 use super::{Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Model;
-use crate::syntax::ast::{AclKind, DefaultType};
+use crate::source::Origin;
+use crate::syntax::ast::{AclKind, DefaultType, Participant};
 
 pub struct DefaultTypeMismatch;
 
@@ -31,6 +32,12 @@ impl Lint for DefaultTypeMismatch {
             let Some(t) = d.target else { continue };
             let acl = model.acl(t);
             let expected = match d.decl.ty.node {
+                // Never overridable: `default-override-forbidden` says so.
+                DefaultType::Participant(Participant::User) | DefaultType::Component
+                    if d.origin == Origin::User =>
+                {
+                    continue
+                }
                 DefaultType::Participant(p) => AclKind::Participant(p),
                 DefaultType::Component => AclKind::Component,
             };
@@ -42,11 +49,13 @@ impl Lint for DefaultTypeMismatch {
                     &INFO,
                     d.decl.acl.span,
                     format!(
-                        "the `{}` default names `{}`, a {} access level",
-                        expected, acl.name, acl.kind
+                        "the `{}` default names `{}`, {}",
+                        expected,
+                        acl.name,
+                        acl.kind.described()
                     ),
                 )
-                .label(format!("a {} access level", acl.kind))
+                .label(acl.kind.described())
                 .related(acl.head, "declared here")
                 .help(format!("name an access level declared `for {expected}`"))
                 .access_level(acl.name.clone()),

@@ -45,20 +45,24 @@ impl Lint for IncludeTypeMismatch {
                 }
                 let (message, help) = match acl.kind {
                     AclKind::Component => (
-                        format!("component `{}` includes `{}`, a {} access level", acl.name, target.name, target.kind),
+                        format!("component `{}` includes `{}`, {}", acl.name, target.name, target.kind.described()),
                         "components may include only components; include the components it is built from".to_string(),
                     ),
                     _ => (
-                        format!("{} access level `{}` includes `{}`, a {} access level", acl.kind, acl.name, target.name, target.kind),
-                        format!("a {} access level may include components and {} access levels only", acl.kind, acl.kind),
+                        format!("{} access level `{}` includes `{}`, {}", acl.kind, acl.name, target.name, target.kind.described()),
+                        format!("{} may include components and {} access levels only", acl.kind.described(), acl.kind),
                     ),
                 };
                 out.push(
                     Diagnostic::new(&INFO, inc.name.span, message)
-                        .label(format!("a {} access level", target.kind))
+                        .label(target.kind.described())
                         .related(
                             target.head,
-                            format!("`{}` is declared {} here", target.name, target.kind),
+                            format!(
+                                "`{}` is declared as {} here",
+                                target.name,
+                                target.kind.described()
+                            ),
                         )
                         .help(help)
                         .access_level(acl.name.clone()),

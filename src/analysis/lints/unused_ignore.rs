@@ -42,7 +42,8 @@ struct Ignore {
     line: usize,
     own_line: bool,
     codes: Vec<String>,
-    used: bool,
+    /// Per code: did it suppress a finding?
+    used: Vec<bool>,
 }
 
 /// Parse `aclc-ignore CODE[, CODE] reason` (the comment text after `#`).
@@ -84,8 +85,8 @@ pub fn apply_suppressions(model: &Model, diags: &mut Vec<Diagnostic>) -> Vec<Dia
                     span: c.span,
                     line: file.lines.line_of(c.span.start),
                     own_line: c.own_line,
+                    used: vec![false; codes.len()],
                     codes,
-                    used: false,
                 })
             })
             .collect();
@@ -99,43 +100,63 @@ pub fn apply_suppressions(model: &Model, diags: &mut Vec<Diagnostic>) -> Vec<Dia
             return true;
         }
         let line = model.sources.file(d.span.file).lines.line_of(d.span.start);
-        let hit = ignores.iter_mut().find(|ig| {
+        for ig in ignores.iter_mut() {
             let placed = (ig.line == line && !ig.own_line) || (ig.own_line && ig.line + 1 == line);
-            placed && ig.codes.iter().any(|c| c == d.code)
-        });
-        match hit {
-            Some(ig) => {
-                ig.used = true;
-                false
+            if !placed {
+                continue;
             }
-            None => true,
+            if let Some(i) = ig.codes.iter().position(|c| c == d.code) {
+                ig.used[i] = true;
+                return false;
+            }
         }
+        true
     });
     let mut out = Vec::new();
-    for ig in per_file.into_iter().flatten().filter(|ig| !ig.used) {
-        let unknown: Vec<&String> = ig
-            .codes
-            .iter()
-            .filter(|c| super::find(c).is_none())
-            .collect();
-        let d = if ig.codes.is_empty() {
-            Diagnostic::new(&INFO, ig.span, "this `aclc-ignore` names no lint code")
-                .label("no code")
-                .help("write the code to suppress: `# aclc-ignore CODE reason`")
-        } else if let Some(code) = unknown.first() {
-            Diagnostic::new(&INFO, ig.span, format!("`{code}` is not a lint code"))
-                .label("unknown code")
-                .help(super::suggest(
-                    code,
-                    super::infos().map(|i| i.code),
-                    "run `aclc lints` for the list of codes",
-                ))
+    for ig in per_file.into_iter().flatten() {
+        if ig.codes.is_empty() {
+            out.push(
+                Diagnostic::new(&INFO, ig.span, "this `aclc-ignore` names no lint code")
+                    .label("no code")
+                    .help("write the code to suppress: `# aclc-ignore CODE reason`"),
+            );
+            continue;
+        }
+        let mut unused = Vec::new();
+        for (code, used) in ig.codes.iter().zip(&ig.used) {
+            if super::find(code).is_none() {
+                out.push(
+                    Diagnostic::new(&INFO, ig.span, format!("`{code}` is not a lint code"))
+                        .label("unknown code")
+                        .help(super::suggest(
+                            code,
+                            super::infos().map(|i| i.code),
+                            "run `aclc lints` for the list of codes",
+                        )),
+                );
+            } else if !used {
+                unused.push(code.as_str());
+            }
+        }
+        if unused.is_empty() {
+            continue;
+        }
+        let message = if unused.len() == ig.codes.len() {
+            format!(
+                "this `aclc-ignore {}` suppresses nothing",
+                unused.join(", ")
+            )
         } else {
-            Diagnostic::new(&INFO, ig.span, format!("this `aclc-ignore {}` suppresses nothing", ig.codes.join(", ")))
-                .label("nothing to suppress here")
-                .help("remove the comment; it must stand at the end of the finding's first line or alone on the line above")
+            format!(
+                "`{}` in this `aclc-ignore` suppresses nothing",
+                unused.join("`, `")
+            )
         };
-        out.push(d);
+        out.push(
+            Diagnostic::new(&INFO, ig.span, message)
+                .label("nothing to suppress here")
+                .help("remove the code (or the comment); it must stand at the end of the finding's first line or alone on the line above"),
+        );
     }
     out
 }
