@@ -11,7 +11,7 @@ pub struct Args {
     dir: PathBuf,
 }
 
-const CONFIG: &str = r#"# aclc configuration: https://github.com/ (see the aclc README, "aclc.toml")
+const CONFIG: &str = r#"# aclc configuration (see the aclc README, section "aclc.toml").
 [policy]
 # Files or folders of .acl files, relative to this file.
 paths = ["acl"]
@@ -33,7 +33,7 @@ access_level "Premium customer" for customer {
     description "Self-care without the Identity tab"
     visible_to "Example Reseller"
     deny read SelfCare.identity
-    include "Customer"
+    include "Customer self-care"
 }
 
 default customer = "Premium customer"

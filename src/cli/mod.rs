@@ -203,10 +203,16 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     let shown = load::display(path);
     let fail =
         |e: std::io::Error| Failure(format!("cannot write `{shown}`: {}", load::io_reason(&e)));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".aclc-")
-        .tempfile_in(&dir)
-        .map_err(fail)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".aclc-");
+    // A table is read by other services: rw-r--r-- (less the umask), not
+    // the private mode of a temporary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(&dir).map_err(fail)?;
     tmp.write_all(contents).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
