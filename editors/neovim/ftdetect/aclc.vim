@@ -1,0 +1,2 @@
+" Detect aclc policy files.
+autocmd BufRead,BufNewFile *.acl setfiletype aclc
