@@ -17,3 +17,4 @@ pub mod render;
 pub mod runtime;
 pub mod source;
 pub mod syntax;
+pub mod testing;

@@ -586,3 +586,96 @@ fn init_creates_a_project_that_checks_clean() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("already exists"));
 }
+
+const TESTED: &str = r#"component "Reports" {
+    allow read WebForms.*
+    allow read WebForms.ASR
+    deny update WebForms.*
+}
+
+access_level "Analyst" for user {
+    include "Reports"
+}
+
+test "analysts read reports" {
+    expect "Analyst" allow read WebForms.xDRs
+}
+
+test "analysts change reports" {
+    expect "Analyst" allow update WebForms.*
+}
+"#;
+
+#[test]
+fn test_command_reports_failures_and_ends_with_the_count() {
+    let p = project(&[("p.acl", TESTED)]);
+    let o = aclc(p.path(), &["test", "--no-predefined", "--color", "never"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains("test analysts read reports ... ok"), "{out}");
+    assert!(
+        out.contains("test analysts change reports ... FAILED"),
+        "{out}"
+    );
+    assert!(
+        out.contains("`Analyst` denies update WebForms.*: decided by `deny update WebForms.*`"),
+        "{out}"
+    );
+    assert_eq!(out.lines().last(), Some("1 passed, 1 failed"));
+}
+
+#[test]
+fn test_command_writes_junit() {
+    let p = project(&[("p.acl", TESTED)]);
+    let o = aclc(p.path(), &["test", "--no-predefined", "--format", "junit"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.starts_with("<?xml"), "{out}");
+    assert!(
+        out.contains(r#"<testsuites name="aclc" tests="2" failures="1">"#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"<testcase name="analysts read reports""#),
+        "{out}"
+    );
+    assert!(
+        out.contains("<failure message=\"1 expectation(s) failed\">"),
+        "{out}"
+    );
+}
+
+#[test]
+fn coverage_never_counts_a_dead_rule() {
+    let p = project(&[("p.acl", TESTED)]);
+    let o = aclc(p.path(), &["test", "--no-predefined", "--coverage"]);
+    let out = stdout(&o);
+    // `allow read WebForms.ASR` is redundant: no test can exercise it.
+    assert!(
+        out.contains("`allow read WebForms.ASR` in `Reports` is not exercised by any test"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("`allow read WebForms.*` in `Reports` is not exercised"),
+        "{out}"
+    );
+    assert!(
+        out.contains("coverage: 2 of 3 rule(s) fully exercised"),
+        "{out}"
+    );
+}
+
+#[test]
+fn test_command_refuses_a_policy_with_errors() {
+    let p = project(&[(
+        "p.acl",
+        "access_level \"A\" for user {\n    include \"Nope\"\n}\n",
+    )]);
+    let o = aclc(p.path(), &["test", "--no-predefined", "--color", "never"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("tests not run: 1 error(s)"),
+        "{}",
+        stderr(&o)
+    );
+}

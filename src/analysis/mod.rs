@@ -3,6 +3,8 @@
 //! [`analyze`].
 
 pub mod lints;
+pub mod region;
+pub mod semantics;
 
 use std::collections::HashMap;
 
@@ -34,6 +36,8 @@ pub struct Analysis {
     pub model: Model,
     /// Findings, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// The exact rule analysis (regions of every access level's decisions).
+    pub semantics: semantics::Semantics,
 }
 
 impl Analysis {
@@ -58,15 +62,24 @@ pub fn parse_all(sources: &SourceMap) -> Vec<ParsedFile> {
 pub fn analyze(sources: SourceMap, options: &Options) -> Analysis {
     let parsed = parse_all(&sources);
     let model = Model::build(sources, parsed);
-    let diagnostics = run_lints(&model, options);
-    Analysis { model, diagnostics }
+    let cx = lints::Context::new(&model);
+    let diagnostics = run_lints(&cx, options);
+    let semantics = cx
+        .into_semantics()
+        .unwrap_or_else(|| semantics::Semantics::new(&model));
+    Analysis {
+        model,
+        diagnostics,
+        semantics,
+    }
 }
 
-/// Run every registered lint on a model.
-pub fn run_lints(model: &Model, options: &Options) -> Vec<Diagnostic> {
+/// Run every registered lint.
+pub fn run_lints(cx: &lints::Context<'_>, options: &Options) -> Vec<Diagnostic> {
+    let model = cx.model;
     let mut diags = Vec::new();
     for lint in lints::ALL {
-        lint.check(model, &mut diags);
+        lint.check(cx, &mut diags);
     }
     let unused = lints::unused_ignore::apply_suppressions(model, &mut diags);
     diags.extend(unused);

@@ -7,6 +7,7 @@ mod explain;
 mod init;
 mod lints;
 mod show;
+mod test;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -50,6 +51,8 @@ enum Command {
     Show(show::Args),
     /// List the lints, or explain one
     Lints(lints::Args),
+    /// Run the `test` blocks of the policy set
+    Test(test::Args),
     /// Create aclc.toml and a starter policy in a folder
     Init(init::Args),
 }
@@ -106,6 +109,7 @@ fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Explain(args) => explain::run(cli, args),
         Command::Show(args) => show::run(cli, args),
         Command::Lints(args) => lints::run(args),
+        Command::Test(args) => test::run(cli, args),
         Command::Init(args) => init::run(args),
     }
 }

@@ -56,9 +56,14 @@ impl Rule {
 
     /// The rule written as a permission, e.g. `deny read SelfCare.identity`.
     pub fn display(&self) -> String {
+        let access = if self.access == AccessSet::ALL {
+            "all".to_string()
+        } else {
+            self.access.to_string()
+        };
         format!(
-            "{} {} {}.{}",
-            self.effect, self.access, self.object, self.attribute
+            "{} {access} {}.{}",
+            self.effect, self.object, self.attribute
         )
     }
 }

@@ -1,8 +1,7 @@
 //! `default-override-forbidden`: `default user` or `default component`.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 use crate::source::Origin;
 use crate::syntax::ast::{DefaultType, Participant};
 
@@ -28,7 +27,8 @@ impl Lint for DefaultOverrideForbidden {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for d in model.defaults.iter().filter(|d| d.origin == Origin::User) {
             let ty = d.decl.ty.node;
             if matches!(

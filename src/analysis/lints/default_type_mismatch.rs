@@ -1,8 +1,7 @@
 //! `default-type-mismatch`: the default's access level is of another type.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 use crate::source::Origin;
 use crate::syntax::ast::{AclKind, DefaultType, Participant};
 
@@ -27,7 +26,8 @@ impl Lint for DefaultTypeMismatch {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for d in &model.defaults {
             let Some(t) = d.target else { continue };
             let acl = model.acl(t);

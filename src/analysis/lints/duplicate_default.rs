@@ -2,9 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 
 pub struct DuplicateDefault;
 
@@ -30,7 +29,8 @@ impl Lint for DuplicateDefault {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         let mut first = HashMap::new();
         for d in &model.defaults {
             let key = (&d.scope, d.decl.ty.node);

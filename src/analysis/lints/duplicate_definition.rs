@@ -1,8 +1,7 @@
 //! `duplicate-definition`: a name is declared twice.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 
 pub struct DuplicateDefinition;
 
@@ -27,7 +26,8 @@ impl Lint for DuplicateDefinition {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for r in model
             .redeclarations
             .iter()

@@ -2,9 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 
 pub struct DuplicateInclude;
 
@@ -30,7 +29,8 @@ impl Lint for DuplicateInclude {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for acl in &model.acls {
             let mut seen = HashMap::new();
             for inc in &acl.includes {

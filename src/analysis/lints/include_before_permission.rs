@@ -1,8 +1,7 @@
 //! `include-before-permission`: an include written above an own permission.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 use crate::syntax::ast::Statement;
 
 pub struct IncludeBeforePermission;
@@ -30,7 +29,8 @@ impl Lint for IncludeBeforePermission {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for acl in &model.acls {
             let mut pending_include = None;
             for s in &acl.statements {

@@ -1,8 +1,7 @@
 //! `include-cycle`: includes form a cycle.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 
 pub struct IncludeCycle;
 
@@ -30,7 +29,8 @@ impl Lint for IncludeCycle {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for cycle in model.include_cycles() {
             let Some(&(first, first_inc)) = cycle.steps.first() else {
                 continue;

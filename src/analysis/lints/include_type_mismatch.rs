@@ -1,9 +1,8 @@
 //! `include-type-mismatch`: a component includes a non-component, or an
 //! access level includes one of another participant type.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 use crate::syntax::ast::AclKind;
 
 pub struct IncludeTypeMismatch;
@@ -30,7 +29,8 @@ impl Lint for IncludeTypeMismatch {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for acl in &model.acls {
             for inc in &acl.includes {
                 let Some(t) = inc.target else { continue };

@@ -1,18 +1,30 @@
 //! The lint registry: one file per lint, each with its code, default
 //! severity and documentation, registered once in [`ALL`].
 
+use std::sync::OnceLock;
+
+use super::semantics::Semantics;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Model;
 
+mod contradiction;
+mod dead_include;
+mod dead_rule;
 mod default_override_forbidden;
 mod default_type_mismatch;
+mod default_widens_predefined;
 mod duplicate_default;
 mod duplicate_definition;
 mod duplicate_include;
+mod empty_access_level;
+pub(crate) mod exact;
+mod guard_violated;
 mod include_before_permission;
 mod include_cycle;
 mod include_type_mismatch;
 mod predefined_redefined;
+mod redundant_rule;
+mod shadowed_rule;
 mod syntax_error;
 mod unknown_access_level;
 mod unknown_include;
@@ -35,13 +47,41 @@ pub struct LintInfo {
     pub doc: &'static str,
 }
 
+/// What lints look at: the model, and the exact rule analysis, computed
+/// the first time a lint asks for it.
+pub struct Context<'m> {
+    /// The semantic model.
+    pub model: &'m Model,
+    semantics: OnceLock<Semantics>,
+}
+
+impl<'m> Context<'m> {
+    /// A context over a model.
+    pub fn new(model: &'m Model) -> Context<'m> {
+        Context {
+            model,
+            semantics: OnceLock::new(),
+        }
+    }
+
+    /// The exact rule analysis of the model.
+    pub fn semantics(&self) -> &Semantics {
+        self.semantics.get_or_init(|| Semantics::new(self.model))
+    }
+
+    /// The analysis, if some lint computed it.
+    pub fn into_semantics(self) -> Option<Semantics> {
+        self.semantics.into_inner()
+    }
+}
+
 /// A lint: its info and the check that produces its findings.
 pub trait Lint: Sync {
     /// Code, severity, docs.
     fn info(&self) -> &'static LintInfo;
     /// Report findings on the model (with default severity; the caller
     /// applies configuration and suppressions).
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>);
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>);
 }
 
 /// Every lint, in the order `aclc lints` lists them.
@@ -59,10 +99,17 @@ pub static ALL: &[&dyn Lint] = &[
     &default_override_forbidden::DefaultOverrideForbidden,
     &duplicate_default::DuplicateDefault,
     &default_type_mismatch::DefaultTypeMismatch,
+    &default_widens_predefined::DefaultWidensPredefined,
     &visibility_not_applicable::VisibilityNotApplicable,
+    &shadowed_rule::ShadowedRule,
+    &redundant_rule::RedundantRule,
+    &dead_include::DeadInclude,
+    &contradiction::Contradiction,
     &duplicate_include::DuplicateInclude,
+    &empty_access_level::EmptyAccessLevel,
     &include_before_permission::IncludeBeforePermission,
     &unused_component::UnusedComponent,
+    &guard_violated::GuardViolated,
     &unused_ignore::UnusedIgnore,
 ];
 

@@ -1,8 +1,7 @@
 //! `predefined-redefined`: a user file declares a predefined name.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 
 pub struct PredefinedRedefined;
 
@@ -27,7 +26,8 @@ impl Lint for PredefinedRedefined {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for r in model
             .redeclarations
             .iter()

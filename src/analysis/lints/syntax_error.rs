@@ -1,8 +1,7 @@
 //! `syntax-error`: the file does not parse.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 
 pub struct SyntaxError;
 
@@ -31,7 +30,8 @@ impl Lint for SyntaxError {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for e in &model.syntax_errors {
             let mut d = Diagnostic::new(&INFO, e.span, e.message.clone()).label(e.label.clone());
             d = match e.skipped {

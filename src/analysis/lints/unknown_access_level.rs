@@ -1,9 +1,8 @@
 //! `unknown-access-level` (aclc extension): a default, guard or test names an
 //! undeclared access level.
 
-use super::{suggest, Lint, LintInfo};
+use super::{suggest, Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 use crate::syntax::ast::GuardTarget;
 
 pub struct UnknownAccessLevel;
@@ -29,7 +28,8 @@ impl Lint for UnknownAccessLevel {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         let mut report = |name: &crate::syntax::ast::Node<String>, context: &str| {
             if model.lookup(&name.node).is_none() {
                 out.push(

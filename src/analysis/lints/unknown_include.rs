@@ -1,8 +1,7 @@
 //! `unknown-include`: include of an undeclared name.
 
-use super::{suggest, Lint, LintInfo};
+use super::{suggest, Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 
 pub struct UnknownInclude;
 
@@ -27,7 +26,8 @@ impl Lint for UnknownInclude {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for acl in &model.acls {
             for inc in acl.includes.iter().filter(|i| i.target.is_none()) {
                 out.push(

@@ -1,7 +1,7 @@
 //! `unknown-object` and `unknown-attribute`: a permission names something
 //! the object catalog does not have.
 
-use super::{suggest, Lint, LintInfo};
+use super::{suggest, Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{CatalogObject, Model};
 use crate::syntax::ast::{Pattern, PermissionStmt, Statement, Target};
@@ -45,7 +45,8 @@ impl Lint for UnknownObject {
         &OBJECT
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for_each_target(model, |target, owner| {
             if let Some(d) = object_finding(model, target, owner) {
                 out.push(d);
@@ -59,7 +60,8 @@ impl Lint for UnknownAttribute {
         &ATTRIBUTE
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for_each_target(model, |target, owner| {
             if let Some(d) = attribute_finding(model, target, owner) {
                 out.push(d);

@@ -1,8 +1,7 @@
 //! `unknown-reseller`: `visible_to` names an undeclared reseller.
 
-use super::{suggest, Lint, LintInfo};
+use super::{suggest, Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 
 pub struct UnknownReseller;
 
@@ -30,7 +29,8 @@ impl Lint for UnknownReseller {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         let names = || model.resellers.iter().map(|r| r.name.node.as_str());
         for acl in &model.acls {
             for r in acl

@@ -1,8 +1,7 @@
 //! `unused-component`: a user component nobody includes.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 use crate::source::Origin;
 
 pub struct UnusedComponent;
@@ -27,7 +26,8 @@ impl Lint for UnusedComponent {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         let mut used = vec![false; model.acls.len()];
         for acl in &model.acls {
             for inc in &acl.includes {

@@ -1,7 +1,7 @@
 //! `unused-ignore`: an `aclc-ignore` comment that suppresses nothing. This
 //! file also implements the suppressions themselves.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Model;
 use crate::source::Span;
@@ -33,7 +33,7 @@ impl Lint for UnusedIgnore {
     }
 
     /// Suppressions need the other lints' findings: see [`apply_suppressions`].
-    fn check(&self, _model: &Model, _out: &mut Vec<Diagnostic>) {}
+    fn check(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
 }
 
 /// One `# aclc-ignore …` comment.

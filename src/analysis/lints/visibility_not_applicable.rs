@@ -1,8 +1,7 @@
 //! `visibility-not-applicable`: `visible_to` on a type without visibility.
 
-use super::{Lint, LintInfo};
+use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
 use crate::syntax::ast::AclKind;
 
 pub struct VisibilityNotApplicable;
@@ -29,7 +28,8 @@ impl Lint for VisibilityNotApplicable {
         &INFO
     }
 
-    fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
         for acl in &model.acls {
             let applies = matches!(acl.kind, AclKind::Participant(p) if p.has_visibility());
             if applies {

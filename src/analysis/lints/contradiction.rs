@@ -1,0 +1,96 @@
+//! `contradiction`: a later include decides some cases differently from the
+//! include that decides them first.
+
+use super::exact::{deciding_rule, region_text};
+use super::{Context, Lint, LintInfo};
+use crate::analysis::region::Region;
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub struct Contradiction;
+
+static INFO: LintInfo = LintInfo {
+    code: "contradiction",
+    default_severity: Severity::Warning,
+    summary: "a later include of an access level decides some cases differently from the include that decides them first; the first wins (seed: \"the first available definition will be used\"); own permissions covering those cases make the intent explicit and silence it",
+    doc: r#"When two included access levels decide the same request differently, the
+first include wins and the later one is silently overruled. That is easy to
+get wrong when reordering includes.
+
+Example:
+
+    component "Deny passwords" { deny read Accounts.password }
+    component "Account admin"  { allow all Accounts.* }
+
+    access_level "Support" for user {
+        include "Deny passwords", "Account admin"   # Account admin allows
+    }                                               # read Accounts.password
+
+Fix: reorder the includes if the later one should win, or state the intended
+decision as an own permission of the access level (own permissions come
+first), which also silences the finding."#,
+};
+
+impl Lint for Contradiction {
+    fn info(&self) -> &'static LintInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
+        let sem = cx.semantics();
+        let u = &sem.universe;
+        for c in &sem.contradictions {
+            let acl = model.acl(c.acl);
+            let later = &acl.includes[c.later];
+            let mut all = Region::new();
+            for (_, r) in &c.earlier {
+                all |= r;
+            }
+            let firsts: Vec<String> = c
+                .earlier
+                .iter()
+                .map(|(i, _)| format!("`{}`", acl.includes[*i].name.node))
+                .collect();
+            let mut diag = Diagnostic::new(
+                &INFO,
+                later.name.span,
+                format!(
+                    "in `{}`, `{}` decides {} differently from the earlier include {}, which wins",
+                    acl.name,
+                    later.name.node,
+                    region_text(u, &all),
+                    firsts.join(", ")
+                ),
+            )
+            .label("overruled here")
+            .access_level(acl.name.clone());
+            for (i, region) in &c.earlier {
+                let inc = &acl.includes[*i];
+                diag = diag.related(
+                    inc.name.span,
+                    format!(
+                        "`{}` decides {} first",
+                        inc.name.node,
+                        region_text(u, region)
+                    ),
+                );
+                if let Some((span, label)) = inc
+                    .target
+                    .and_then(|t| deciding_rule(model, u, t, region, "decides first"))
+                {
+                    diag = diag.related(span, label);
+                }
+                if let Some((span, label)) = later
+                    .target
+                    .and_then(|t| deciding_rule(model, u, t, region, "is overruled"))
+                {
+                    diag = diag.related(span, label);
+                }
+            }
+            out.push(diag.help(format!(
+                "reorder the includes if `{}` should win, or add an own permission to `{}` that states the intended decision",
+                later.name.node, acl.name
+            )));
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! `dead-include`: an include that contributes no decision.
+
+use super::exact::{path_text, region_text};
+use super::{Context, Lint, LintInfo};
+use crate::analysis::semantics::DeadReason;
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub struct DeadInclude;
+
+static INFO: LintInfo = LintInfo {
+    code: "dead-include",
+    default_severity: Severity::Warning,
+    summary: "an include contributes no decision: its target was already reached through an earlier include, or every case it would decide is decided earlier in the access level (by own permissions or earlier includes); an empty target is not a finding",
+    doc: r#"An access level reached a second time adds nothing, and an include whose every
+case is already decided by the own permissions or by earlier includes never
+decides anything: removing it changes no decision. It often means the
+includes are in the wrong order.
+
+Example:
+
+    component "Billing" {
+        include "Tariffs read-only", "Rates read-only"   # "Tariffs read-only"
+    }                                                    # already includes it
+
+Fix: remove the include, or move it above the includes that decide its cases
+if it was meant to win. The same name included twice in one block is
+reported as `duplicate-include` instead."#,
+};
+
+impl Lint for DeadInclude {
+    fn info(&self) -> &'static LintInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
+        let sem = cx.semantics();
+        for d in &sem.dead_includes {
+            let acl = model.acl(d.acl);
+            let inc = &acl.includes[d.include];
+            let diag = match &d.reason {
+                DeadReason::Reached(by) => {
+                    let earlier = &acl.includes[*by];
+                    let path = earlier.target.map(|t| {
+                        let walk_path = reach_path(cx, t, inc.target);
+                        path_text(model, &walk_path)
+                    });
+                    Diagnostic::new(
+                        &INFO,
+                        inc.name.span,
+                        format!(
+                            "the include of `{}` adds nothing to `{}`: it is already reached through `{}`",
+                            inc.name.node, acl.name, earlier.name.node
+                        ),
+                    )
+                    .label("already reached")
+                    .related(
+                        earlier.name.span,
+                        match path {
+                            Some(p) => format!("reaches it: {p}"),
+                            None => "reaches it".to_string(),
+                        },
+                    )
+                    .help("remove this include")
+                }
+                DeadReason::Decided { own, includes } => {
+                    let mut diag = Diagnostic::new(
+                        &INFO,
+                        inc.name.span,
+                        format!(
+                            "the include of `{}` adds nothing to `{}`: everything it decides ({}) is decided earlier",
+                            inc.name.node,
+                            acl.name,
+                            region_text(&sem.universe, &d.region)
+                        ),
+                    )
+                    .label("never decides");
+                    if *own {
+                        if let Some(r) = acl.rules.first() {
+                            diag = diag
+                                .related(r.span, "own permissions decide some of its cases first");
+                        }
+                    }
+                    for &i in includes {
+                        diag = diag.related(
+                            acl.includes[i].name.span,
+                            format!(
+                                "`{}` decides some of its cases first",
+                                acl.includes[i].name.node
+                            ),
+                        );
+                    }
+                    diag.help("remove this include, or move it above the includes that decide its cases if it should win")
+                }
+            };
+            out.push(diag.access_level(acl.name.clone()));
+        }
+    }
+}
+
+/// The include path from `from` to `to` (a walk from `from`).
+fn reach_path(
+    cx: &Context<'_>,
+    from: crate::model::AclId,
+    to: Option<crate::model::AclId>,
+) -> Vec<crate::model::AclId> {
+    let Some(to) = to else { return vec![from] };
+    let mut walk = crate::model::eval::Walk::new(cx.model, from);
+    while let Some(v) = walk.next_visit() {
+        if walk.visits[v].acl == to {
+            return walk.path(v);
+        }
+    }
+    vec![from]
+}

@@ -1,0 +1,39 @@
+//! `redundant-rule`: an own permission that never decides, every case of it
+//! already decided the same way by earlier own permissions.
+
+use super::{dead_rule, Context, Lint, LintInfo};
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub struct RedundantRule;
+
+pub(super) static INFO: LintInfo = LintInfo {
+    code: "redundant-rule",
+    default_severity: Severity::Warning,
+    summary: "an own permission never decides, and every case it covers is already decided the same way by earlier own permissions",
+    doc: r#"A permission whose every case is decided, the same way, by earlier own
+permissions of its block changes nothing: removing it changes no decision.
+
+Example:
+
+    component "Reports" {
+        allow read WebForms.*
+        allow read WebForms.ASR      # redundant: already allowed above
+    }
+
+Fix: remove it. For a statement naming several access types, only the dead
+ones are reported."#,
+};
+
+impl Lint for RedundantRule {
+    fn info(&self) -> &'static LintInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for d in &cx.semantics().dead_rules {
+            if !d.redundant.is_empty() {
+                out.push(dead_rule::diagnostic(cx, d, &INFO, d.redundant));
+            }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The region algebra: sets of requests (access type, object, attribute) as
+//! exact, compact sets of *cells*.
+//!
+//! Object patterns in use form a containment tree ([`PatternTree`]); so do,
+//! for each object class, the attribute patterns of the rules whose object
+//! pattern contains that class. A cell is (object class, attribute class in
+//! that object's tree, access type): every request falls into exactly one
+//! cell, and all requests of a cell are matched by exactly the same rules,
+//! so every question about decisions is a question about cells. A region is
+//! a bitmap over cells ([`Region`]); a rule's region is a union of preorder
+//! ranges, one per object class under its object pattern.
+
+mod render;
+mod tree;
+
+pub use render::describe;
+pub use tree::{NodeId, PatternTree};
+
+use std::collections::HashMap;
+
+use roaring::RoaringBitmap;
+
+use crate::model::Model;
+use crate::syntax::ast::{Access, AccessSet, Pattern};
+
+/// A set of cells.
+pub type Region = RoaringBitmap;
+
+/// The cells of a policy set.
+#[derive(Debug)]
+pub struct Universe {
+    /// The object classes.
+    pub objects: PatternTree,
+    /// For each object class, its attribute classes.
+    attributes: Vec<PatternTree>,
+    /// First cell of each object class (per access type).
+    base: Vec<u32>,
+    /// Cells per access type.
+    cells: u32,
+}
+
+/// One cell, decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cell {
+    /// Access type.
+    pub access: Access,
+    /// Object class.
+    pub object: NodeId,
+    /// Attribute class, in the object class's attribute tree.
+    pub attribute: NodeId,
+}
+
+/// Every `Object.attribute` pattern pair a policy set uses: rules, guards
+/// and test expectations.
+fn targets(model: &Model) -> impl Iterator<Item = (&Pattern, &Pattern)> {
+    let rules = model
+        .acls
+        .iter()
+        .flat_map(|a| a.rules.iter().map(|r| (&r.object, &r.attribute)));
+    let guards = model.guards.iter().flat_map(|g| {
+        g.decl
+            .rules
+            .iter()
+            .map(|p| (&p.target.object.node, &p.target.attribute.node))
+    });
+    let tests = model.tests.iter().flat_map(|t| {
+        t.expectations
+            .iter()
+            .map(|e| (&e.rule.target.object.node, &e.rule.target.attribute.node))
+    });
+    rules.chain(guards).chain(tests)
+}
+
+impl Universe {
+    /// The cells of a model's rules, guards and tests.
+    pub fn of_model(model: &Model) -> Universe {
+        Universe::new(targets(model).map(|(o, a)| (o.clone(), a.clone())))
+    }
+
+    /// The cells of a set of `Object.attribute` pattern pairs.
+    pub fn new(pairs: impl IntoIterator<Item = (Pattern, Pattern)>) -> Universe {
+        let mut by_object: HashMap<Pattern, Vec<Pattern>> = HashMap::new();
+        for (o, a) in pairs {
+            by_object.entry(o).or_default().push(a);
+        }
+        let objects = PatternTree::new(by_object.keys().cloned());
+        // Attribute patterns of each object node and its ancestors, built
+        // top-down (preorder visits a parent before its children).
+        let mut inherited: Vec<Vec<Pattern>> = Vec::with_capacity(objects.len());
+        let mut attributes = Vec::with_capacity(objects.len());
+        for node in 0..objects.len() as NodeId {
+            let mut pats = objects
+                .parent(node)
+                .map(|p| inherited[p as usize].clone())
+                .unwrap_or_default();
+            if let Some(own) = by_object.get(objects.pattern(node)) {
+                pats.extend(own.iter().cloned());
+                tree::sort_dedup(&mut pats);
+            }
+            attributes.push(PatternTree::new(pats.iter().cloned()));
+            inherited.push(pats);
+        }
+        let mut base = Vec::with_capacity(objects.len());
+        let mut cells: u64 = 0;
+        for t in &attributes {
+            base.push(cells as u32);
+            cells += t.len() as u64;
+        }
+        // Four access types must fit the bitmap's u32 index; a policy set
+        // this large (a billion classes) is far beyond any real one.
+        let cells = u32::try_from(cells.min(u64::from(u32::MAX / 4))).unwrap_or(u32::MAX / 4);
+        Universe {
+            objects,
+            attributes,
+            base,
+            cells,
+        }
+    }
+
+    /// Cells per access type.
+    pub fn cells(&self) -> u32 {
+        self.cells
+    }
+
+    /// The attribute tree of an object class.
+    pub fn attributes(&self, object: NodeId) -> &PatternTree {
+        &self.attributes[object as usize]
+    }
+
+    fn index(&self, access: Access, object: NodeId, attribute: NodeId) -> u32 {
+        (access as u32) * self.cells + self.base[object as usize] + attribute
+    }
+
+    /// Decode a cell index.
+    pub fn cell(&self, index: u32) -> Cell {
+        let access = Access::ALL[((index / self.cells) as usize).min(3)];
+        let rest = index % self.cells;
+        let object = self.base.partition_point(|&b| b <= rest).saturating_sub(1);
+        Cell {
+            access,
+            object: object as NodeId,
+            attribute: rest - self.base[object],
+        }
+    }
+
+    /// A request in a cell: (access, object name, attribute name).
+    pub fn representative(&self, cell: Cell) -> (Access, String, String) {
+        (
+            cell.access,
+            self.objects.representative(cell.object),
+            self.attributes(cell.object).representative(cell.attribute),
+        )
+    }
+
+    /// The region of `access Object.attribute` for patterns in use. A
+    /// pattern pair not in use yields the region of the classes it matches,
+    /// which is exact only for pairs in use (all that the analysis asks).
+    pub fn region(&self, access: AccessSet, object: &Pattern, attribute: &Pattern) -> Region {
+        let mut r = Region::new();
+        let Some(v) = self.objects.find(object) else {
+            return r;
+        };
+        for o in v..self.objects.end(v) {
+            let attrs = self.attributes(o);
+            let Some(w) = attrs.find(attribute) else {
+                continue;
+            };
+            for a in access.iter() {
+                let start = self.index(a, o, w);
+                r.insert_range(start..start + (attrs.end(w) - w));
+            }
+        }
+        r
+    }
+
+    /// The cells of one access type (all of them).
+    pub fn all(&self, access: AccessSet) -> Region {
+        let mut r = Region::new();
+        for a in access.iter() {
+            let start = (a as u32) * self.cells;
+            r.insert_range(start..start + self.cells);
+        }
+        r
+    }
+
+    /// The cell of one request.
+    pub fn cell_of(&self, access: Access, object: &str, attribute: &str) -> u32 {
+        let o = self.objects.class_of(object);
+        let a = self.attributes(o).class_of(attribute);
+        self.index(access, o, a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Pattern {
+        if s == "*" {
+            Pattern::Any
+        } else if let Some(x) = s.strip_suffix('*') {
+            Pattern::Prefix(x.to_string())
+        } else {
+            Pattern::Exact(s.to_string())
+        }
+    }
+
+    #[test]
+    fn a_rule_region_is_exactly_the_cells_it_matches() {
+        let pairs = [
+            ("*", "x"),
+            ("Web*", "*"),
+            ("WebForms", "ASR"),
+            ("Tariffs", "l*"),
+        ];
+        let u = Universe::new(pairs.map(|(o, a)| (p(o), p(a))));
+        let read = AccessSet(Access::Read.bit());
+        for (o, a) in pairs {
+            let r = u.region(read, &p(o), &p(a));
+            for c in 0..u.cells() {
+                let cell = u.cell(c);
+                let (_, on, an) = u.representative(cell);
+                assert_eq!(
+                    r.contains(c),
+                    p(o).matches(&on) && p(a).matches(&an),
+                    "{o}.{a} vs cell {on}.{an}"
+                );
+                assert_eq!(u.cell_of(Access::Read, &on, &an), c);
+            }
+        }
+    }
+}

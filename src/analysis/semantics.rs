@@ -1,0 +1,496 @@
+//! The exact rule analysis: what every access level and component decides,
+//! as regions, and which rules and includes never decide.
+//!
+//! Each access level's decisions are summarized once, bottom-up over the
+//! include graph (strongly connected components in reverse topological
+//! order), as two regions: the cells it decides and the cells it allows.
+//! An access level's summary is composed from its own permissions and its
+//! includes' summaries, in order: a later include decides only the cells no
+//! earlier part decided. This is exact — an include's standalone decisions
+//! equal its decisions in any context on the cells it is first to decide,
+//! because whatever it reaches that was reached earlier decided its cells
+//! earlier too — and linear: no access level's flattened rule list is ever
+//! built. Cycles (an error of their own) are summarized by walking them.
+
+use std::collections::{HashMap, HashSet};
+
+use super::region::{NodeId, Region, Universe};
+use crate::model::{AclId, Model, Rule};
+use crate::syntax::ast::{Access, AccessSet, Effect, Pattern, PermissionStmt};
+
+/// What an own permission statement that never decides (for some of its
+/// access types) is.
+#[derive(Clone, Debug)]
+pub struct DeadRule {
+    /// The block.
+    pub acl: AclId,
+    /// Index of the rule in the block's own permissions.
+    pub rule: usize,
+    /// Dead access types whose cases are all decided the same way earlier.
+    pub redundant: AccessSet,
+    /// Dead access types with some case decided differently earlier.
+    pub shadowed: AccessSet,
+    /// For each dead access type, the earlier rule that covers it (so the
+    /// rules named for a dead part are a minimal cover of it).
+    pub covering: Vec<(Access, usize)>,
+    /// An earlier rule deciding part of it differently (when shadowed and
+    /// not already among `covering`).
+    pub differing: Option<usize>,
+}
+
+/// Why an include contributes no decision.
+#[derive(Clone, Debug)]
+pub enum DeadReason {
+    /// Its target was reached through this earlier include.
+    Reached(usize),
+    /// Everything it decides is decided earlier: by own permissions and/or
+    /// these earlier includes (a minimal set: the parts are disjoint).
+    Decided {
+        /// Own permissions decide some of it.
+        own: bool,
+        /// Earlier includes deciding the rest.
+        includes: Vec<usize>,
+    },
+}
+
+/// An include that contributes no decision.
+#[derive(Clone, Debug)]
+pub struct DeadInclude {
+    /// The block.
+    pub acl: AclId,
+    /// Index in the block's includes.
+    pub include: usize,
+    /// Why.
+    pub reason: DeadReason,
+    /// What the include decides (standalone).
+    pub region: Region,
+}
+
+/// A later include deciding cases differently from the include that
+/// decides them first.
+#[derive(Clone, Debug)]
+pub struct Contradiction {
+    /// The block.
+    pub acl: AclId,
+    /// Index of the later include.
+    pub later: usize,
+    /// Each earlier include that decides some of the cases first, with
+    /// those cases.
+    pub earlier: Vec<(usize, Region)>,
+}
+
+/// The decisions of one access level or component, as regions.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// Cells some rule of its effective list decides.
+    pub decided: Region,
+    /// Cells it allows (a subset of `decided`).
+    pub allowed: Region,
+}
+
+/// The analysis of a policy set.
+#[derive(Debug)]
+pub struct Semantics {
+    /// The cells.
+    pub universe: Universe,
+    /// Per access level (by [`AclId`]): its decisions.
+    pub summaries: Vec<Summary>,
+    /// Per access level: whether it reaches an include of an undeclared
+    /// name (its decisions are then incomplete).
+    pub unresolved: Vec<bool>,
+    /// Own permissions that never decide.
+    pub dead_rules: Vec<DeadRule>,
+    /// Includes that contribute nothing.
+    pub dead_includes: Vec<DeadInclude>,
+    /// Contradicting includes.
+    pub contradictions: Vec<Contradiction>,
+}
+
+/// First-match over an ordered list of permissions: the decided and allowed
+/// regions, and what each (rule, access type) newly decides.
+struct FirstMatch {
+    decided: Region,
+    allowed: Region,
+}
+
+impl FirstMatch {
+    fn new() -> FirstMatch {
+        FirstMatch {
+            decided: Region::new(),
+            allowed: Region::new(),
+        }
+    }
+
+    /// Add a rule for one access type; returns whether it decides anything.
+    fn add(&mut self, region: &Region, effect: Effect) -> bool {
+        let new = region - &self.decided;
+        if new.is_empty() {
+            return false;
+        }
+        if effect == Effect::Allow {
+            self.allowed |= &new;
+        }
+        self.decided |= new;
+        true
+    }
+}
+
+/// The region of one rule for one access type.
+fn rule_region(u: &Universe, access: Access, object: &Pattern, attribute: &Pattern) -> Region {
+    u.region(AccessSet(access.bit()), object, attribute)
+}
+
+/// Whether `outer` contains every name `inner` matches.
+fn contains(outer: &Pattern, inner: &Pattern) -> bool {
+    match (outer, inner) {
+        (Pattern::Any, _) => true,
+        (Pattern::Prefix(p), Pattern::Prefix(q) | Pattern::Exact(q)) => q.starts_with(p.as_str()),
+        (Pattern::Exact(a), Pattern::Exact(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The first-match decisions of a list of permission statements (a guard's).
+pub fn statements_summary(u: &Universe, stmts: &[PermissionStmt]) -> Summary {
+    let mut fm = FirstMatch::new();
+    for s in stmts {
+        let effect = s.effect.node;
+        for a in s.access_set().iter() {
+            let r = rule_region(u, a, &s.target.object.node, &s.target.attribute.node);
+            fm.add(&r, effect);
+        }
+    }
+    Summary {
+        decided: fm.decided,
+        allowed: fm.allowed,
+    }
+}
+
+/// Own permissions of one block: their decisions, and the dead ones.
+fn own_rules(u: &Universe, acl: AclId, rules: &[Rule], dead: &mut Vec<DeadRule>) -> Summary {
+    let mut fm = FirstMatch::new();
+    // (access, object, attribute) → first rule with exactly these patterns,
+    // to find a covering rule in a handful of lookups.
+    let mut first: HashMap<(Access, &Pattern, &Pattern), usize> = HashMap::new();
+    for (i, r) in rules.iter().enumerate() {
+        let mut redundant = AccessSet::default();
+        let mut shadowed = AccessSet::default();
+        let mut covering = Vec::new();
+        let mut differing_cell = None;
+        for a in r.access.iter() {
+            let region = rule_region(u, a, &r.object, &r.attribute);
+            if fm.add(&region, r.effect) {
+                first.entry((a, &r.object, &r.attribute)).or_insert(i);
+                continue;
+            }
+            // Dead: `fm` is unchanged, so it holds the earlier decisions.
+            let differs = match r.effect {
+                Effect::Allow => &region - &fm.allowed,
+                Effect::Deny => &region & &fm.allowed,
+            };
+            match differs.min() {
+                Some(cell) => {
+                    shadowed.insert(a);
+                    differing_cell = differing_cell.or(Some(cell));
+                }
+                None => redundant.insert(a),
+            }
+            if let Some(c) = covering_rule(u, &first, a, r) {
+                covering.push((a, c));
+            }
+        }
+        if redundant.is_empty() && shadowed.is_empty() {
+            continue;
+        }
+        // A covering rule with the other effect already shows the conflict;
+        // else name the earlier rule that decides a differing case.
+        let differing = differing_cell.and_then(|cell| {
+            if covering.iter().any(|&(_, c)| rules[c].effect != r.effect) {
+                return None;
+            }
+            let (access, o, at) = u.representative(u.cell(cell));
+            rules[..i].iter().position(|e| e.matches(access, &o, &at))
+        });
+        dead.push(DeadRule {
+            acl,
+            rule: i,
+            redundant,
+            shadowed,
+            covering,
+            differing,
+        });
+    }
+    Summary {
+        decided: fm.decided,
+        allowed: fm.allowed,
+    }
+}
+
+/// The earliest earlier rule whose box contains rule `r`'s box for access
+/// type `a`. Because no class is empty, a box covered by earlier boxes is
+/// covered by one of them; that one's patterns contain `r`'s.
+fn covering_rule(
+    u: &Universe,
+    first: &HashMap<(Access, &Pattern, &Pattern), usize>,
+    a: Access,
+    r: &Rule,
+) -> Option<usize> {
+    let v = u.objects.find(&r.object)?;
+    let attrs = u.attributes(v);
+    let w = attrs.find(&r.attribute)?;
+    let mut best: Option<usize> = None;
+    for ov in u.objects.ancestors(v) {
+        let op = u.objects.pattern(ov);
+        for aw in attrs.ancestors(w) {
+            let ap = attrs.pattern(aw);
+            if let Some(&i) = first.get(&(a, op, ap)) {
+                debug_assert!(contains(op, &r.object) && contains(ap, &r.attribute));
+                best = Some(best.map_or(i, |b: usize| b.min(i)));
+            }
+        }
+    }
+    best
+}
+
+/// Standalone decisions of `root` by walking its effective list (used for
+/// include cycles only; everything else is composed).
+fn walk_summary(model: &Model, u: &Universe, root: AclId) -> Summary {
+    let mut fm = FirstMatch::new();
+    for er in model.effective(root).rules {
+        let r = er.rule;
+        for a in r.access.iter() {
+            fm.add(&rule_region(u, a, &r.object, &r.attribute), r.effect);
+        }
+    }
+    Summary {
+        decided: fm.decided,
+        allowed: fm.allowed,
+    }
+}
+
+impl Semantics {
+    /// Analyze a model.
+    pub fn new(model: &Model) -> Semantics {
+        let universe = Universe::of_model(model);
+        let u = &universe;
+        let n = model.acls.len();
+        let mut dead_rules = Vec::new();
+        let own: Vec<Summary> = model
+            .acls
+            .iter()
+            .map(|acl| own_rules(u, acl.id, &acl.rules, &mut dead_rules))
+            .collect();
+        let sccs = model.strongly_connected();
+        let mut scc_of = vec![0u32; n];
+        for (k, scc) in sccs.iter().enumerate() {
+            for a in scc {
+                scc_of[a.0 as usize] = k as u32;
+            }
+        }
+        let mut summaries: Vec<Summary> = vec![Summary::default(); n];
+        let mut unresolved = vec![false; n];
+        let mut dead_includes = Vec::new();
+        let mut contradictions = Vec::new();
+        let needed = externally_needed(model, &scc_of);
+        // Tarjan emits a component after every component it reaches.
+        for (k, scc) in sccs.iter().enumerate() {
+            let k = k as u32;
+            let cyclic = scc.len() > 1
+                || model
+                    .acl(scc[0])
+                    .includes
+                    .iter()
+                    .any(|i| i.target == Some(scc[0]));
+            let broken = scc.iter().any(|&m| {
+                model.acl(m).includes.iter().any(|i| match i.target {
+                    None => true,
+                    Some(t) => scc_of[t.0 as usize] != k && unresolved[t.0 as usize],
+                })
+            });
+            for &m in scc {
+                unresolved[m.0 as usize] = broken;
+            }
+            if cyclic {
+                // An include cycle is an error of its own. Its members'
+                // standalone decisions are walked, for the members anything
+                // outside the cycle depends on; findings inside it wait
+                // until the cycle is fixed.
+                for &m in scc.iter().filter(|m| needed[m.0 as usize]) {
+                    summaries[m.0 as usize] = walk_summary(model, u, m);
+                }
+                continue;
+            }
+            let m = scc[0];
+            summaries[m.0 as usize] = Composer {
+                model,
+                own: &own[m.0 as usize],
+                summaries: &summaries,
+            }
+            .run(m, &mut dead_includes, &mut contradictions);
+        }
+        Semantics {
+            universe,
+            summaries,
+            unresolved,
+            dead_rules,
+            dead_includes,
+            contradictions,
+        }
+    }
+
+    /// What an access level or component decides.
+    pub fn summary(&self, acl: AclId) -> &Summary {
+        &self.summaries[acl.0 as usize]
+    }
+
+    /// The object class tree node of a pattern in use.
+    pub fn object_node(&self, p: &Pattern) -> Option<NodeId> {
+        self.universe.objects.find(p)
+    }
+}
+
+/// Composes one block's summary from its own permissions and its includes,
+/// reporting dead includes and contradictions on the way.
+struct Composer<'a> {
+    model: &'a Model,
+    own: &'a Summary,
+    summaries: &'a [Summary],
+}
+
+impl Composer<'_> {
+    fn run(
+        &self,
+        acl: AclId,
+        dead: &mut Vec<DeadInclude>,
+        contradictions: &mut Vec<Contradiction>,
+    ) -> Summary {
+        let block = self.model.acl(acl);
+        let mut decided = self.own.decided.clone();
+        let mut allowed = self.own.allowed.clone();
+        // What each include decided first (disjoint parts).
+        let mut firsts: Vec<(usize, Region)> = Vec::new();
+        let mut seen: Vec<AclId> = Vec::new();
+        for (j, inc) in block.includes.iter().enumerate() {
+            let Some(t) = inc.target else { continue };
+            if seen.contains(&t) {
+                continue; // `duplicate-include` reports it
+            }
+            seen.push(t);
+            let s = &self.summaries[t.0 as usize];
+            let new = &s.decided - &decided;
+            if !s.decided.is_empty() {
+                // A target reached earlier decided all its cases earlier, so
+                // only an include that decides nothing new can be one.
+                let reached_by = if new.is_empty() {
+                    reached_through(self.model, &firsts, block, t)
+                } else {
+                    None
+                };
+                if let Some(by) = reached_by {
+                    dead.push(DeadInclude {
+                        acl,
+                        include: j,
+                        reason: DeadReason::Reached(by),
+                        region: s.decided.clone(),
+                    });
+                } else {
+                    if new.is_empty() {
+                        let own = !s.decided.is_disjoint(&self.own.decided);
+                        let includes = firsts
+                            .iter()
+                            .filter(|(_, r)| !r.is_disjoint(&s.decided))
+                            .map(|(i, _)| *i)
+                            .collect();
+                        dead.push(DeadInclude {
+                            acl,
+                            include: j,
+                            reason: DeadReason::Decided { own, includes },
+                            region: s.decided.clone(),
+                        });
+                    }
+                    // Cases decided first by an earlier include, decided the
+                    // other way by this one; own permissions silence them.
+                    let mut differ = &s.decided & &(&decided - &self.own.decided);
+                    if !differ.is_empty() {
+                        differ &= &allowed ^ &s.allowed;
+                    }
+                    if !differ.is_empty() {
+                        let earlier: Vec<(usize, Region)> = firsts
+                            .iter()
+                            .map(|(i, first)| (*i, first & &differ))
+                            .filter(|(_, r)| !r.is_empty())
+                            .collect();
+                        contradictions.push(Contradiction {
+                            acl,
+                            later: j,
+                            earlier,
+                        });
+                    }
+                }
+            }
+            allowed |= &s.allowed & &new;
+            decided |= &new;
+            firsts.push((j, new));
+        }
+        Summary { decided, allowed }
+    }
+}
+
+/// The first of the earlier includes (`firsts`) whose walk reaches `t`.
+fn reached_through(
+    model: &Model,
+    firsts: &[(usize, Region)],
+    block: &crate::model::AccessLevel,
+    t: AclId,
+) -> Option<usize> {
+    let mut visited: HashSet<AclId> = HashSet::new();
+    for &(i, _) in firsts {
+        let Some(start) = block.includes[i].target else {
+            continue;
+        };
+        let mut stack = vec![start];
+        while let Some(x) = stack.pop() {
+            if !visited.insert(x) {
+                continue;
+            }
+            if x == t {
+                return Some(i);
+            }
+            stack.extend(model.acl(x).includes.iter().filter_map(|inc| inc.target));
+        }
+    }
+    None
+}
+
+/// The access levels whose standalone decisions something outside their
+/// include cycle needs: included from outside, not components (guards,
+/// emptiness), or named by a default, guard or test.
+fn externally_needed(model: &Model, scc_of: &[u32]) -> Vec<bool> {
+    let mut needed: Vec<bool> = model.acls.iter().map(|a| !a.is_component()).collect();
+    for a in &model.acls {
+        for t in a.includes.iter().filter_map(|i| i.target) {
+            if scc_of[t.0 as usize] != scc_of[a.id.0 as usize] {
+                needed[t.0 as usize] = true;
+            }
+        }
+    }
+    let named = model
+        .defaults
+        .iter()
+        .filter_map(|d| d.target)
+        .chain(model.guards.iter().flat_map(|g| {
+            g.decl.targets.iter().filter_map(|t| match &t.node {
+                crate::syntax::ast::GuardTarget::Named(n) => model.lookup(n),
+                crate::syntax::ast::GuardTarget::Type(_) => None,
+            })
+        }))
+        .chain(model.tests.iter().flat_map(|t| {
+            t.expectations
+                .iter()
+                .filter_map(|e| model.lookup(&e.acl.node))
+        }));
+    for id in named {
+        needed[id.0 as usize] = true;
+    }
+    needed
+}
