@@ -76,13 +76,13 @@ impl Lint for Contradiction {
                 );
                 if let Some((span, label)) = inc
                     .target
-                    .and_then(|t| deciding_rule(model, u, t, region, "decides first"))
+                    .and_then(|t| deciding_rule(model, sem, t, region, "decides first"))
                 {
                     diag = diag.related(span, label);
                 }
                 if let Some((span, label)) = later
                     .target
-                    .and_then(|t| deciding_rule(model, u, t, region, "is overruled"))
+                    .and_then(|t| deciding_rule(model, sem, t, region, "is overruled"))
                 {
                     diag = diag.related(span, label);
                 }

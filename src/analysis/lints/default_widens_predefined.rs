@@ -74,9 +74,7 @@ impl Lint for DefaultWidensPredefined {
             .label("widens the default")
             .related(base.decl.acl.span, format!("the predefined default `{base_name}`"))
             .access_level(new_name.clone());
-            if let Some((span, label)) =
-                deciding_rule(model, &sem.universe, target, &wider, "allows it")
-            {
+            if let Some((span, label)) = deciding_rule(model, sem, target, &wider, "allows it") {
                 diag = diag.related(span, label);
             }
             out.push(diag.help(format!(

@@ -95,12 +95,12 @@ impl Lint for GuardViolated {
                 .related(g.decl.name.span, "the guard")
                 .access_level(acl.name.clone());
                 if let Some((span, label)) =
-                    deciding_rule(model, u, t, &wrongly_allowed, "allows it")
+                    deciding_rule(model, sem, t, &wrongly_allowed, "allows it")
                 {
                     diag = diag.related(span, label);
                 }
                 if let Some((span, label)) =
-                    deciding_rule(model, u, t, &wrongly_denied, "denies it")
+                    deciding_rule(model, sem, t, &wrongly_denied, "denies it")
                 {
                     diag = diag.related(span, label);
                 }

@@ -37,6 +37,8 @@ pub struct Universe {
     base: Vec<u32>,
     /// Cells per access type.
     cells: u32,
+    /// All cells of each access type.
+    per_access: [Region; 4],
 }
 
 /// One cell, decoded.
@@ -69,6 +71,15 @@ fn targets(model: &Model) -> impl Iterator<Item = (&Pattern, &Pattern)> {
             .map(|e| (&e.rule.target.object.node, &e.rule.target.attribute.node))
     });
     rules.chain(guards).chain(tests)
+}
+
+/// Insert a range value by value: `RoaringBitmap::insert_range` makes run
+/// containers, whose unions and differences cost a memmove per run and
+/// dominated the analysis of large policy sets (profiled: 80% of the time).
+fn insert_range(r: &mut Region, range: std::ops::Range<u32>) {
+    for v in range {
+        r.insert(v);
+    }
 }
 
 impl Universe {
@@ -109,11 +120,18 @@ impl Universe {
         // Four access types must fit the bitmap's u32 index; a policy set
         // this large (a billion classes) is far beyond any real one.
         let cells = u32::try_from(cells.min(u64::from(u32::MAX / 4))).unwrap_or(u32::MAX / 4);
+        let per_access = Access::ALL.map(|a| {
+            let mut r = Region::new();
+            let start = a as u32 * cells;
+            insert_range(&mut r, start..start + cells);
+            r
+        });
         Universe {
             objects,
             attributes,
             base,
             cells,
+            per_access,
         }
     }
 
@@ -167,20 +185,31 @@ impl Universe {
             };
             for a in access.iter() {
                 let start = self.index(a, o, w);
-                r.insert_range(start..start + (attrs.end(w) - w));
+                insert_range(&mut r, start..start + (attrs.end(w) - w));
             }
         }
         r
     }
 
-    /// The cells of one access type (all of them).
-    pub fn all(&self, access: AccessSet) -> Region {
-        let mut r = Region::new();
-        for a in access.iter() {
-            let start = (a as u32) * self.cells;
-            r.insert_range(start..start + self.cells);
-        }
-        r
+    /// How many cells `region(one access type, object, attribute)` has,
+    /// without building it.
+    pub fn region_len(&self, object: &Pattern, attribute: &Pattern) -> u64 {
+        let Some(v) = self.objects.find(object) else {
+            return 0;
+        };
+        (v..self.objects.end(v))
+            .map(|o| {
+                let attrs = self.attributes(o);
+                attrs
+                    .find(attribute)
+                    .map_or(0, |w| u64::from(attrs.end(w) - w))
+            })
+            .sum()
+    }
+
+    /// All cells of one access type.
+    pub fn all(&self, access: Access) -> &Region {
+        &self.per_access[access as usize]
     }
 
     /// The cell of one request.

@@ -12,7 +12,7 @@ pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
     let mut entries: Vec<(String, AccessSet)> = Vec::new();
     let mut left_out = 0u64;
     for access in Access::ALL {
-        let cells = region & &u.all(AccessSet(access.bit()));
+        let cells = region & u.all(access);
         let mut covered = Region::new();
         for c in cells.iter() {
             if covered.contains(c) {
@@ -61,6 +61,9 @@ fn piece(u: &Universe, access: Access, c: u32, cells: &Region) -> (String, Regio
                 continue;
             }
             let vp = u.objects.pattern(v);
+            if u.region_len(vp, wp) > cells.len() {
+                continue; // cannot fit: skip building it
+            }
             let b = u.region(one, vp, wp);
             if b.is_subset(cells) {
                 return (format!("{vp}.{wp}"), b);
