@@ -235,7 +235,18 @@ impl SourceMap {
         self.iter().find(|(_, f)| f.path == path).map(|(id, _)| id)
     }
 
-    /// Start and end of a span as 1-based lines and character columns.
+    /// `path:line:column` of a span's start (1-based, character columns).
+    pub fn location(&self, span: Span) -> String {
+        let (start, _) = self.char_range(span);
+        format!(
+            "{}:{}:{}",
+            self.file(span.file).path,
+            start.line,
+            start.column
+        )
+    }
+
+    /// The start and end of a span as 1-based lines and character columns.
     pub fn char_range(&self, span: Span) -> (LineCol, LineCol) {
         let f = self.file(span.file);
         (

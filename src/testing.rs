@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use crate::analysis::lints::exact::{path_text, region_text};
 use crate::analysis::region::Region;
+use crate::analysis::semantics::rule_region;
 use crate::analysis::Analysis;
 use crate::model::AclId;
 use crate::source::{Origin, Span};
@@ -80,13 +81,10 @@ pub fn run(a: &Analysis) -> Vec<TestOutcome> {
                     match d.rule {
                         Some((origin, index)) => {
                             let rule = &model.acl(origin).rules[index];
-                            let (start, _) = model.sources.char_range(rule.span);
                             message.push_str(&format!(
-                                ": decided by `{}` ({}:{}:{}, via {})",
+                                ": decided by `{}` ({}, via {})",
                                 rule.display(),
-                                model.sources.file(rule.span.file).path,
-                                start.line,
-                                start.column,
+                                model.sources.location(rule.span),
                                 path_text(model, &d.path)
                             ));
                         }
@@ -131,11 +129,7 @@ pub fn coverage(a: &Analysis) -> Vec<Uncovered> {
             let mut decided = Region::new();
             for er in model.effective(id).rules {
                 for access in er.rule.access.iter() {
-                    let r = u.region(
-                        crate::syntax::ast::AccessSet(access.bit()),
-                        &er.rule.object,
-                        &er.rule.attribute,
-                    );
+                    let r = rule_region(u, access, &er.rule.object, &er.rule.attribute);
                     let new = &(&r & &asked) - &decided;
                     if !new.is_empty() {
                         exercised.insert((er.origin, er.index, access));

@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::region::{NodeId, Region, Universe};
+use super::region::{Region, Universe};
 use crate::model::{AclId, Model, Rule};
 use crate::syntax::ast::{Access, AccessSet, Effect, Pattern, PermissionStmt};
 
@@ -136,7 +136,12 @@ impl FirstMatch {
 }
 
 /// The region of one rule for one access type.
-fn rule_region(u: &Universe, access: Access, object: &Pattern, attribute: &Pattern) -> Region {
+pub(crate) fn rule_region(
+    u: &Universe,
+    access: Access,
+    object: &Pattern,
+    attribute: &Pattern,
+) -> Region {
     u.region(AccessSet(access.bit()), object, attribute)
 }
 
@@ -341,11 +346,6 @@ impl Semantics {
     /// What an access level or component decides.
     pub fn summary(&self, acl: AclId) -> &Summary {
         &self.summaries[acl.0 as usize]
-    }
-
-    /// The object class tree node of a pattern in use.
-    pub fn object_node(&self, p: &Pattern) -> Option<NodeId> {
-        self.universe.objects.find(p)
     }
 }
 

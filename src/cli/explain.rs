@@ -128,14 +128,7 @@ fn reasons(
 }
 
 fn location(model: &Model, acl: AclId, index: usize) -> String {
-    let r = &model.acl(acl).rules[index];
-    let (start, _) = model.sources.char_range(r.span);
-    format!(
-        "{}:{}:{}",
-        model.sources.file(r.span.file).path,
-        start.line,
-        start.column
-    )
+    model.sources.location(model.acl(acl).rules[index].span)
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {

@@ -58,16 +58,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     })
 }
 
-fn location(a: &Analysis, span: aclc::source::Span) -> String {
-    let (start, _) = a.model.sources.char_range(span);
-    format!(
-        "{}:{}:{}",
-        a.model.sources.file(span.file).path,
-        start.line,
-        start.column
-    )
-}
-
 fn text(a: &Analysis, outcomes: &[TestOutcome], coverage: bool) -> String {
     let mut s = String::new();
     for o in outcomes {
@@ -80,7 +70,7 @@ fn text(a: &Analysis, outcomes: &[TestOutcome], coverage: bool) -> String {
             let stmt = a.model.sources.file(span.file).slice(*span).trim();
             s.push_str(&format!(
                 "  {}: {stmt}\n    {message}\n",
-                location(a, *span)
+                a.model.sources.location(*span)
             ));
         }
     }
@@ -108,7 +98,7 @@ fn text(a: &Analysis, outcomes: &[TestOutcome], coverage: bool) -> String {
             };
             s.push_str(&format!(
                 "  {}: `{}` in `{}`{part} is not exercised by any test\n",
-                location(a, rule.span),
+                a.model.sources.location(rule.span),
                 rule.display(),
                 acl.name
             ));
@@ -162,7 +152,7 @@ fn junit(a: &Analysis, outcomes: &[TestOutcome]) -> String {
         let body: Vec<String> = o
             .failures
             .iter()
-            .map(|(span, m)| format!("{}: {m}", location(a, *span)))
+            .map(|(span, m)| format!("{}: {m}", a.model.sources.location(*span)))
             .collect();
         s.push_str(&format!(
             ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",

@@ -222,17 +222,8 @@ impl Universe {
 
 #[cfg(test)]
 mod tests {
+    use super::tree::p;
     use super::*;
-
-    fn p(s: &str) -> Pattern {
-        if s == "*" {
-            Pattern::Any
-        } else if let Some(x) = s.strip_suffix('*') {
-            Pattern::Prefix(x.to_string())
-        } else {
-            Pattern::Exact(s.to_string())
-        }
-    }
 
     #[test]
     fn a_rule_region_is_exactly_the_cells_it_matches() {

@@ -180,19 +180,21 @@ impl PatternTree {
     }
 }
 
+/// A pattern as written (`*`, `Name*`, `Name`), for the tests.
+#[cfg(test)]
+pub(super) fn p(s: &str) -> Pattern {
+    if s == "*" {
+        Pattern::Any
+    } else if let Some(x) = s.strip_suffix('*') {
+        Pattern::Prefix(x.to_string())
+    } else {
+        Pattern::Exact(s.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn p(s: &str) -> Pattern {
-        if s == "*" {
-            Pattern::Any
-        } else if let Some(x) = s.strip_suffix('*') {
-            Pattern::Prefix(x.to_string())
-        } else {
-            Pattern::Exact(s.to_string())
-        }
-    }
 
     #[test]
     fn builds_a_preorder_containment_tree() {
