@@ -150,14 +150,26 @@ impl Summary {
     }
 }
 
+/// Names longer than this (in bytes) get no "did you mean" and are never
+/// suggested: Jaro-Winkler takes time proportional to the product of the
+/// lengths, so two 1-MB names took minutes, and nobody mistypes a name of
+/// hundreds of characters expecting a suggestion.
+const SUGGEST_MAX_LEN: usize = 256;
+
 /// "did you mean `x`?" for `name` among `candidates`, if one is close.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
+    if name.len() > SUGGEST_MAX_LEN {
+        return None;
+    }
     let lower = name.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
+        if c.len() > SUGGEST_MAX_LEN {
+            continue;
+        }
         let score = if c.to_lowercase() == lower {
             2.0
         } else {

@@ -1,8 +1,15 @@
-//! A generator of realistic policy sets for benchmarks and scale tests:
-//! a catalog, thousands of components in layers (each including a few of
-//! the layer below, so include graphs are deep and shared), access levels
-//! of every participant type built from them, resellers, defaults, guards
-//! and tests, spread over a number of files. Deterministic for a seed.
+//! A generator of realistic policy sets for benchmarks and scale tests.
+//!
+//! A catalog of telecom objects and attributes; thousands of components in
+//! layers, each including a few components of the layers below (so include
+//! graphs are deep and shared, as in a real library); access levels of
+//! every participant type built from them, with own overrides, visibility
+//! and descriptions; resellers, guards and tests; spread over a number of
+//! files. Rules follow one consistent site policy (the same request gets the
+//! same decision wherever it is written), with a sprinkling of deliberate
+//! mistakes, so findings are as rare as in a maintained policy set. The
+//! number of permission statements is exactly the number asked for.
+//! Deterministic for a seed.
 
 use std::fmt::Write as _;
 
@@ -24,125 +31,310 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+    fn chance(&mut self, per_mille: u64) -> bool {
+        self.next() % 1000 < per_mille
     }
 }
 
 /// Shape of a generated policy set.
 #[derive(Clone, Copy, Debug)]
 pub struct Shape {
-    /// About how many permissions in all.
+    /// How many permission statements in access levels and components.
     pub permissions: usize,
-    /// Number of `.acl` files.
+    /// Number of `.acl` files (at least 2: the catalog has a file of its own).
     pub files: usize,
     /// Seed.
     pub seed: u64,
 }
 
+const NOUNS: [&str; 20] = [
+    "Customers",
+    "Accounts",
+    "Invoices",
+    "Payments",
+    "Tariffs",
+    "Rates",
+    "Products",
+    "Subscriptions",
+    "Services",
+    "Vendors",
+    "Resellers",
+    "Destinations",
+    "Currencies",
+    "Nodes",
+    "CallHandling",
+    "Reports",
+    "Batches",
+    "Tickets",
+    "Numbers",
+    "Discounts",
+];
+
+const ATTRIBUTES: [&str; 24] = [
+    "id",
+    "name",
+    "status",
+    "balance",
+    "credit_limit",
+    "billing_period",
+    "currency",
+    "created_at",
+    "updated_at",
+    "notes",
+    "owner",
+    "email",
+    "phone",
+    "address",
+    "tax_id",
+    "discount",
+    "rate_plan",
+    "valid_from",
+    "valid_to",
+    "priority",
+    "limits",
+    "quota",
+    "usage",
+    "history",
+];
+
+/// Catalog objects.
 const OBJECTS: usize = 400;
-const ATTRIBUTES: usize = 24;
+/// Objects a component's rules are about (a band around its own).
+const BAND: usize = 10;
+/// Permission statements of a component, on average.
 const RULES_PER_COMPONENT: usize = 150;
-const INCLUDES_PER_COMPONENT: usize = 3;
+/// Own permission statements of an access level.
+const RULES_PER_LEVEL: usize = 20;
+/// Include depth of the component library.
 const LAYERS: usize = 12;
+/// How far (in positions of its layer) a component's includes may be from
+/// its own position.
+const NEIGHBOURHOOD: usize = 3;
+/// One rule in this many of the top layer has its effect flipped against
+/// the site policy: the occasional mistake a linter is there to catch.
+const MISTAKES: usize = 5_000;
+
+fn object(o: usize) -> String {
+    format!("{}{}", NOUNS[o % NOUNS.len()], o / NOUNS.len())
+}
+
+/// The site policy: `delete` is always denied, and so is every access to
+/// one attribute in nine; everything else is allowed.
+fn policy_allows(o: usize, a: usize, delete: bool) -> bool {
+    !delete && (o * 31 + a * 7) % 9 != 0
+}
 
 /// Generate a policy set: `(file name, text)` pairs.
 pub fn policy_set(shape: Shape) -> Vec<(String, String)> {
     let mut rng = Rng(shape.seed.max(1));
-    let files = shape.files.max(1);
+    let files = shape.files.max(2);
     let mut out: Vec<String> = vec![String::new(); files];
-    // Catalog.
-    for o in 0..OBJECTS {
-        let attrs: Vec<String> = (0..ATTRIBUTES).map(|a| format!("attr{a}")).collect();
-        let _ = writeln!(out[0], "object Obj{o} {{ {} }}", attrs.join(", "));
-    }
-    let _ = writeln!(out[0], "object Secret {{ key }}");
-    for r in 0..10 {
-        let _ = writeln!(out[0], "reseller \"Reseller {r}\"");
-    }
-    let components = (shape.permissions * 9 / 10 / RULES_PER_COMPONENT).max(LAYERS);
+    catalog(&mut out[0]);
+    let levels = (shape.permissions / 10 / RULES_PER_LEVEL).max(1);
+    let level_rules = levels * RULES_PER_LEVEL;
+    let component_rules = shape.permissions.saturating_sub(level_rules);
+    let components = component_rules.div_ceil(RULES_PER_COMPONENT).max(1);
     let per_layer = components.div_ceil(LAYERS);
-    let levels = (shape.permissions / 10 / 20).max(1);
-    // Components: layer 0 is the top; each includes components of deeper
-    // layers. A component owns a band of objects, so contradictions and
-    // shadowing stay as rare as in a real library.
+    // Share out the component rules exactly: sizes vary around the average.
+    let mut left = component_rules;
     for c in 0..components {
-        let file = &mut out[1 % files + c % (files.max(2) - 1).max(1)];
-        let layer = c / per_layer;
-        let _ = writeln!(file, "## Generated component {c} (layer {layer}).");
-        let _ = writeln!(file, "component \"Component {c}\" {{");
-        let _ = writeln!(file, "    group \"Layer {layer}\"");
-        let band = c % OBJECTS;
-        let mut seen = std::collections::HashSet::new();
-        for _ in 0..RULES_PER_COMPONENT {
-            let o = (band + rng.below(8)) % OBJECTS;
-            let a = rng.below(ATTRIBUTES);
-            let access =
-                ["read", "update", "insert", "delete", "read, update", "all"][rng.below(6)];
-            if !seen.insert((o, a)) {
-                continue;
-            }
-            let effect = if rng.chance(85) { "allow" } else { "deny" };
-            let _ = writeln!(file, "    {effect} {access} Obj{o}.attr{a}");
-        }
-        if rng.chance(10) {
-            // A catch-all after the specific rules, as libraries write them.
-            let _ = writeln!(file, "    allow read Obj{band}.*");
-        }
-        if layer + 1 < LAYERS {
-            let mut incs = Vec::new();
-            for _ in 0..INCLUDES_PER_COMPONENT {
-                let next = (layer + 1 + rng.below(2)).min(LAYERS - 1);
-                let target = (next * per_layer + rng.below(per_layer)).min(components - 1);
-                if target > c && !incs.contains(&target) {
-                    incs.push(target);
-                }
-            }
-            for t in incs {
-                let _ = writeln!(file, "    include \"Component {t}\"");
-            }
-        }
-        let _ = writeln!(file, "}}\n");
+        let remaining = components - c;
+        let n = if remaining == 1 {
+            left
+        } else {
+            let avg = left / remaining;
+            avg * 2 / 3 + rng.below(avg * 2 / 3 + 1)
+        };
+        // What a component cannot hold goes to the access levels.
+        let n = n.min(left).min(BAND * ATTRIBUTES.len());
+        left -= n;
+        let file = &mut out[1 + c % (files - 1)];
+        component(file, &mut rng, c, n, components, per_layer);
     }
-    // Access levels of every participant type.
+    // Access levels of every participant type take the rest.
+    let mut left = shape.permissions - (component_rules - left);
     for l in 0..levels {
-        let file = &mut out[1 % files + l % (files.max(2) - 1).max(1)];
-        let ty = Participant::ALL[l % Participant::ALL.len()];
-        let _ = writeln!(file, "access_level \"Level {l}\" for {} {{", ty.as_str());
-        if matches!(
-            ty,
-            Participant::Customer
-                | Participant::Account
-                | Participant::Representative
-                | Participant::CcStaff
-        ) {
-            let _ = writeln!(file, "    visible_to \"Reseller {}\"", l % 10);
-        }
-        for _ in 0..20 {
-            let o = rng.below(OBJECTS);
-            let a = rng.below(ATTRIBUTES);
-            let _ = writeln!(file, "    deny update Obj{o}.attr{a}");
-        }
-        for _ in 0..3 {
-            let _ = writeln!(
-                file,
-                "    include \"Component {}\"",
-                rng.below(per_layer.min(components))
-            );
-        }
-        let _ = writeln!(file, "}}\n");
+        let n = if l + 1 == levels {
+            left
+        } else {
+            RULES_PER_LEVEL.min(left)
+        };
+        left -= n;
+        let file = &mut out[1 + l % (files - 1)];
+        access_level(file, &mut rng, l, n, per_layer.min(components));
     }
-    let last = files - 1;
+    let last = &mut out[files - 1];
     let _ = writeln!(
-        out[last],
+        last,
         "guard \"no self-care user reaches the secret\" {{\n    for customer, account\n    deny all Secret.*\n}}\n"
     );
     let _ = writeln!(
-        out[last],
+        last,
         "test \"level 0 has no secret\" {{\n    expect \"Level 0\" deny all Secret.key\n}}"
     );
     out.into_iter()
         .enumerate()
         .map(|(i, text)| (format!("generated-{i:02}.acl"), text))
         .collect()
+}
+
+fn catalog(out: &mut String) {
+    let _ = writeln!(out, "## The generated catalog.");
+    for o in 0..OBJECTS {
+        let _ = writeln!(out, "object {} {{ {} }}", object(o), ATTRIBUTES.join(", "));
+    }
+    let _ = writeln!(out, "object Secret {{ key }}\n");
+    for r in 0..10 {
+        let _ = writeln!(out, "reseller \"Reseller {r}\"");
+    }
+}
+
+/// Component `c` with `n` permission statements, including a few
+/// components of the next layers down.
+fn component(
+    out: &mut String,
+    rng: &mut Rng,
+    c: usize,
+    n: usize,
+    components: usize,
+    per_layer: usize,
+) {
+    let layer = c / per_layer;
+    let band = c % OBJECTS;
+    let _ = writeln!(out, "## Generated component {c} (layer {layer}).");
+    let _ = writeln!(out, "component \"Component {c}\" {{");
+    let _ = writeln!(out, "    group \"Layer {layer}\"");
+    // Distinct (object, attribute) pairs of the band, in random order.
+    let mut pairs: Vec<(usize, usize)> = (0..BAND * ATTRIBUTES.len())
+        .map(|i| {
+            (
+                (band + i / ATTRIBUTES.len()) % OBJECTS,
+                i % ATTRIBUTES.len(),
+            )
+        })
+        .collect();
+    for i in (1..pairs.len()).rev() {
+        pairs.swap(i, rng.below(i + 1));
+    }
+    // Libraries end a component with a catch-all now and then.
+    let catch_all = n > 1 && rng.chance(100);
+    let specific = if catch_all { n - 1 } else { n };
+    for &(o, a) in pairs.iter().take(specific) {
+        let name = object(o);
+        let attr = ATTRIBUTES[a];
+        let mistake = layer == 0 && rng.below(MISTAKES) == 0;
+        let allow = policy_allows(o, a, false) != mistake;
+        let effect = if allow { "allow" } else { "deny" };
+        let access = match (allow, rng.below(6)) {
+            (false, 0) => "all",
+            (_, 0 | 1) => "read",
+            (_, 2) => "update",
+            (_, 3) => "insert",
+            _ => "read, update",
+        };
+        let _ = writeln!(out, "    {effect} {access} {name}.{attr}");
+    }
+    if catch_all {
+        let _ = writeln!(out, "    deny delete {}.*", object(band));
+    }
+    if layer + 1 < LAYERS {
+        // A few components of the next layers, near this one's position in
+        // its layer: neighbours share what they include (a diamond-rich
+        // graph), and an access level reaches dozens of components, not the
+        // whole library.
+        let position = c % per_layer;
+        let mut incs = Vec::new();
+        let count = if rng.chance(300) { 2 } else { 1 };
+        for _ in 0..count {
+            let near = (position + rng.below(NEIGHBOURHOOD)) % per_layer;
+            let target = ((layer + 1) * per_layer + near).min(components - 1);
+            if target > c && !incs.contains(&target) {
+                incs.push(target);
+            }
+        }
+        for t in incs {
+            let _ = writeln!(out, "    include \"Component {t}\"");
+        }
+    }
+    let _ = writeln!(out, "}}\n");
+}
+
+/// Access level `l` with `n` own permission statements and three
+/// components of the top layer.
+fn access_level(out: &mut String, rng: &mut Rng, l: usize, n: usize, top: usize) {
+    let ty = Participant::ALL[l % Participant::ALL.len()];
+    let _ = writeln!(out, "access_level \"Level {l}\" for {} {{", ty.as_str());
+    let _ = writeln!(
+        out,
+        "    description \"Generated {} access level {l}\"",
+        ty.as_str()
+    );
+    if matches!(
+        ty,
+        Participant::Customer
+            | Participant::Account
+            | Participant::Representative
+            | Participant::CcStaff
+    ) {
+        let _ = writeln!(
+            out,
+            "    visible_to \"Reseller {}\", \"Reseller {}\"",
+            l % 10,
+            (l + 3) % 10
+        );
+    }
+    if l % 50 == 7 {
+        let _ = writeln!(out, "    hidden");
+    }
+    // Own overrides: specific pages hidden from this level.
+    let mut seen = Vec::with_capacity(n);
+    while seen.len() < n {
+        let pair = (rng.below(OBJECTS), rng.below(ATTRIBUTES.len()));
+        if seen.contains(&pair) {
+            continue;
+        }
+        seen.push(pair);
+        let _ = writeln!(
+            out,
+            "    deny update {}.{}",
+            object(pair.0),
+            ATTRIBUTES[pair.1]
+        );
+    }
+    let mut incs: Vec<usize> = Vec::new();
+    while incs.len() < 3.min(top) {
+        let t = rng.below(top);
+        if !incs.contains(&t) {
+            incs.push(t);
+        }
+    }
+    for t in incs {
+        let _ = writeln!(out, "    include \"Component {t}\"");
+    }
+    let _ = writeln!(out, "}}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_exactly_the_permissions_asked_for() {
+        for permissions in [1, 150, 10_000, 33_333] {
+            let set = policy_set(Shape {
+                permissions,
+                files: 5,
+                seed: 3,
+            });
+            let mut sources = crate::source::SourceMap::new();
+            for (name, text) in &set {
+                sources.add(name.clone(), text.clone(), crate::source::Origin::User);
+            }
+            let analysis = crate::analysis::analyze(sources, &Default::default());
+            let count: usize = analysis.model.acls.iter().map(|a| a.rules.len()).sum();
+            assert_eq!(count, permissions);
+            assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+            assert_eq!(set.len(), 5);
+        }
+    }
 }

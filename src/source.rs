@@ -215,6 +215,15 @@ impl SourceMap {
         id
     }
 
+    /// Replace the text of a file (an editor's unsaved buffer, a changed
+    /// file on disk); its id and path stay.
+    pub fn set_text(&mut self, id: FileId, text: impl Into<Arc<str>>) {
+        let text = text.into();
+        let file = &mut self.files[id.0 as usize];
+        file.lines = LineIndex::new(&text);
+        file.text = text;
+    }
+
     /// The file with this id.
     ///
     /// Ids only come from [`SourceMap::add`] on this map, so the lookup is in range.

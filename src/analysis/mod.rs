@@ -7,10 +7,13 @@ pub mod region;
 pub mod semantics;
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Model;
-use crate::source::SourceMap;
+use rayon::prelude::*;
+
+use crate::source::{FileId, SourceMap};
 use crate::syntax::{self, ast::ParsedFile};
 
 /// What a lint is set to in `aclc.toml`.
@@ -38,6 +41,8 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// The exact rule analysis (regions of every access level's decisions).
     pub semantics: semantics::Semantics,
+    /// How long each phase took, in order (`aclc check --timings`).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 impl Analysis {
@@ -49,21 +54,47 @@ impl Analysis {
     }
 }
 
-/// Parse every file of `sources`.
+/// Parse every file of `sources`, in parallel (files are independent), in
+/// source order.
 pub fn parse_all(sources: &SourceMap) -> Vec<ParsedFile> {
-    sources
-        .iter()
-        .map(|(id, f)| syntax::parse_file(id, &f.text))
+    (0..sources.len())
+        .into_par_iter()
+        .map(|i| {
+            let id = FileId(i as u32);
+            syntax::parse_file(id, &sources.file(id).text)
+        })
         .collect()
 }
 
 /// Analyze a policy set held in memory: parse, build the model, run every
 /// lint, apply suppressions and configured severities.
 pub fn analyze(sources: SourceMap, options: &Options) -> Analysis {
+    let start = Instant::now();
     let parsed = parse_all(&sources);
+    let parse = start.elapsed();
+    let mut analysis = analyze_parsed(sources, parsed, options);
+    analysis.timings.insert(0, ("parse", parse));
+    analysis
+}
+
+/// Analyze a policy set whose files are parsed already (one [`ParsedFile`]
+/// per source, in source order), as a [`crate::workspace::Workspace`]
+/// keeps them across edits.
+pub fn analyze_parsed(sources: SourceMap, parsed: Vec<ParsedFile>, options: &Options) -> Analysis {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str| {
+        let now = Instant::now();
+        timings.push((name, now - clock));
+        clock = now;
+    };
     let model = Model::build(sources, parsed);
+    lap("model");
     let cx = lints::Context::new(&model);
+    cx.semantics();
+    lap("exact analysis");
     let diagnostics = run_lints(&cx, options);
+    lap("lints");
     let semantics = cx
         .into_semantics()
         .unwrap_or_else(|| semantics::Semantics::new(&model));
@@ -71,16 +102,23 @@ pub fn analyze(sources: SourceMap, options: &Options) -> Analysis {
         model,
         diagnostics,
         semantics,
+        timings,
     }
 }
 
 /// Run every registered lint.
 pub fn run_lints(cx: &lints::Context<'_>, options: &Options) -> Vec<Diagnostic> {
     let model = cx.model;
-    let mut diags = Vec::new();
-    for lint in lints::ALL {
-        lint.check(cx, &mut diags);
-    }
+    // Lints are independent: run them in parallel, keep registry order.
+    let found: Vec<Vec<Diagnostic>> = lints::ALL
+        .par_iter()
+        .map(|lint| {
+            let mut out = Vec::new();
+            lint.check(cx, &mut out);
+            out
+        })
+        .collect();
+    let mut diags: Vec<Diagnostic> = found.into_iter().flatten().collect();
     let unused = lints::unused_ignore::apply_suppressions(model, &mut diags);
     diags.extend(unused);
     diags.retain_mut(|d| match options.levels.get(d.code) {

@@ -13,6 +13,9 @@
 //! built. Cycles (an error of their own) are summarized by walking them.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use rayon::prelude::*;
 
 use super::region::{Region, Universe};
 use crate::model::{AclId, Model, Rule};
@@ -95,6 +98,8 @@ pub struct Semantics {
     pub universe: Universe,
     /// Per access level (by [`AclId`]): its decisions.
     pub summaries: Vec<Summary>,
+    /// Per access level: the cells its own permissions decide.
+    pub own_decided: Vec<Region>,
     /// Per access level: whether it reaches an include of an undeclared
     /// name (its decisions are then incomplete).
     pub unresolved: Vec<bool>,
@@ -121,6 +126,28 @@ impl FirstMatch {
         }
     }
 
+    /// Add a rule's cells for one access type, given as the index ranges
+    /// of [`Universe::ranges`] and the access type's offset; returns whether
+    /// it decides anything. Most rules name one object and one attribute,
+    /// a handful of cells, which are checked one by one without building a
+    /// region.
+    fn add_ranges(&mut self, ranges: &[Range<u32>], offset: u32, effect: Effect) -> bool {
+        let total: u32 = ranges.iter().map(|r| r.end - r.start).sum();
+        if total > SMALL_BOX {
+            return self.add(&ranges_region(ranges, offset), effect);
+        }
+        let mut any = false;
+        for c in ranges.iter().flat_map(|r| r.start + offset..r.end + offset) {
+            if self.decided.insert(c) {
+                any = true;
+                if effect == Effect::Allow {
+                    self.allowed.insert(c);
+                }
+            }
+        }
+        any
+    }
+
     /// Add a rule for one access type; returns whether it decides anything.
     fn add(&mut self, region: &Region, effect: Effect) -> bool {
         let new = region - &self.decided;
@@ -133,6 +160,18 @@ impl FirstMatch {
         self.decided |= new;
         true
     }
+}
+
+/// Boxes up to this many cells are added to a [`FirstMatch`] cell by cell.
+const SMALL_BOX: u32 = 64;
+
+/// The region of [`Universe::ranges`] shifted to one access type.
+fn ranges_region(ranges: &[Range<u32>], offset: u32) -> Region {
+    let mut r = Region::new();
+    for c in ranges.iter().flat_map(|r| r.start + offset..r.end + offset) {
+        r.insert(c);
+    }
+    r
 }
 
 /// The region of one rule for one access type.
@@ -177,18 +216,21 @@ fn own_rules(u: &Universe, acl: AclId, rules: &[Rule], dead: &mut Vec<DeadRule>)
     // (access, object, attribute) → first rule with exactly these patterns,
     // to find a covering rule in a handful of lookups.
     let mut first: HashMap<(Access, &Pattern, &Pattern), usize> = HashMap::new();
+    let mut ranges = Vec::new();
     for (i, r) in rules.iter().enumerate() {
         let mut redundant = AccessSet::default();
         let mut shadowed = AccessSet::default();
         let mut covering = Vec::new();
         let mut differing_cell = None;
+        u.ranges(&r.object, &r.attribute, &mut ranges);
         for a in r.access.iter() {
-            let region = rule_region(u, a, &r.object, &r.attribute);
-            if fm.add(&region, r.effect) {
+            let offset = a as u32 * u.cells();
+            if fm.add_ranges(&ranges, offset, r.effect) {
                 first.entry((a, &r.object, &r.attribute)).or_insert(i);
                 continue;
             }
             // Dead: `fm` is unchanged, so it holds the earlier decisions.
+            let region = ranges_region(&ranges, offset);
             let differs = match r.effect {
                 Effect::Allow => &region - &fm.allowed,
                 Effect::Deny => &region & &fm.allowed,
@@ -275,16 +317,26 @@ fn walk_summary(model: &Model, u: &Universe, root: AclId) -> Summary {
 
 impl Semantics {
     /// Analyze a model.
+    ///
+    /// Own permissions are analyzed block by block, in parallel. Summaries
+    /// are composed bottom-up over the include graph's strongly connected
+    /// components, level by level (a level's components include only
+    /// components of lower levels), each level in parallel. The result does
+    /// not depend on the number of threads.
     pub fn new(model: &Model) -> Semantics {
         let universe = Universe::of_model(model);
         let u = &universe;
         let n = model.acls.len();
-        let mut dead_rules = Vec::new();
-        let own: Vec<Summary> = model
+        let (own, dead_rules): (Vec<Summary>, Vec<Vec<DeadRule>>) = model
             .acls
-            .iter()
-            .map(|acl| own_rules(u, acl.id, &acl.rules, &mut dead_rules))
-            .collect();
+            .par_iter()
+            .map(|acl| {
+                let mut dead = Vec::new();
+                let own = own_rules(u, acl.id, &acl.rules, &mut dead);
+                (own, dead)
+            })
+            .unzip();
+        let dead_rules = dead_rules.into_iter().flatten().collect();
         let sccs = model.strongly_connected();
         let mut scc_of = vec![0u32; n];
         for (k, scc) in sccs.iter().enumerate() {
@@ -292,50 +344,62 @@ impl Semantics {
                 scc_of[a.0 as usize] = k as u32;
             }
         }
-        let mut summaries: Vec<Summary> = vec![Summary::default(); n];
+        let targets = |k: usize| {
+            sccs[k]
+                .iter()
+                .flat_map(|&m| model.acl(m).includes.iter().map(|i| i.target))
+        };
+        // Tarjan emits a component after every component it reaches, so one
+        // pass in its order settles what depends on what is below.
         let mut unresolved = vec![false; n];
-        let mut dead_includes = Vec::new();
-        let mut contradictions = Vec::new();
-        let needed = externally_needed(model, &scc_of);
-        // Tarjan emits a component after every component it reaches.
-        for (k, scc) in sccs.iter().enumerate() {
-            let k = k as u32;
-            let cyclic = scc.len() > 1
-                || model
-                    .acl(scc[0])
-                    .includes
-                    .iter()
-                    .any(|i| i.target == Some(scc[0]));
-            let broken = scc.iter().any(|&m| {
-                model.acl(m).includes.iter().any(|i| match i.target {
-                    None => true,
-                    Some(t) => scc_of[t.0 as usize] != k && unresolved[t.0 as usize],
-                })
-            });
-            for &m in scc {
+        let mut level = vec![0u32; sccs.len()];
+        for k in 0..sccs.len() {
+            let mut broken = false;
+            for t in targets(k) {
+                let Some(t) = t else {
+                    broken = true;
+                    continue;
+                };
+                let kt = scc_of[t.0 as usize] as usize;
+                if kt != k {
+                    broken |= unresolved[t.0 as usize];
+                    level[k] = level[k].max(level[kt] + 1);
+                }
+            }
+            for &m in &sccs[k] {
                 unresolved[m.0 as usize] = broken;
             }
-            if cyclic {
-                // An include cycle is an error of its own. Its members'
-                // standalone decisions are walked, for the members anything
-                // outside the cycle depends on; findings inside it wait
-                // until the cycle is fixed.
-                for &m in scc.iter().filter(|m| needed[m.0 as usize]) {
-                    summaries[m.0 as usize] = walk_summary(model, u, m);
-                }
-                continue;
-            }
-            let m = scc[0];
-            summaries[m.0 as usize] = Composer {
-                model,
-                own: &own[m.0 as usize],
-                summaries: &summaries,
-            }
-            .run(m, &mut dead_includes, &mut contradictions);
         }
+        let mut by_level: Vec<Vec<usize>> = Vec::new();
+        for (k, &l) in level.iter().enumerate() {
+            if by_level.len() <= l as usize {
+                by_level.resize(l as usize + 1, Vec::new());
+            }
+            by_level[l as usize].push(k);
+        }
+        let needed = externally_needed(model, &scc_of);
+        let mut summaries: Vec<Summary> = vec![Summary::default(); n];
+        let mut dead_includes = Vec::new();
+        let mut contradictions = Vec::new();
+        for scc_indices in &by_level {
+            let done: Vec<Composed> = scc_indices
+                .par_iter()
+                .map(|&k| compose_scc(model, u, &sccs[k], &own, &summaries, &needed))
+                .collect();
+            for c in done {
+                for (m, summary) in c.summaries {
+                    summaries[m.0 as usize] = summary;
+                }
+                dead_includes.extend(c.dead_includes);
+                contradictions.extend(c.contradictions);
+            }
+        }
+        dead_includes.sort_by_key(|d: &DeadInclude| (d.acl, d.include));
+        contradictions.sort_by_key(|c: &Contradiction| (c.acl, c.later));
         Semantics {
             universe,
             summaries,
+            own_decided: own.into_iter().map(|s| s.decided).collect(),
             unresolved,
             dead_rules,
             dead_includes,
@@ -347,6 +411,54 @@ impl Semantics {
     pub fn summary(&self, acl: AclId) -> &Summary {
         &self.summaries[acl.0 as usize]
     }
+}
+
+/// What composing one strongly connected component yields.
+struct Composed {
+    summaries: Vec<(AclId, Summary)>,
+    dead_includes: Vec<DeadInclude>,
+    contradictions: Vec<Contradiction>,
+}
+
+/// The summaries of one strongly connected component of the include graph,
+/// whose includes outside it are summarized already.
+fn compose_scc(
+    model: &Model,
+    u: &Universe,
+    scc: &[AclId],
+    own: &[Summary],
+    summaries: &[Summary],
+    needed: &[bool],
+) -> Composed {
+    let mut out = Composed {
+        summaries: Vec::new(),
+        dead_includes: Vec::new(),
+        contradictions: Vec::new(),
+    };
+    let cyclic = scc.len() > 1
+        || model
+            .acl(scc[0])
+            .includes
+            .iter()
+            .any(|i| i.target == Some(scc[0]));
+    if cyclic {
+        // An include cycle is an error of its own. Its members' standalone
+        // decisions are walked, for the members anything outside the cycle
+        // depends on; findings inside it wait until the cycle is fixed.
+        for &m in scc.iter().filter(|m| needed[m.0 as usize]) {
+            out.summaries.push((m, walk_summary(model, u, m)));
+        }
+        return out;
+    }
+    let m = scc[0];
+    let summary = Composer {
+        model,
+        own: &own[m.0 as usize],
+        summaries,
+    }
+    .run(m, &mut out.dead_includes, &mut out.contradictions);
+    out.summaries.push((m, summary));
+    out
 }
 
 /// Composes one block's summary from its own permissions and its includes,

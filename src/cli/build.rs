@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::{write_atomic, Cli, Failure, Outcome};
+use super::{write_atomic_with, Cli, Failure, Outcome};
 use aclc::diagnostic::Summary;
 use aclc::emit;
 use aclc::render;
@@ -59,13 +59,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     for e in emits {
         match e {
             Emit::Json => {
-                let compiled = emit::json::compile(&analysis.model);
                 let path = args.out.join(emit::json::FILE_NAME);
-                write_atomic(&path, emit::json::to_json(&compiled).as_bytes())?;
+                write_atomic_with(&path, |w| emit::json::write(&analysis.model, w))?;
                 eprintln!(
                     "wrote `{}` ({} access levels and components)",
                     aclc::load::display(&path),
-                    compiled.access_levels.len()
+                    analysis.model.acls.len()
                 );
             }
         }

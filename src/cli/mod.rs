@@ -156,7 +156,9 @@ impl Cli {
     /// Load and analyze the policy set.
     pub fn analyze(&self) -> Result<Analysis, Failure> {
         let settings = self.settings()?;
+        let start = std::time::Instant::now();
         let sources = load::load(&settings.paths, &settings.predefined)?;
+        let read = start.elapsed();
         let user_files = sources
             .iter()
             .filter(|(_, f)| f.origin == aclc::source::Origin::User)
@@ -172,7 +174,9 @@ impl Cli {
                 paths.join(", ")
             )));
         }
-        Ok(analysis::analyze(sources, &settings.options))
+        let mut analysis = analysis::analyze(sources, &settings.options);
+        analysis.timings.insert(0, ("read files", read));
+        Ok(analysis)
     }
 }
 
@@ -200,6 +204,15 @@ pub fn find_acl(analysis: &Analysis, name: &str) -> Result<aclc::model::AclId, F
 /// Write a file atomically: temporary file in the same folder, fsync,
 /// rename, fsync of the folder. Readers see the old file or the new one.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    write_atomic_with(path, |w| w.write_all(contents))
+}
+
+/// Like [`write_atomic`], with the contents written by `write` through a
+/// buffer (for outputs too large to hold in memory).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -217,7 +230,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
     let mut tmp = builder.tempfile_in(&dir).map_err(fail)?;
-    tmp.write_all(contents).map_err(fail)?;
+    let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
+    write(&mut buffered).map_err(fail)?;
+    buffered.flush().map_err(fail)?;
+    drop(buffered);
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
     #[cfg(unix)]

@@ -6,6 +6,8 @@ use crate::runtime::{
 };
 use crate::source::Origin;
 use crate::syntax::ast::Pattern;
+use serde::ser::{SerializeStruct, Serializer};
+use serde::Serialize;
 
 /// The file `build --emit json` writes.
 pub const FILE_NAME: &str = "acl.json";
@@ -56,9 +58,8 @@ fn written(p: &Pattern) -> String {
     p.to_string()
 }
 
-/// Compile the whole model.
-pub fn compile(model: &Model) -> CompiledPolicy {
-    let defaults = model
+fn compile_defaults(model: &Model) -> Vec<CompiledDefault> {
+    model
         .defaults
         .iter()
         .map(|d| {
@@ -74,16 +75,24 @@ pub fn compile(model: &Model) -> CompiledPolicy {
                 access_level: d.decl.acl.node.clone(),
             }
         })
-        .collect();
+        .collect()
+}
+
+fn compile_resellers(model: &Model) -> Vec<String> {
+    model
+        .resellers
+        .iter()
+        .map(|r| r.name.node.clone())
+        .collect()
+}
+
+/// Compile the whole model.
+pub fn compile(model: &Model) -> CompiledPolicy {
     CompiledPolicy {
         version: FORMAT_VERSION,
         access_levels: model.acls.iter().map(|a| compile_acl(model, a)).collect(),
-        defaults,
-        resellers: model
-            .resellers
-            .iter()
-            .map(|r| r.name.node.clone())
-            .collect(),
+        defaults: compile_defaults(model),
+        resellers: compile_resellers(model),
     }
 }
 
@@ -93,4 +102,62 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
     s.push('\n');
     s
+}
+
+/// Write `acl.json` for a model: the bytes of `to_json(&compile(model))`,
+/// compiled and written one access level at a time, so memory stays
+/// bounded by the largest effective rule list rather than the whole table
+/// (which grows with access levels × rules each reaches).
+pub fn write(model: &Model, out: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &Streamed(model))?;
+    out.write_all(b"\n")
+}
+
+/// A [`CompiledPolicy`] whose access levels are compiled as they are
+/// serialized.
+struct Streamed<'m>(&'m Model);
+
+/// The access levels of a model, compiled as they are serialized.
+struct StreamedAcls<'m>(&'m Model);
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The fields of `CompiledPolicy`, in its order.
+        let mut s = serializer.serialize_struct("CompiledPolicy", 4)?;
+        s.serialize_field("version", &FORMAT_VERSION)?;
+        s.serialize_field("access_levels", &StreamedAcls(self.0))?;
+        s.serialize_field("defaults", &compile_defaults(self.0))?;
+        s.serialize_field("resellers", &compile_resellers(self.0))?;
+        s.end()
+    }
+}
+
+impl Serialize for StreamedAcls<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let model = self.0;
+        serializer.collect_seq(model.acls.iter().map(|a| compile_acl(model, a)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyze, Options};
+    use crate::config::Predefined;
+
+    #[test]
+    fn streamed_output_is_the_compiled_table() {
+        let mut sources = crate::load::load_predefined(&Predefined::Embedded).unwrap_or_default();
+        sources.add(
+            "p.acl",
+            "component \"C\" {\n    allow read X.*\n}\naccess_level \"L\" for customer {\n    deny read X.y\n    include \"C\"\n}\n",
+            Origin::User,
+        );
+        let analysis = analyze(sources, &Options::default());
+        let mut streamed = Vec::new();
+        write(&analysis.model, &mut streamed).unwrap_or_default();
+        let whole = to_json(&compile(&analysis.model));
+        assert!(whole.contains("\"L\""));
+        assert_eq!(String::from_utf8_lossy(&streamed), whole);
+    }
 }

@@ -230,7 +230,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::test | Rule::kw_test => "`test`",
         Rule::kw_for | Rule::guard_for => "`for`",
         Rule::kw_expect | Rule::expect => "`expect`",
-        Rule::ident | Rule::exact_pat => "a name",
+        Rule::ident => "a name",
         Rule::string | Rule::string_inner => "a quoted name",
         Rule::participant => {
             "a participant type (`user`, `customer`, `account`, `reseller`, `distributor`, `representative`, `cc_staff` or `vendor`)"
@@ -239,7 +239,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::effect | Rule::permission => "`allow` or `deny`",
         Rule::access | Rule::access_list => "an access type (`read`, `update`, `insert`, `delete` or `all`)",
         Rule::target => "a target `Object.attribute`",
-        Rule::pattern | Rule::any_pat | Rule::prefix_pat => "a name, `*` or a prefix `Name*`",
+        Rule::pattern => "a name, `*` or a prefix `Name*`",
         Rule::block => "`{`",
         Rule::include | Rule::kw_include => "`include`",
         Rule::group | Rule::kw_group => "`group`",
@@ -273,6 +273,10 @@ impl Cx<'_> {
         let mut end = self.base + s.end();
         loop {
             end = start + self.text[start..end].trim_end().len();
+            if !self.text.as_bytes()[start..end].contains(&b'#') {
+                // No comment inside: the common case, without a search.
+                return Span::new(self.file, start, end);
+            }
             // The last comment starting before `end`, if `end` is inside it.
             let i = self
                 .comments
@@ -397,13 +401,11 @@ impl Cx<'_> {
 
     fn pattern(&self, pair: Pair<'_, Rule>) -> Node<Pattern> {
         let span = self.span(&pair);
-        let pat = match pair.into_inner().next() {
-            Some(p) if p.as_rule() == Rule::prefix_pat => {
-                let s = p.as_str();
-                Pattern::Prefix(s[..s.len() - 1].to_string())
-            }
-            Some(p) if p.as_rule() == Rule::exact_pat => Pattern::Exact(p.as_str().to_string()),
-            _ => Pattern::Any,
+        let text = pair.as_str();
+        let pat = match text.strip_suffix('*') {
+            Some("") => Pattern::Any,
+            Some(prefix) => Pattern::Prefix(prefix.to_string()),
+            None => Pattern::Exact(text.to_string()),
         };
         Node::new(pat, span)
     }

@@ -64,11 +64,12 @@ pub fn decider(
     let mut cur = root;
     loop {
         let acl = model.acl(cur);
-        if let Some(i) = acl
-            .rules
-            .iter()
-            .position(|r| r.matches(access, &object, &attribute))
-        {
+        // Scan the rules of the one block whose own permissions decide it.
+        if sem.own_decided[cur.0 as usize].contains(cell) {
+            let i = acl
+                .rules
+                .iter()
+                .position(|r| r.matches(access, &object, &attribute))?;
             return Some((cur, i, path));
         }
         let next = acl

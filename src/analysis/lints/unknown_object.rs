@@ -1,6 +1,9 @@
 //! `unknown-object` and `unknown-attribute`: a permission names something
 //! the object catalog does not have.
 
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
 use super::{suggest, Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{CatalogObject, Model};
@@ -94,15 +97,34 @@ fn for_each_target<'m>(model: &'m Model, mut f: impl FnMut(&'m Target, Option<&'
     }
 }
 
+/// The catalog objects a pattern matches, found by key range (the catalog
+/// is sorted), not by a scan per permission.
 fn matching_objects<'m>(
     model: &'m Model,
     pat: &'m Pattern,
-) -> impl Iterator<Item = (&'m String, &'m CatalogObject)> {
-    model
-        .catalog
-        .objects
-        .iter()
-        .filter(move |(name, _)| pat.matches(name))
+) -> Box<dyn Iterator<Item = (&'m String, &'m CatalogObject)> + 'm> {
+    let objects = &model.catalog.objects;
+    match pat {
+        Pattern::Any => Box::new(objects.iter()),
+        Pattern::Exact(n) => Box::new(objects.get_key_value(n.as_str()).into_iter()),
+        Pattern::Prefix(p) => Box::new(
+            objects
+                .range::<str, _>((Bound::Included(p.as_str()), Bound::Unbounded))
+                .take_while(move |(name, _)| name.starts_with(p.as_str())),
+        ),
+    }
+}
+
+/// Whether a pattern matches some attribute of a (sorted) attribute set.
+fn has_attribute(attributes: &BTreeSet<String>, pat: &Pattern) -> bool {
+    match pat {
+        Pattern::Any => !attributes.is_empty(),
+        Pattern::Exact(n) => attributes.contains(n.as_str()),
+        Pattern::Prefix(p) => attributes
+            .range::<str, _>((Bound::Included(p.as_str()), Bound::Unbounded))
+            .next()
+            .is_some_and(|a| a.starts_with(p.as_str())),
+    }
 }
 
 fn object_finding(model: &Model, target: &Target, owner: Option<&str>) -> Option<Diagnostic> {
@@ -150,7 +172,7 @@ fn attribute_finding(model: &Model, target: &Target, owner: Option<&str>) -> Opt
     }
     let known = objects
         .iter()
-        .any(|(_, o)| o.attributes.iter().any(|a| attr.node.matches(a)));
+        .any(|(_, o)| has_attribute(&o.attributes, &attr.node));
     if known {
         return None;
     }

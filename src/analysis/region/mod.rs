@@ -16,7 +16,7 @@ mod tree;
 pub use render::describe;
 pub use tree::{NodeId, PatternTree};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use roaring::RoaringBitmap;
 
@@ -85,15 +85,21 @@ fn insert_range(r: &mut Region, range: std::ops::Range<u32>) {
 impl Universe {
     /// The cells of a model's rules, guards and tests.
     pub fn of_model(model: &Model) -> Universe {
-        Universe::new(targets(model).map(|(o, a)| (o.clone(), a.clone())))
+        Universe::new(targets(model))
     }
 
     /// The cells of a set of `Object.attribute` pattern pairs.
-    pub fn new(pairs: impl IntoIterator<Item = (Pattern, Pattern)>) -> Universe {
-        let mut by_object: HashMap<Pattern, Vec<Pattern>> = HashMap::new();
+    pub fn new<'p>(pairs: impl IntoIterator<Item = (&'p Pattern, &'p Pattern)>) -> Universe {
+        // Distinct pairs by reference first: a large policy set repeats
+        // the same few thousand pairs many times over.
+        let mut by_object: HashMap<&Pattern, HashSet<&Pattern>> = HashMap::new();
         for (o, a) in pairs {
-            by_object.entry(o).or_default().push(a);
+            by_object.entry(o).or_default().insert(a);
         }
+        let by_object: HashMap<Pattern, Vec<Pattern>> = by_object
+            .into_iter()
+            .map(|(o, attrs)| (o.clone(), attrs.into_iter().cloned().collect()))
+            .collect();
         let objects = PatternTree::new(by_object.keys().cloned());
         // Attribute patterns of each object node and its ancestors, built
         // top-down (preorder visits a parent before its children).
@@ -174,37 +180,64 @@ impl Universe {
     /// pattern pair not in use yields the region of the classes it matches,
     /// which is exact only for pairs in use (all that the analysis asks).
     pub fn region(&self, access: AccessSet, object: &Pattern, attribute: &Pattern) -> Region {
+        let mut ranges = Vec::new();
+        self.ranges(object, attribute, &mut ranges);
         let mut r = Region::new();
-        let Some(v) = self.objects.find(object) else {
-            return r;
-        };
-        for o in v..self.objects.end(v) {
-            let attrs = self.attributes(o);
-            let Some(w) = attrs.find(attribute) else {
-                continue;
-            };
-            for a in access.iter() {
-                let start = self.index(a, o, w);
-                insert_range(&mut r, start..start + (attrs.end(w) - w));
+        for a in access.iter() {
+            for range in &ranges {
+                let offset = a as u32 * self.cells;
+                insert_range(&mut r, range.start + offset..range.end + offset);
             }
         }
         r
     }
 
-    /// How many cells `region(one access type, object, attribute)` has,
-    /// without building it.
-    pub fn region_len(&self, object: &Pattern, attribute: &Pattern) -> u64 {
+    /// The cells of `Object.attribute` for the first access type (`read`),
+    /// as index ranges into `out` (cleared first); another access type's
+    /// cells are these plus `access as u32 * cells()`. Exact for patterns
+    /// in use, like [`Universe::region`].
+    pub fn ranges(
+        &self,
+        object: &Pattern,
+        attribute: &Pattern,
+        out: &mut Vec<std::ops::Range<u32>>,
+    ) {
+        out.clear();
         let Some(v) = self.objects.find(object) else {
-            return 0;
+            return;
         };
-        (v..self.objects.end(v))
-            .map(|o| {
-                let attrs = self.attributes(o);
-                attrs
-                    .find(attribute)
-                    .map_or(0, |w| u64::from(attrs.end(w) - w))
+        for o in v..self.objects.end(v) {
+            let attrs = self.attributes(o);
+            if let Some(w) = attrs.find(attribute) {
+                let start = self.base[o as usize] + w;
+                out.push(start..start + (attrs.end(w) - w));
+            }
+        }
+    }
+
+    /// Whether every cell of `access` × object class `v`'s subtree ×
+    /// `attribute` is in `region`, checked range by range (no region is
+    /// built; the first missing range ends it).
+    pub fn box_within(
+        &self,
+        access: Access,
+        v: NodeId,
+        attribute: &Pattern,
+        region: &Region,
+    ) -> bool {
+        (v..self.objects.end(v)).all(|o| {
+            let attrs = self.attributes(o);
+            attrs.find(attribute).is_none_or(|w| {
+                let start = self.index(access, o, w);
+                region.contains_range(start..start + (attrs.end(w) - w))
             })
-            .sum()
+        })
+    }
+
+    /// The cell indices of one access type.
+    pub fn access_range(&self, access: Access) -> std::ops::Range<u32> {
+        let start = access as u32 * self.cells;
+        start..start + self.cells
     }
 
     /// All cells of one access type.
@@ -233,7 +266,8 @@ mod tests {
             ("WebForms", "ASR"),
             ("Tariffs", "l*"),
         ];
-        let u = Universe::new(pairs.map(|(o, a)| (p(o), p(a))));
+        let pats = pairs.map(|(o, a)| (p(o), p(a)));
+        let u = Universe::new(pats.iter().map(|(o, a)| (o, a)));
         let read = AccessSet(Access::Read.bit());
         for (o, a) in pairs {
             let r = u.region(read, &p(o), &p(a));

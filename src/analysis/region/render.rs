@@ -12,17 +12,19 @@ pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
     let mut entries: Vec<(String, AccessSet)> = Vec::new();
     let mut left_out = 0u64;
     for access in Access::ALL {
-        let cells = region & u.all(access);
+        // The cells of one access type are one index range: iterate it
+        // rather than intersect the region with all cells of the type.
+        let range = u.access_range(access);
         let mut covered = Region::new();
-        for c in cells.iter() {
+        for c in region.range(range.clone()) {
             if covered.contains(c) {
                 continue;
             }
             if entries.len() >= limit {
-                left_out = (&cells - &covered).len();
+                left_out = region.range_cardinality(range.clone()) - covered.len();
                 break;
             }
-            let (text, part) = piece(u, access, c, &cells);
+            let (text, part) = piece(u, access, c, region);
             covered |= part;
             match entries.iter_mut().find(|(t, _)| *t == text) {
                 Some((_, set)) => set.insert(access),
@@ -43,11 +45,11 @@ pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
     lines
 }
 
-/// The largest pattern box holding cell `c` inside `cells`, or the cell
-/// itself written with its exceptions; with the cells it stands for.
-fn piece(u: &Universe, access: Access, c: u32, cells: &Region) -> (String, Region) {
+/// The largest pattern box holding cell `c` (of type `access`) inside
+/// `region`, or the cell itself written with its exceptions; with the cells
+/// it stands for.
+fn piece(u: &Universe, access: Access, c: u32, region: &Region) -> (String, Region) {
     let cell = u.cell(c);
-    let one = AccessSet(access.bit());
     let attrs = u.attributes(cell.object);
     let mut objects: Vec<_> = u.objects.ancestors(cell.object).collect();
     objects.reverse();
@@ -61,12 +63,11 @@ fn piece(u: &Universe, access: Access, c: u32, cells: &Region) -> (String, Regio
                 continue;
             }
             let vp = u.objects.pattern(v);
-            if u.region_len(vp, wp) > cells.len() {
-                continue; // cannot fit: skip building it
-            }
-            let b = u.region(one, vp, wp);
-            if b.is_subset(cells) {
-                return (format!("{vp}.{wp}"), b);
+            if u.box_within(access, v, wp, region) {
+                return (
+                    format!("{vp}.{wp}"),
+                    u.region(AccessSet(access.bit()), vp, wp),
+                );
             }
         }
     }
