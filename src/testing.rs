@@ -60,8 +60,8 @@ pub fn run(a: &Analysis) -> Vec<TestOutcome> {
                 let region = expectation_region(a, e);
                 let allowed = &a.semantics.summary(id).allowed;
                 let (wrong, got) = match e.rule.effect.node {
-                    Effect::Allow => (&region - allowed, Effect::Deny),
-                    Effect::Deny => (&region & allowed, Effect::Allow),
+                    Effect::Allow => (allowed.subtract_from(&region), Effect::Deny),
+                    Effect::Deny => (allowed.intersect_region(&region), Effect::Allow),
                 };
                 if wrong.is_empty() {
                     continue;

@@ -12,12 +12,14 @@
 //! earlier too — and linear: no access level's flattened rule list is ever
 //! built. Cycles (an error of their own) are summarized by walking them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::region::{Region, Universe};
+use super::region::{CellSet, Region, Universe};
 use crate::model::{AclId, Model, Rule};
 use crate::syntax::ast::{Access, AccessSet, Effect, Pattern, PermissionStmt};
 
@@ -82,13 +84,13 @@ pub struct Contradiction {
     pub earlier: Vec<(usize, Region)>,
 }
 
-/// The decisions of one access level or component, as regions.
+/// The decisions of one access level or component, as sets of cells.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
     /// Cells some rule of its effective list decides.
-    pub decided: Region,
+    pub decided: CellSet,
     /// Cells it allows (a subset of `decided`).
-    pub allowed: Region,
+    pub allowed: CellSet,
 }
 
 /// The analysis of a policy set.
@@ -99,7 +101,7 @@ pub struct Semantics {
     /// Per access level (by [`AclId`]): its decisions.
     pub summaries: Vec<Summary>,
     /// Per access level: the cells its own permissions decide.
-    pub own_decided: Vec<Region>,
+    pub own_decided: Vec<CellSet>,
     /// Per access level: whether it reaches an include of an undeclared
     /// name (its decisions are then incomplete).
     pub unresolved: Vec<bool>,
@@ -114,30 +116,24 @@ pub struct Semantics {
 /// First-match over an ordered list of permissions: the decided and allowed
 /// regions, and what each (rule, access type) newly decides.
 struct FirstMatch {
-    decided: Region,
-    allowed: Region,
+    decided: CellSet,
+    allowed: CellSet,
 }
 
 impl FirstMatch {
     fn new() -> FirstMatch {
         FirstMatch {
-            decided: Region::new(),
-            allowed: Region::new(),
+            decided: CellSet::new(),
+            allowed: CellSet::new(),
         }
     }
 
-    /// Add a rule's cells for one access type, given as the index ranges
-    /// of [`Universe::ranges`] and the access type's offset; returns whether
-    /// it decides anything. Most rules name one object and one attribute,
-    /// a handful of cells, which are checked one by one without building a
-    /// region.
-    fn add_ranges(&mut self, ranges: &[Range<u32>], offset: u32, effect: Effect) -> bool {
-        let total: u32 = ranges.iter().map(|r| r.end - r.start).sum();
-        if total > SMALL_BOX {
-            return self.add(&ranges_region(ranges, offset), effect);
-        }
+    /// Add a rule's cells for one access type, given as the slot ranges of
+    /// [`Universe::ranges`]; returns whether it decides anything.
+    fn add_slots(&mut self, slots: &[Range<u32>], access: Access, effect: Effect) -> bool {
         let mut any = false;
-        for c in ranges.iter().flat_map(|r| r.start + offset..r.end + offset) {
+        for slot in slots.iter().cloned().flatten() {
+            let c = Universe::cell_in(slot, access);
             if self.decided.insert(c) {
                 any = true;
                 if effect == Effect::Allow {
@@ -148,30 +144,36 @@ impl FirstMatch {
         any
     }
 
-    /// Add a rule for one access type; returns whether it decides anything.
+    /// Add a rule's region; returns whether it decides anything.
     fn add(&mut self, region: &Region, effect: Effect) -> bool {
-        let new = region - &self.decided;
-        if new.is_empty() {
-            return false;
+        let mut any = false;
+        for c in region {
+            if self.decided.insert(c) {
+                any = true;
+                if effect == Effect::Allow {
+                    self.allowed.insert(c);
+                }
+            }
         }
-        if effect == Effect::Allow {
-            self.allowed |= &new;
+        any
+    }
+
+    fn into_summary(self) -> Summary {
+        Summary {
+            decided: self.decided,
+            allowed: self.allowed,
         }
-        self.decided |= new;
-        true
     }
 }
 
-/// Boxes up to this many cells are added to a [`FirstMatch`] cell by cell.
-const SMALL_BOX: u32 = 64;
-
-/// The region of [`Universe::ranges`] shifted to one access type.
-fn ranges_region(ranges: &[Range<u32>], offset: u32) -> Region {
-    let mut r = Region::new();
-    for c in ranges.iter().flat_map(|r| r.start + offset..r.end + offset) {
-        r.insert(c);
-    }
-    r
+/// The cells of slot ranges for one access type.
+fn slots_region(slots: &[Range<u32>], access: Access) -> Region {
+    slots
+        .iter()
+        .cloned()
+        .flatten()
+        .map(|slot| Universe::cell_in(slot, access))
+        .collect()
 }
 
 /// The region of one rule for one access type.
@@ -204,10 +206,7 @@ pub fn statements_summary(u: &Universe, stmts: &[PermissionStmt]) -> Summary {
             fm.add(&r, effect);
         }
     }
-    Summary {
-        decided: fm.decided,
-        allowed: fm.allowed,
-    }
+    fm.into_summary()
 }
 
 /// Own permissions of one block: their decisions, and the dead ones.
@@ -215,7 +214,7 @@ fn own_rules(u: &Universe, acl: AclId, rules: &[Rule], dead: &mut Vec<DeadRule>)
     let mut fm = FirstMatch::new();
     // (access, object, attribute) → first rule with exactly these patterns,
     // to find a covering rule in a handful of lookups.
-    let mut first: HashMap<(Access, &Pattern, &Pattern), usize> = HashMap::new();
+    let mut first: FxHashMap<(Access, &Pattern, &Pattern), usize> = FxHashMap::default();
     let mut ranges = Vec::new();
     for (i, r) in rules.iter().enumerate() {
         let mut redundant = AccessSet::default();
@@ -224,16 +223,15 @@ fn own_rules(u: &Universe, acl: AclId, rules: &[Rule], dead: &mut Vec<DeadRule>)
         let mut differing_cell = None;
         u.ranges(&r.object, &r.attribute, &mut ranges);
         for a in r.access.iter() {
-            let offset = a as u32 * u.cells();
-            if fm.add_ranges(&ranges, offset, r.effect) {
+            if fm.add_slots(&ranges, a, r.effect) {
                 first.entry((a, &r.object, &r.attribute)).or_insert(i);
                 continue;
             }
             // Dead: `fm` is unchanged, so it holds the earlier decisions.
-            let region = ranges_region(&ranges, offset);
+            let region = slots_region(&ranges, a);
             let differs = match r.effect {
-                Effect::Allow => &region - &fm.allowed,
-                Effect::Deny => &region & &fm.allowed,
+                Effect::Allow => fm.allowed.subtract_from(&region),
+                Effect::Deny => fm.allowed.intersect_region(&region),
             };
             match differs.min() {
                 Some(cell) => {
@@ -267,10 +265,7 @@ fn own_rules(u: &Universe, acl: AclId, rules: &[Rule], dead: &mut Vec<DeadRule>)
             differing,
         });
     }
-    Summary {
-        decided: fm.decided,
-        allowed: fm.allowed,
-    }
+    fm.into_summary()
 }
 
 /// The earliest earlier rule whose box contains rule `r`'s box for access
@@ -278,7 +273,7 @@ fn own_rules(u: &Universe, acl: AclId, rules: &[Rule], dead: &mut Vec<DeadRule>)
 /// covered by one of them; that one's patterns contain `r`'s.
 fn covering_rule(
     u: &Universe,
-    first: &HashMap<(Access, &Pattern, &Pattern), usize>,
+    first: &FxHashMap<(Access, &Pattern, &Pattern), usize>,
     a: Access,
     r: &Rule,
 ) -> Option<usize> {
@@ -309,10 +304,7 @@ fn walk_summary(model: &Model, u: &Universe, root: AclId) -> Summary {
             fm.add(&rule_region(u, a, &r.object, &r.attribute), r.effect);
         }
     }
-    Summary {
-        decided: fm.decided,
-        allowed: fm.allowed,
-    }
+    fm.into_summary()
 }
 
 impl Semantics {
@@ -479,8 +471,9 @@ impl Composer<'_> {
         let block = self.model.acl(acl);
         let mut decided = self.own.decided.clone();
         let mut allowed = self.own.allowed.clone();
-        // What each include decided first (disjoint parts).
-        let mut firsts: Vec<(usize, Region)> = Vec::new();
+        // What each include decided first (disjoint parts), and their union.
+        let mut firsts: Vec<(usize, CellSet)> = Vec::new();
+        let mut by_includes = CellSet::new();
         let mut seen: Vec<AclId> = Vec::new();
         for (j, inc) in block.includes.iter().enumerate() {
             let Some(t) = inc.target else { continue };
@@ -489,7 +482,7 @@ impl Composer<'_> {
             }
             seen.push(t);
             let s = &self.summaries[t.0 as usize];
-            let new = &s.decided - &decided;
+            let new = s.decided.difference(&decided);
             if !s.decided.is_empty() {
                 // A target reached earlier decided all its cases earlier, so
                 // only an include that decides nothing new can be one.
@@ -503,7 +496,7 @@ impl Composer<'_> {
                         acl,
                         include: j,
                         reason: DeadReason::Reached(by),
-                        region: s.decided.clone(),
+                        region: s.decided.to_region(),
                     });
                 } else {
                     if new.is_empty() {
@@ -517,31 +510,32 @@ impl Composer<'_> {
                             acl,
                             include: j,
                             reason: DeadReason::Decided { own, includes },
-                            region: s.decided.clone(),
+                            region: s.decided.to_region(),
                         });
                     }
                     // Cases decided first by an earlier include, decided the
                     // other way by this one; own permissions silence them.
-                    let mut differ = &s.decided & &(&decided - &self.own.decided);
-                    if !differ.is_empty() {
-                        differ &= &allowed ^ &s.allowed;
-                    }
-                    if !differ.is_empty() {
-                        let earlier: Vec<(usize, Region)> = firsts
-                            .iter()
-                            .map(|(i, first)| (*i, first & &differ))
-                            .filter(|(_, r)| !r.is_empty())
-                            .collect();
-                        contradictions.push(Contradiction {
-                            acl,
-                            later: j,
-                            earlier,
-                        });
+                    if !s.decided.is_disjoint(&by_includes) {
+                        let mut differ = s.decided.intersection(&by_includes);
+                        differ.retain_differing(&allowed, &s.allowed);
+                        if !differ.is_empty() {
+                            let earlier: Vec<(usize, Region)> = firsts
+                                .iter()
+                                .map(|(i, first)| (*i, first.intersection(&differ).to_region()))
+                                .filter(|(_, r)| !r.is_empty())
+                                .collect();
+                            contradictions.push(Contradiction {
+                                acl,
+                                later: j,
+                                earlier,
+                            });
+                        }
                     }
                 }
             }
-            allowed |= &s.allowed & &new;
-            decided |= &new;
+            allowed.union_with(&s.allowed.intersection(&new));
+            decided.union_with(&new);
+            by_includes.union_with(&new);
             firsts.push((j, new));
         }
         Summary { decided, allowed }
@@ -551,7 +545,7 @@ impl Composer<'_> {
 /// The first of the earlier includes (`firsts`) whose walk reaches `t`.
 fn reached_through(
     model: &Model,
-    firsts: &[(usize, Region)],
+    firsts: &[(usize, CellSet)],
     block: &crate::model::AccessLevel,
     t: AclId,
 ) -> Option<usize> {

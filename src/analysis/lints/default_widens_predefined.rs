@@ -55,7 +55,11 @@ impl Lint for DefaultWidensPredefined {
                 continue;
             }
             let sem = cx.semantics();
-            let wider = &sem.summary(target).allowed - &sem.summary(base_acl).allowed;
+            let wider = sem
+                .summary(target)
+                .allowed
+                .difference(&sem.summary(base_acl).allowed)
+                .to_region();
             if wider.is_empty() {
                 continue;
             }

@@ -49,8 +49,8 @@ impl Lint for GuardViolated {
         let u = &sem.universe;
         for g in &model.guards {
             let expected = statements_summary(u, &g.decl.rules);
-            let must_allow = &expected.allowed;
-            let must_deny = &expected.decided - &expected.allowed;
+            let must_allow = expected.allowed.to_region();
+            let must_deny = expected.decided.difference(&expected.allowed).to_region();
             let mut targets: Vec<AclId> = Vec::new();
             for t in &g.decl.targets {
                 match &t.node {
@@ -68,8 +68,8 @@ impl Lint for GuardViolated {
             targets.dedup();
             for t in targets {
                 let allowed = &sem.summary(t).allowed;
-                let wrongly_denied = must_allow - allowed;
-                let wrongly_allowed = &must_deny & allowed;
+                let wrongly_denied = allowed.subtract_from(&must_allow);
+                let wrongly_allowed = allowed.intersect_region(&must_deny);
                 if wrongly_denied.is_empty() && wrongly_allowed.is_empty() {
                     continue;
                 }

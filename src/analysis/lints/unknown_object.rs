@@ -2,6 +2,8 @@
 //! the object catalog does not have.
 
 use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 use std::ops::Bound;
 
 use super::{suggest, Context, Lint, LintInfo};
@@ -50,7 +52,16 @@ impl Lint for UnknownObject {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
+        // Policy sets repeat the same few thousand targets: look each up once.
+        let mut known: FxHashMap<&Pattern, bool> = FxHashMap::default();
         for_each_target(model, |target, owner| {
+            let obj = &target.object.node;
+            let is_known = *known
+                .entry(obj)
+                .or_insert_with(|| matching_objects(model, obj).next().is_some());
+            if is_known {
+                return;
+            }
             if let Some(d) = object_finding(model, target, owner) {
                 out.push(d);
             }
@@ -65,10 +76,16 @@ impl Lint for UnknownAttribute {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
+        // Findings are the same for the same target: decide each pair once.
+        let mut fine: FxHashMap<(&Pattern, &Pattern), bool> = FxHashMap::default();
         for_each_target(model, |target, owner| {
-            if let Some(d) = attribute_finding(model, target, owner) {
-                out.push(d);
+            let key = (&target.object.node, &target.attribute.node);
+            if fine.get(&key) == Some(&true) {
+                return;
             }
+            let found = attribute_finding(model, target, owner);
+            fine.insert(key, found.is_none());
+            out.extend(found);
         });
     }
 }

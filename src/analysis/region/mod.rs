@@ -9,14 +9,21 @@
 //! so every question about decisions is a question about cells. A region is
 //! a bitmap over cells ([`Region`]); a rule's region is a union of preorder
 //! ranges, one per object class under its object pattern.
+//!
+//! Cells are numbered object class first, then attribute class, then access
+//! type (the four access types of one (object, attribute) class are four
+//! consecutive cells), so what a component decides about a few objects is
+//! a few adjacent runs of cells: compact as a [`CellSet`].
 
+mod cellset;
 mod render;
 mod tree;
 
+pub use cellset::CellSet;
 pub use render::describe;
 pub use tree::{NodeId, PatternTree};
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use roaring::RoaringBitmap;
 
@@ -33,12 +40,10 @@ pub struct Universe {
     pub objects: PatternTree,
     /// For each object class, its attribute classes.
     attributes: Vec<PatternTree>,
-    /// First cell of each object class (per access type).
+    /// First slot (object, attribute class pair) of each object class.
     base: Vec<u32>,
-    /// Cells per access type.
-    cells: u32,
-    /// All cells of each access type.
-    per_access: [Region; 4],
+    /// Slots in all; a cell is a slot and an access type.
+    slots: u32,
 }
 
 /// One cell, decoded.
@@ -73,15 +78,6 @@ fn targets(model: &Model) -> impl Iterator<Item = (&Pattern, &Pattern)> {
     rules.chain(guards).chain(tests)
 }
 
-/// Insert a range value by value: `RoaringBitmap::insert_range` makes run
-/// containers, whose unions and differences cost a memmove per run and
-/// dominated the analysis of large policy sets (profiled: 80% of the time).
-fn insert_range(r: &mut Region, range: std::ops::Range<u32>) {
-    for v in range {
-        r.insert(v);
-    }
-}
-
 impl Universe {
     /// The cells of a model's rules, guards and tests.
     pub fn of_model(model: &Model) -> Universe {
@@ -92,14 +88,16 @@ impl Universe {
     pub fn new<'p>(pairs: impl IntoIterator<Item = (&'p Pattern, &'p Pattern)>) -> Universe {
         // Distinct pairs by reference first: a large policy set repeats
         // the same few thousand pairs many times over.
-        let mut by_object: HashMap<&Pattern, HashSet<&Pattern>> = HashMap::new();
-        for (o, a) in pairs {
-            by_object.entry(o).or_default().insert(a);
+        let distinct: FxHashSet<(&Pattern, &Pattern)> = pairs.into_iter().collect();
+        let mut by_object: FxHashMap<Pattern, Vec<Pattern>> = FxHashMap::default();
+        for (o, a) in distinct {
+            match by_object.get_mut(o) {
+                Some(attrs) => attrs.push(a.clone()),
+                None => {
+                    by_object.insert(o.clone(), vec![a.clone()]);
+                }
+            }
         }
-        let by_object: HashMap<Pattern, Vec<Pattern>> = by_object
-            .into_iter()
-            .map(|(o, attrs)| (o.clone(), attrs.into_iter().cloned().collect()))
-            .collect();
         let objects = PatternTree::new(by_object.keys().cloned());
         // Attribute patterns of each object node and its ancestors, built
         // top-down (preorder visits a parent before its children).
@@ -118,32 +116,31 @@ impl Universe {
             inherited.push(pats);
         }
         let mut base = Vec::with_capacity(objects.len());
-        let mut cells: u64 = 0;
+        let mut slots: u64 = 0;
         for t in &attributes {
-            base.push(cells as u32);
-            cells += t.len() as u64;
+            base.push(slots as u32);
+            slots += t.len() as u64;
         }
-        // Four access types must fit the bitmap's u32 index; a policy set
+        // Four cells a slot must fit the bitmap's u32 index; a policy set
         // this large (a billion classes) is far beyond any real one.
-        let cells = u32::try_from(cells.min(u64::from(u32::MAX / 4))).unwrap_or(u32::MAX / 4);
-        let per_access = Access::ALL.map(|a| {
-            let mut r = Region::new();
-            let start = a as u32 * cells;
-            insert_range(&mut r, start..start + cells);
-            r
-        });
+        let slots = u32::try_from(slots.min(u64::from(u32::MAX / 4))).unwrap_or(u32::MAX / 4);
         Universe {
             objects,
             attributes,
             base,
-            cells,
-            per_access,
+            slots,
         }
     }
 
-    /// Cells per access type.
-    pub fn cells(&self) -> u32 {
-        self.cells
+    /// Number of slots: (object class, attribute class) pairs. Slot `s`
+    /// holds cells `4 * s` (`read`) to `4 * s + 3` (`delete`).
+    pub fn slots(&self) -> u32 {
+        self.slots
+    }
+
+    /// The cell of an access type in a slot.
+    pub fn cell_in(slot: u32, access: Access) -> u32 {
+        slot * 4 + access as u32
     }
 
     /// The attribute tree of an object class.
@@ -152,18 +149,18 @@ impl Universe {
     }
 
     fn index(&self, access: Access, object: NodeId, attribute: NodeId) -> u32 {
-        (access as u32) * self.cells + self.base[object as usize] + attribute
+        Universe::cell_in(self.base[object as usize] + attribute, access)
     }
 
     /// Decode a cell index.
     pub fn cell(&self, index: u32) -> Cell {
-        let access = Access::ALL[((index / self.cells) as usize).min(3)];
-        let rest = index % self.cells;
-        let object = self.base.partition_point(|&b| b <= rest).saturating_sub(1);
+        let access = Access::ALL[(index % 4) as usize];
+        let slot = index / 4;
+        let object = self.base.partition_point(|&b| b <= slot).saturating_sub(1);
         Cell {
             access,
             object: object as NodeId,
-            attribute: rest - self.base[object],
+            attribute: slot - self.base[object],
         }
     }
 
@@ -183,19 +180,16 @@ impl Universe {
         let mut ranges = Vec::new();
         self.ranges(object, attribute, &mut ranges);
         let mut r = Region::new();
-        for a in access.iter() {
-            for range in &ranges {
-                let offset = a as u32 * self.cells;
-                insert_range(&mut r, range.start + offset..range.end + offset);
+        for slot in ranges.into_iter().flatten() {
+            for a in access.iter() {
+                r.insert(Universe::cell_in(slot, a));
             }
         }
         r
     }
 
-    /// The cells of `Object.attribute` for the first access type (`read`),
-    /// as index ranges into `out` (cleared first); another access type's
-    /// cells are these plus `access as u32 * cells()`. Exact for patterns
-    /// in use, like [`Universe::region`].
+    /// The slots of `Object.attribute`, as index ranges into `out` (cleared
+    /// first). Exact for patterns in use, like [`Universe::region`].
     pub fn ranges(
         &self,
         object: &Pattern,
@@ -216,8 +210,8 @@ impl Universe {
     }
 
     /// Whether every cell of `access` × object class `v`'s subtree ×
-    /// `attribute` is in `region`, checked range by range (no region is
-    /// built; the first missing range ends it).
+    /// `attribute` is in `region` (no region is built; the first missing
+    /// cell ends it).
     pub fn box_within(
         &self,
         access: Access,
@@ -228,21 +222,9 @@ impl Universe {
         (v..self.objects.end(v)).all(|o| {
             let attrs = self.attributes(o);
             attrs.find(attribute).is_none_or(|w| {
-                let start = self.index(access, o, w);
-                region.contains_range(start..start + (attrs.end(w) - w))
+                (w..attrs.end(w)).all(|a| region.contains(self.index(access, o, a)))
             })
         })
-    }
-
-    /// The cell indices of one access type.
-    pub fn access_range(&self, access: Access) -> std::ops::Range<u32> {
-        let start = access as u32 * self.cells;
-        start..start + self.cells
-    }
-
-    /// All cells of one access type.
-    pub fn all(&self, access: Access) -> &Region {
-        &self.per_access[access as usize]
     }
 
     /// The cell of one request.
@@ -271,7 +253,7 @@ mod tests {
         let read = AccessSet(Access::Read.bit());
         for (o, a) in pairs {
             let r = u.region(read, &p(o), &p(a));
-            for c in 0..u.cells() {
+            for c in (0..u.slots()).map(|s| Universe::cell_in(s, Access::Read)) {
                 let cell = u.cell(c);
                 let (_, on, an) = u.representative(cell);
                 assert_eq!(

@@ -12,16 +12,14 @@ pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
     let mut entries: Vec<(String, AccessSet)> = Vec::new();
     let mut left_out = 0u64;
     for access in Access::ALL {
-        // The cells of one access type are one index range: iterate it
-        // rather than intersect the region with all cells of the type.
-        let range = u.access_range(access);
+        let of_access = |c: &u32| u.cell(*c).access == access;
         let mut covered = Region::new();
-        for c in region.range(range.clone()) {
+        for c in region.iter().filter(of_access) {
             if covered.contains(c) {
                 continue;
             }
             if entries.len() >= limit {
-                left_out = region.range_cardinality(range.clone()) - covered.len();
+                left_out += region.iter().filter(of_access).count() as u64 - covered.len();
                 break;
             }
             let (text, part) = piece(u, access, c, region);
