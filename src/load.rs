@@ -4,6 +4,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::config::Predefined;
 use crate::source::{Origin, SourceMap};
 
@@ -65,19 +67,29 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 /// their paths as given.
 pub fn load(paths: &[PathBuf], predefined: &Predefined) -> Result<SourceMap, String> {
     let mut sources = load_predefined(predefined)?;
-    for f in collect(paths)? {
-        sources.add(display(&f), read_text(&f)?, Origin::User);
+    for (f, text) in read_all(collect(paths)?)? {
+        sources.add(display(&f), text, Origin::User);
     }
     Ok(sources)
+}
+
+/// Read files in parallel; the first error (in file order) wins.
+fn read_all(files: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>, String> {
+    files
+        .into_par_iter()
+        .map(|f| read_text(&f).map(|text| (f, text)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Load the predefined library and the files under `root`, shown with
 /// paths relative to `root` (the policy root).
 pub fn load_relative(root: &Path, predefined: &Predefined) -> Result<SourceMap, String> {
     let mut sources = load_predefined(predefined)?;
-    for f in collect(&[root.to_path_buf()])? {
+    for (f, text) in read_all(collect(&[root.to_path_buf()])?)? {
         let shown = f.strip_prefix(root).map_or_else(|_| display(&f), display);
-        sources.add(shown, read_text(&f)?, Origin::User);
+        sources.add(shown, text, Origin::User);
     }
     Ok(sources)
 }

@@ -81,6 +81,18 @@ pub fn analyze(sources: SourceMap, options: &Options) -> Analysis {
 /// per source, in source order), as a [`crate::workspace::Workspace`]
 /// keeps them across edits.
 pub fn analyze_parsed(sources: SourceMap, parsed: Vec<ParsedFile>, options: &Options) -> Analysis {
+    analyze_parsed_reusing(sources, parsed, options, None)
+}
+
+/// [`analyze_parsed`], reusing what it can of the analysis of an earlier
+/// version of the same policy set (see [`semantics::Semantics::reusing`]);
+/// the result is the same as without.
+pub fn analyze_parsed_reusing(
+    sources: SourceMap,
+    parsed: Vec<ParsedFile>,
+    options: &Options,
+    previous: Option<&Analysis>,
+) -> Analysis {
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |name: &'static str| {
@@ -90,8 +102,9 @@ pub fn analyze_parsed(sources: SourceMap, parsed: Vec<ParsedFile>, options: &Opt
     };
     let model = Model::build(sources, parsed);
     lap("model");
-    let cx = lints::Context::new(&model);
-    cx.semantics();
+    let semantics =
+        semantics::Semantics::reusing(&model, previous.map(|p| (&p.model, &p.semantics)));
+    let cx = lints::Context::with_semantics(&model, semantics);
     lap("exact analysis");
     let diagnostics = run_lints(&cx, options);
     lap("lints");

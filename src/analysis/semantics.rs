@@ -20,7 +20,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::region::{CellSet, Region, Universe};
-use crate::model::{AclId, Model, Rule};
+use crate::model::{AccessLevel, AclId, Model, Rule};
 use crate::syntax::ast::{Access, AccessSet, Effect, Pattern, PermissionStmt};
 
 /// What an own permission statement that never decides (for some of its
@@ -100,8 +100,8 @@ pub struct Semantics {
     pub universe: Universe,
     /// Per access level (by [`AclId`]): its decisions.
     pub summaries: Vec<Summary>,
-    /// Per access level: the cells its own permissions decide.
-    pub own_decided: Vec<CellSet>,
+    /// Per access level: the decisions of its own permissions alone.
+    pub own: Vec<Summary>,
     /// Per access level: whether it reaches an include of an undeclared
     /// name (its decisions are then incomplete).
     pub unresolved: Vec<bool>,
@@ -316,13 +316,25 @@ impl Semantics {
     /// components of lower levels), each level in parallel. The result does
     /// not depend on the number of threads.
     pub fn new(model: &Model) -> Semantics {
+        Semantics::reusing(model, None)
+    }
+
+    /// Analyze a model, reusing the own-permission analysis of `previous`
+    /// (an earlier version of the policy set and its analysis) for every
+    /// block whose permissions are unchanged, when the cells are the same.
+    /// The result is exactly that of [`Semantics::new`].
+    pub fn reusing(model: &Model, previous: Option<(&Model, &Semantics)>) -> Semantics {
         let universe = Universe::of_model(model);
         let u = &universe;
         let n = model.acls.len();
+        let previous = previous.filter(|(_, s)| s.universe == universe);
         let (own, dead_rules): (Vec<Summary>, Vec<Vec<DeadRule>>) = model
             .acls
             .par_iter()
             .map(|acl| {
+                if let Some(reused) = previous.and_then(|(m, s)| s.reuse_own(m, acl)) {
+                    return reused;
+                }
                 let mut dead = Vec::new();
                 let own = own_rules(u, acl.id, &acl.rules, &mut dead);
                 (own, dead)
@@ -391,12 +403,39 @@ impl Semantics {
         Semantics {
             universe,
             summaries,
-            own_decided: own.into_iter().map(|s| s.decided).collect(),
+            own,
             unresolved,
             dead_rules,
             dead_includes,
             contradictions,
         }
+    }
+
+    /// The own-permission analysis of the block `acl` had in this analysis
+    /// of `model`, if it has the same permissions here.
+    fn reuse_own(&self, model: &Model, acl: &AccessLevel) -> Option<(Summary, Vec<DeadRule>)> {
+        let was = model.acl(model.lookup(&acl.name)?);
+        let same = was.rules.len() == acl.rules.len()
+            && was.rules.iter().zip(&acl.rules).all(|(a, b)| {
+                a.effect == b.effect
+                    && a.access == b.access
+                    && a.object == b.object
+                    && a.attribute == b.attribute
+            });
+        if !same {
+            return None;
+        }
+        // Dead rules are in block order.
+        let from = self.dead_rules.partition_point(|d| d.acl < was.id);
+        let to = self.dead_rules.partition_point(|d| d.acl <= was.id);
+        let dead = self.dead_rules[from..to]
+            .iter()
+            .map(|d| DeadRule {
+                acl: acl.id,
+                ..d.clone()
+            })
+            .collect();
+        Some((self.own[was.id.0 as usize].clone(), dead))
     }
 
     /// What an access level or component decides.

@@ -65,7 +65,7 @@ pub fn decider(
     loop {
         let acl = model.acl(cur);
         // Scan the rules of the one block whose own permissions decide it.
-        if sem.own_decided[cur.0 as usize].contains(cell) {
+        if sem.own[cur.0 as usize].decided.contains(cell) {
             let i = acl
                 .rules
                 .iter()

@@ -64,6 +64,14 @@ impl<'m> Context<'m> {
         }
     }
 
+    /// A context over a model whose exact analysis is done already.
+    pub fn with_semantics(model: &'m Model, semantics: Semantics) -> Context<'m> {
+        Context {
+            model,
+            semantics: OnceLock::from(semantics),
+        }
+    }
+
     /// The exact rule analysis of the model.
     pub fn semantics(&self) -> &Semantics {
         self.semantics.get_or_init(|| Semantics::new(self.model))

@@ -34,7 +34,7 @@ use crate::syntax::ast::{Access, AccessSet, Pattern};
 pub type Region = RoaringBitmap;
 
 /// The cells of a policy set.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Universe {
     /// The object classes.
     pub objects: PatternTree,

@@ -16,7 +16,7 @@ use crate::syntax::ast::Pattern;
 pub type NodeId = u32;
 
 /// The containment tree of a set of patterns.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PatternTree {
     /// Pattern of each node, in preorder; node 0 is `*`.
     patterns: Vec<Pattern>,
