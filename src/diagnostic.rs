@@ -161,23 +161,64 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    if name.len() > SUGGEST_MAX_LEN {
-        return None;
-    }
-    let lower = name.to_lowercase();
-    let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
-        if c.len() > SUGGEST_MAX_LEN {
-            continue;
+    Suggester::new(candidates).suggest(name).map(str::to_string)
+}
+
+/// How many name comparisons one [`Suggester`] makes in all. Beyond it,
+/// names get no suggestion: a policy set with tens of thousands of unknown
+/// names among tens of thousands of declared ones would otherwise spend
+/// minutes on suggestions (billions of comparisons).
+const SUGGEST_BUDGET: u64 = 2_000_000;
+
+/// "Did you mean" for many names among one set of candidates: candidates
+/// are prepared once, each distinct name is looked up once, and the total
+/// work is bounded by [`SUGGEST_BUDGET`] comparisons.
+pub struct Suggester<'a> {
+    /// Candidates with their lower-case forms, long names left out.
+    candidates: Vec<(String, &'a str)>,
+    answers: std::collections::HashMap<String, Option<&'a str>>,
+    budget: u64,
+}
+
+impl<'a> Suggester<'a> {
+    /// A suggester over `candidates`.
+    pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Suggester<'a> {
+        Suggester {
+            candidates: candidates
+                .into_iter()
+                .filter(|c| c.len() <= SUGGEST_MAX_LEN)
+                .map(|c| (c.to_lowercase(), c))
+                .collect(),
+            answers: std::collections::HashMap::new(),
+            budget: SUGGEST_BUDGET,
         }
-        let score = if c.to_lowercase() == lower {
-            2.0
-        } else {
-            strsim::jaro_winkler(&lower, &c.to_lowercase())
-        };
-        if score >= 0.85 && best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
-            best = Some((score, c));
-        }
     }
-    best.map(|(_, c)| c.to_string())
+
+    /// The closest candidate to `name`, if one is close enough (and the
+    /// budget allows looking).
+    pub fn suggest(&mut self, name: &str) -> Option<&'a str> {
+        if let Some(&known) = self.answers.get(name) {
+            return known;
+        }
+        let cost = self.candidates.len() as u64;
+        if name.len() > SUGGEST_MAX_LEN || cost > self.budget {
+            return None;
+        }
+        self.budget -= cost;
+        let lower = name.to_lowercase();
+        let mut best: Option<(f64, &'a str)> = None;
+        for (c_lower, c) in &self.candidates {
+            let score = if *c_lower == lower {
+                2.0
+            } else {
+                strsim::jaro_winkler(&lower, c_lower)
+            };
+            if score >= 0.85 && best.is_none_or(|(s, b)| score > s || (score == s && *c < b)) {
+                best = Some((score, c));
+            }
+        }
+        let answer = best.map(|(_, c)| c);
+        self.answers.insert(name.to_string(), answer);
+        answer
+    }
 }

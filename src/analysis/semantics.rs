@@ -12,9 +12,7 @@
 //! earlier too — and linear: no access level's flattened rule list is ever
 //! built. Cycles (an error of their own) are summarized by walking them.
 
-use std::collections::HashSet;
-
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -513,20 +511,20 @@ impl Composer<'_> {
         // What each include decided first (disjoint parts), and their union.
         let mut firsts: Vec<(usize, CellSet)> = Vec::new();
         let mut by_includes = CellSet::new();
-        let mut seen: Vec<AclId> = Vec::new();
+        let mut seen: FxHashSet<AclId> = FxHashSet::default();
+        let mut reached = Reached::default();
         for (j, inc) in block.includes.iter().enumerate() {
             let Some(t) = inc.target else { continue };
-            if seen.contains(&t) {
+            if !seen.insert(t) {
                 continue; // `duplicate-include` reports it
             }
-            seen.push(t);
             let s = &self.summaries[t.0 as usize];
             let new = s.decided.difference(&decided);
             if !s.decided.is_empty() {
                 // A target reached earlier decided all its cases earlier, so
                 // only an include that decides nothing new can be one.
                 let reached_by = if new.is_empty() {
-                    reached_through(self.model, &firsts, block, t)
+                    reached.through(self.model, &firsts, block, t)
                 } else {
                     None
                 };
@@ -581,30 +579,43 @@ impl Composer<'_> {
     }
 }
 
-/// The first of the earlier includes (`firsts`) whose walk reaches `t`.
-fn reached_through(
-    model: &Model,
-    firsts: &[(usize, CellSet)],
-    block: &crate::model::AccessLevel,
-    t: AclId,
-) -> Option<usize> {
-    let mut visited: HashSet<AclId> = HashSet::new();
-    for &(i, _) in firsts {
-        let Some(start) = block.includes[i].target else {
-            continue;
-        };
-        let mut stack = vec![start];
-        while let Some(x) = stack.pop() {
-            if !visited.insert(x) {
+/// Which earlier include of a block first reaches each access level: the
+/// walks of the includes in order, each skipping what an earlier one
+/// reached, extended only as far as a question needs (a block of 50,000
+/// includes asks about each, and walks each once).
+#[derive(Default)]
+struct Reached {
+    /// Access level → the include (index in the block) whose walk reached it.
+    by: FxHashMap<AclId, usize>,
+    /// How many of the block's processed includes are walked.
+    walked: usize,
+}
+
+impl Reached {
+    /// The first of the earlier includes (`firsts`) whose walk reaches `t`.
+    fn through(
+        &mut self,
+        model: &Model,
+        firsts: &[(usize, CellSet)],
+        block: &AccessLevel,
+        t: AclId,
+    ) -> Option<usize> {
+        for &(i, _) in &firsts[self.walked.min(firsts.len())..] {
+            self.walked += 1;
+            let Some(start) = block.includes[i].target else {
                 continue;
+            };
+            let mut stack = vec![start];
+            while let Some(x) = stack.pop() {
+                if self.by.contains_key(&x) {
+                    continue;
+                }
+                self.by.insert(x, i);
+                stack.extend(model.acl(x).includes.iter().filter_map(|inc| inc.target));
             }
-            if x == t {
-                return Some(i);
-            }
-            stack.extend(model.acl(x).includes.iter().filter_map(|inc| inc.target));
         }
+        self.by.get(&t).copied()
     }
-    None
 }
 
 /// The access levels whose standalone decisions something outside their

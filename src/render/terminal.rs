@@ -67,6 +67,9 @@ impl SourceCode for Snippets<'_> {
             return Err(MietteError::OutOfBounds);
         }
         let lines = &file.lines;
+        if on_long_line(file, start) {
+            return Ok(excerpt(file, start, end, before > 0 || after > 0));
+        }
         let first = lines.line_of(start as u32).saturating_sub(before);
         let last = lines.line_of(end.saturating_sub(1).max(start) as u32) + after;
         let from = lines.line_start(first) as usize;
@@ -99,6 +102,76 @@ fn source_span(span: Span) -> SourceSpan {
     SourceSpan::new((span.start as usize).into(), span.len())
 }
 
+/// A span on a line this long (in bytes) is shown in an excerpt of the line:
+/// miette pads underlines with the column as a format width, which may not
+/// exceed 65,535, and would print the whole line for every finding on it.
+const LONG_LINE: usize = 512;
+
+/// Bytes of the line shown on each side of a far-right span.
+const EXCERPT_CONTEXT: usize = 60;
+
+/// Whether the line holding `offset` is a long one.
+fn on_long_line(file: &SourceFile, offset: usize) -> bool {
+    let line = file.lines.line_of(offset as u32);
+    let start = file.lines.line_start(line) as usize;
+    let end = if line + 1 < file.lines.line_count() {
+        file.lines.line_start(line + 1) as usize
+    } else {
+        file.text.len()
+    };
+    end - start.min(end) > LONG_LINE
+}
+
+/// The part of a long line around a span, shown as if it were the line
+/// (with the line's number), or (without `context`) the span alone with its
+/// line and column (in bytes, as miette counts them), for the header.
+fn excerpt<'a>(
+    file: &'a SourceFile,
+    start: usize,
+    end: usize,
+    context: bool,
+) -> Box<dyn SpanContents<'a> + 'a> {
+    let text: &str = &file.text;
+    let line = file.lines.line_of(start as u32);
+    let line_end = if line + 1 < file.lines.line_count() {
+        file.lines.line_start(line + 1) as usize - 1
+    } else {
+        text.len()
+    };
+    let line_start = file.lines.line_start(line) as usize;
+    if !context {
+        let data = text.get(start..end.max(start)).unwrap_or("");
+        return Box::new(MietteSpanContents::new_named(
+            file.path.clone(),
+            data.as_bytes(),
+            SourceSpan::new(start.into(), data.len()),
+            line,
+            start - line_start.min(start),
+            line + 1,
+        ));
+    }
+    let mut from = start.saturating_sub(EXCERPT_CONTEXT).max(line_start);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = end
+        .max(start)
+        .saturating_add(EXCERPT_CONTEXT)
+        .min(line_end.max(end));
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    let data = text.get(from..to).unwrap_or("");
+    Box::new(MietteSpanContents::new_named(
+        file.path.clone(),
+        data.as_bytes(),
+        SourceSpan::new(from.into(), data.len()),
+        line,
+        0,
+        line + 1,
+    ))
+}
+
 impl<'a> Report<'a> {
     fn new(sources: &'a SourceMap, d: &Diagnostic) -> Report<'a> {
         let file = sources.file(d.span.file);
@@ -109,10 +182,13 @@ impl<'a> Report<'a> {
         let mut related = Vec::new();
         let primary_line = file.lines.line_of(d.span.start);
         for r in &d.related {
-            let close = r.span.file == d.span.file && {
-                let line = file.lines.line_of(r.span.start);
-                line >= primary_line && line <= primary_line + NEARBY_LINES
-            };
+            let close = r.span.file == d.span.file
+                && !on_long_line(file, d.span.start as usize)
+                && !on_long_line(file, r.span.start as usize)
+                && {
+                    let line = file.lines.line_of(r.span.start);
+                    line >= primary_line && line <= primary_line + NEARBY_LINES
+                };
             if close {
                 labels.push(LabeledSpan::new_with_span(
                     Some(r.message.clone()),

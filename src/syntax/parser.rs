@@ -1,7 +1,7 @@
 //! pest pairs → typed AST. No pest type leaves this module.
 
 use pest::error::{ErrorVariant, InputLocation};
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 use pest::Parser as _;
 
 use crate::source::{FileId, Span};
@@ -15,13 +15,22 @@ struct AclParser;
 /// Parse one file. Never fails: what does not parse becomes a [`SyntaxError`]
 /// and parsing resumes at the next top-level declaration.
 pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
+    parse_file_with(file, text, parse_item)
+}
+
+/// [`parse_file`] with the function that parses one item.
+fn parse_file_with<'t>(
+    file: FileId,
+    text: &'t str,
+    parse_item: impl Fn(&'t str, usize) -> Result<Pairs<'t, Rule>, pest::error::Error<Rule>>,
+) -> ParsedFile {
     let comments = lexical::comments(file, text);
     let mut items = Vec::new();
     let mut errors = Vec::new();
     let mut pos = 0usize;
     while pos < text.len() {
         let rest = &text[pos..];
-        match AclParser::parse(Rule::next_item, rest) {
+        match parse_item(text, pos) {
             Ok(mut pairs) => {
                 let Some(next) = pairs.next() else { break };
                 let end = pos + next.as_span().end();
@@ -62,6 +71,56 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
         items,
         comments,
         errors,
+    }
+}
+
+/// Parse the next item of `text` from `pos`.
+///
+/// The parser sees the text only up to a line that starts with a top-level
+/// keyword (the next one, then the second, fourth, … next): pest builds
+/// each error by scanning from the end of its input back to the error, so
+/// with the whole rest of the file as input a file of many broken
+/// declarations took quadratic time. The parse of such a slice is the
+/// parse of the whole rest unless it reaches the end of the slice: items
+/// are told apart by their first keyword, no token continues over a line
+/// break, and an alternative that fails at the end of the slice leaves the
+/// failure there. Only then (a broken block, or an `object` attribute or
+/// `environment` default written in column 0) is a longer slice parsed.
+fn parse_item(text: &str, pos: usize) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    let rest = &text[pos..];
+    let mut limit = pos + skip_trivia(rest);
+    let mut keyword_lines = 1;
+    loop {
+        for _ in 0..keyword_lines {
+            match lexical::resync_point(text, limit) {
+                Some(next) => limit = next,
+                None => return AclParser::parse(Rule::next_item, rest),
+            }
+        }
+        let slice = &text[pos..limit];
+        match AclParser::parse(Rule::next_item, slice) {
+            Ok(pairs) if is_item(&pairs) => return Ok(pairs),
+            Err(err) if error_offset(&err) < slice.len() => return Err(err),
+            // It reached the end of the slice: look further.
+            _ => keyword_lines *= 2,
+        }
+    }
+}
+
+/// Whether a successful `next_item` parse found an item (not the end).
+fn is_item(pairs: &Pairs<'_, Rule>) -> bool {
+    pairs
+        .clone()
+        .next()
+        .and_then(|p| p.into_inner().next())
+        .is_some_and(|p| p.as_rule() != Rule::EOI)
+}
+
+/// Where in its input a pest error is.
+fn error_offset(err: &pest::error::Error<Rule>) -> usize {
+    match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((p, _)) => p,
     }
 }
 
@@ -123,11 +182,7 @@ fn error_span(file: FileId, text: &str, at: usize) -> Span {
 
 /// Turn a pest error into (absolute offset, message, label) in plain words.
 fn describe(err: &pest::error::Error<Rule>, text: &str, base: usize) -> (usize, String, String) {
-    let rel = match err.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
-    let at = base + rel;
+    let at = base + error_offset(err);
     let rest = &text[at..];
     if rest.starts_with('"') {
         let line = rest.split('\n').next().unwrap_or("");
@@ -588,4 +643,53 @@ fn unescape(raw: &str) -> String {
 /// Quote a name for the policy language.
 pub fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parsing an item from a slice of the text gives exactly what parsing
+    /// it from the whole rest of the file gives, on real policies with
+    /// random byte flips (broken items, items running past a keyword line).
+    #[test]
+    fn a_sliced_parse_is_a_whole_parse() {
+        let mut texts: Vec<String> = Vec::new();
+        for dir in ["policies/examples/acl", "policies/predefined"] {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                texts.extend(std::fs::read_to_string(entry.path()).ok());
+            }
+        }
+        // Items that legitimately go on past a line starting with a keyword.
+        texts.push("object O {\ntest\nguard, x }\nenvironment \"e\" {\ndefault customer = \"C\"\n}\nreseller \"R\"\n".to_string());
+        assert!(texts.len() > 5);
+        fn whole(text: &str, pos: usize) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+            AclParser::parse(Rule::next_item, &text[pos..])
+        }
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let bytes = b"{}\"\n #.*,abc";
+        for text in &texts {
+            for _ in 0..40 {
+                let mut b = text.clone().into_bytes();
+                for _ in 0..1 + next() % 4 {
+                    let at = (next() % b.len().max(1) as u64) as usize;
+                    if at < b.len() {
+                        b[at] = bytes[(next() % bytes.len() as u64) as usize];
+                    }
+                }
+                let Ok(t) = String::from_utf8(b) else {
+                    continue;
+                };
+                let sliced = format!("{:?}", parse_file(FileId(0), &t));
+                let reference = format!("{:?}", parse_file_with(FileId(0), &t, whole));
+                assert_eq!(sliced, reference, "on:\n{t}");
+            }
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use super::semantics::Semantics;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, Suggester};
 use crate::model::Model;
 
 mod contradiction;
@@ -137,7 +137,12 @@ pub(crate) fn suggest<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
     fallback: &str,
 ) -> String {
-    match crate::diagnostic::did_you_mean(name, candidates) {
+    suggest_with(&mut Suggester::new(candidates), name, fallback)
+}
+
+/// [`suggest`] with a [`Suggester`] shared by a lint's findings.
+pub(crate) fn suggest_with(suggester: &mut Suggester<'_>, name: &str, fallback: &str) -> String {
+    match suggester.suggest(name) {
         Some(s) => format!("did you mean `{s}`?"),
         None => fallback.to_string(),
     }

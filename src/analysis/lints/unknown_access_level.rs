@@ -1,7 +1,8 @@
 //! `unknown-access-level` (aclc extension): a default, guard or test names an
 //! undeclared access level.
 
-use super::{suggest, Context, Lint, LintInfo};
+use super::{suggest_with, Context, Lint, LintInfo};
+use crate::diagnostic::Suggester;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::syntax::ast::GuardTarget;
 
@@ -30,6 +31,7 @@ impl Lint for UnknownAccessLevel {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
+        let mut names = Suggester::new(model.acl_names());
         let mut report = |name: &crate::syntax::ast::Node<String>, context: &str| {
             if model.lookup(&name.node).is_none() {
                 out.push(
@@ -39,9 +41,9 @@ impl Lint for UnknownAccessLevel {
                         format!("{context} names `{}`, which is not declared", name.node),
                     )
                     .label("not declared")
-                    .help(suggest(
+                    .help(suggest_with(
+                        &mut names,
                         &name.node,
-                        model.acl_names(),
                         "declare it, or correct the name",
                     )),
                 );

@@ -1,6 +1,7 @@
 //! `unknown-include`: include of an undeclared name.
 
-use super::{suggest, Context, Lint, LintInfo};
+use super::{suggest_with, Context, Lint, LintInfo};
+use crate::diagnostic::Suggester;
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub struct UnknownInclude;
@@ -28,6 +29,7 @@ impl Lint for UnknownInclude {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
+        let mut names = Suggester::new(model.acl_names());
         for acl in &model.acls {
             for inc in acl.includes.iter().filter(|i| i.target.is_none()) {
                 out.push(
@@ -40,9 +42,9 @@ impl Lint for UnknownInclude {
                         ),
                     )
                     .label("not declared")
-                    .help(suggest(
+                    .help(suggest_with(
+                        &mut names,
                         &inc.name.node,
-                        model.acl_names(),
                         "declare it, or remove the include",
                     ))
                     .access_level(acl.name.clone()),

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use rustc_hash::FxHashMap;
 use std::ops::Bound;
 
-use super::{suggest, Context, Lint, LintInfo};
+use super::{suggest_with, Context, Lint, LintInfo};
+use crate::diagnostic::Suggester;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{CatalogObject, Model};
 use crate::syntax::ast::{Pattern, PermissionStmt, Statement, Target};
@@ -52,6 +53,7 @@ impl Lint for UnknownObject {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
+        let mut names = Suggester::new(model.catalog.objects.keys().map(String::as_str));
         // Policy sets repeat the same few thousand targets: look each up once.
         let mut known: FxHashMap<&Pattern, bool> = FxHashMap::default();
         for_each_target(model, |target, owner| {
@@ -62,7 +64,7 @@ impl Lint for UnknownObject {
             if is_known {
                 return;
             }
-            if let Some(d) = object_finding(model, target, owner) {
+            if let Some(d) = object_finding(model, target, owner, &mut names) {
                 out.push(d);
             }
         });
@@ -76,6 +78,8 @@ impl Lint for UnknownAttribute {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
+        // Suggestions among the attributes of the objects a pattern matches.
+        let mut names: FxHashMap<&Pattern, Suggester> = FxHashMap::default();
         // Findings are the same for the same target: decide each pair once.
         let mut fine: FxHashMap<(&Pattern, &Pattern), bool> = FxHashMap::default();
         for_each_target(model, |target, owner| {
@@ -83,7 +87,7 @@ impl Lint for UnknownAttribute {
             if fine.get(&key) == Some(&true) {
                 return;
             }
-            let found = attribute_finding(model, target, owner);
+            let found = attribute_finding(model, target, owner, &mut names);
             fine.insert(key, found.is_none());
             out.extend(found);
         });
@@ -144,26 +148,30 @@ fn has_attribute(attributes: &BTreeSet<String>, pat: &Pattern) -> bool {
     }
 }
 
-fn object_finding(model: &Model, target: &Target, owner: Option<&str>) -> Option<Diagnostic> {
+fn object_finding(
+    model: &Model,
+    target: &Target,
+    owner: Option<&str>,
+    names: &mut Suggester<'_>,
+) -> Option<Diagnostic> {
     let obj = &target.object;
     if matching_objects(model, &obj.node).next().is_some() {
         return None;
     }
-    let names = model.catalog.objects.keys().map(String::as_str);
     let (message, help) = match &obj.node {
         Pattern::Exact(n) => (
             format!("object `{n}` is not in the catalog"),
-            suggest(
-                n,
+            suggest_with(
                 names,
+                n,
                 &format!("add it to the catalog: `object {n} {{ … }}`"),
             ),
         ),
         Pattern::Prefix(p) => (
             format!("no object in the catalog starts with `{p}`"),
-            suggest(
-                p,
+            suggest_with(
                 names,
+                p,
                 "correct the prefix, or add the objects to the catalog",
             ),
         ),
@@ -178,7 +186,12 @@ fn object_finding(model: &Model, target: &Target, owner: Option<&str>) -> Option
     Some(d)
 }
 
-fn attribute_finding(model: &Model, target: &Target, owner: Option<&str>) -> Option<Diagnostic> {
+fn attribute_finding<'m>(
+    model: &'m Model,
+    target: &'m Target,
+    owner: Option<&str>,
+    names: &mut FxHashMap<&'m Pattern, Suggester<'m>>,
+) -> Option<Diagnostic> {
     let attr = &target.attribute;
     if matches!(attr.node, Pattern::Any) {
         return None;
@@ -193,9 +206,13 @@ fn attribute_finding(model: &Model, target: &Target, owner: Option<&str>) -> Opt
     if known {
         return None;
     }
-    let candidates = objects
-        .iter()
-        .flat_map(|(_, o)| o.attributes.iter().map(String::as_str));
+    let names = names.entry(&target.object.node).or_insert_with(|| {
+        Suggester::new(
+            objects
+                .iter()
+                .flat_map(|(_, o)| o.attributes.iter().map(String::as_str)),
+        )
+    });
     let whose = match &target.object.node {
         Pattern::Exact(n) => format!("object `{n}`"),
         other => format!("any object matching `{other}`"),
@@ -203,17 +220,17 @@ fn attribute_finding(model: &Model, target: &Target, owner: Option<&str>) -> Opt
     let (message, help) = match &attr.node {
         Pattern::Exact(n) => (
             format!("{whose} has no attribute `{n}`"),
-            suggest(
+            suggest_with(
+                names,
                 n,
-                candidates,
                 "correct the attribute, or add it to the object's declaration",
             ),
         ),
         Pattern::Prefix(p) => (
             format!("{whose} has no attribute starting with `{p}`"),
-            suggest(
+            suggest_with(
+                names,
                 p,
-                candidates,
                 "correct the prefix, or add the attributes to the object's declaration",
             ),
         ),

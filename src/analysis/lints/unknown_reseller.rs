@@ -1,6 +1,7 @@
 //! `unknown-reseller`: `visible_to` names an undeclared reseller.
 
-use super::{suggest, Context, Lint, LintInfo};
+use super::{suggest_with, Context, Lint, LintInfo};
+use crate::diagnostic::Suggester;
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub struct UnknownReseller;
@@ -31,7 +32,7 @@ impl Lint for UnknownReseller {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
-        let names = || model.resellers.iter().map(|r| r.name.node.as_str());
+        let mut resellers = Suggester::new(model.resellers.iter().map(|r| r.name.node.as_str()));
         for acl in &model.acls {
             for r in acl
                 .visible_to
@@ -48,9 +49,9 @@ impl Lint for UnknownReseller {
                         ),
                     )
                     .label("not a declared reseller")
-                    .help(suggest(
+                    .help(suggest_with(
+                        &mut resellers,
                         &r.node,
-                        names(),
                         &format!("declare it: `reseller \"{}\"`", r.node),
                     ))
                     .access_level(acl.name.clone()),
