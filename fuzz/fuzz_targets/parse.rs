@@ -166,7 +166,7 @@ impl Check<'_> {
         self.within(a.kind.span, span, "kind");
         self.within(a.head, span, "head");
         self.name(&a.name, span, "access level name");
-        for s in &a.statements {
+        for s in a.statements.iter() {
             match s {
                 Statement::Permission(p) => self.permission(p, span),
                 Statement::Include { names, span: s } | Statement::VisibleTo { names, span: s } => {

@@ -7,6 +7,8 @@ pub mod graph;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use crate::source::{FileId, Origin, SourceMap, Span};
 use crate::syntax::ast::*;
 
@@ -115,10 +117,55 @@ pub struct AccessLevel {
     /// Includes in order.
     pub includes: Vec<Include>,
     /// The statements as written (for lints about layout).
-    pub statements: Vec<Statement>,
+    pub statements: std::sync::Arc<[Statement]>,
 }
 
 impl AccessLevel {
+    /// The block a declaration declares (its id is set when it is added
+    /// to a model).
+    fn from_decl(decl: AclDecl, origin: Origin) -> AccessLevel {
+        let mut acl = AccessLevel {
+            id: AclId(0),
+            name: decl.name.node,
+            name_span: decl.name.span,
+            head: decl.head,
+            span: decl.span,
+            kind: decl.kind.node,
+            origin,
+            doc: decl.doc,
+            group: None,
+            subsystem: None,
+            description: None,
+            hidden: None,
+            visible_to: Vec::new(),
+            visible_to_stmts: Vec::new(),
+            rules: Vec::new(),
+            includes: Vec::new(),
+            statements: decl.statements,
+        };
+        for stmt in acl.statements.iter() {
+            match stmt {
+                Statement::Permission(p) => acl.rules.push(Rule::from_stmt(p)),
+                Statement::Include { names, span } => {
+                    acl.includes.extend(names.iter().map(|n| Include {
+                        name: n.clone(),
+                        target: None,
+                        stmt: *span,
+                    }))
+                }
+                Statement::Group(g) => acl.group = Some(g.clone()),
+                Statement::Subsystem(s) => acl.subsystem = Some(s.clone()),
+                Statement::Description(d) => acl.description = Some(d.clone()),
+                Statement::Hidden(s) => acl.hidden = Some(*s),
+                Statement::VisibleTo { names, span } => {
+                    acl.visible_to.extend(names.iter().cloned());
+                    acl.visible_to_stmts.push(*span);
+                }
+            }
+        }
+        acl
+    }
+
     /// Whether this is a component.
     pub fn is_component(&self) -> bool {
         self.kind == AclKind::Component
@@ -254,13 +301,14 @@ impl Model {
         };
         let mut test_names: HashMap<String, Span> = HashMap::new();
         let mut guard_names: HashMap<String, Span> = HashMap::new();
+        let mut acl_decls = Vec::new();
         for (index, file) in parsed.into_iter().enumerate() {
             let origin = m.sources.file(FileId(index as u32)).origin;
             m.syntax_errors.extend(file.errors);
             m.comments.push(file.comments);
             for item in file.items {
                 match item {
-                    Item::Acl(decl) => m.add_acl(decl, origin),
+                    Item::Acl(decl) => acl_decls.push((decl, origin)),
                     Item::Reseller(name) => m.add_reseller(name, origin),
                     Item::Object(obj) => {
                         let entry = m.catalog.objects.entry(obj.name.node.clone()).or_default();
@@ -326,12 +374,21 @@ impl Model {
                 }
             }
         }
+        // Blocks are built in parallel (their rules are most of the work),
+        // then registered in order: the first declaration of a name stands.
+        let built: Vec<AccessLevel> = acl_decls
+            .into_par_iter()
+            .map(|(decl, origin)| AccessLevel::from_decl(decl, origin))
+            .collect();
+        for acl in built {
+            m.add_acl(acl);
+        }
         m.resolve();
         m
     }
 
-    fn add_acl(&mut self, decl: AclDecl, origin: Origin) {
-        if let Some(&first) = self.by_name.get(&decl.name.node) {
+    fn add_acl(&mut self, mut acl: AccessLevel) {
+        if let Some(&first) = self.by_name.get(&acl.name) {
             let first = &self.acls[first.index()];
             self.redeclarations.push(Redeclaration {
                 what: if first.is_component() {
@@ -339,54 +396,16 @@ impl Model {
                 } else {
                     "access level"
                 },
-                name: decl.name.node,
+                name: acl.name,
                 first: first.name_span,
-                second: decl.name.span,
-                redefines_predefined: first.origin == Origin::Predefined && origin == Origin::User,
+                second: acl.name_span,
+                redefines_predefined: first.origin == Origin::Predefined
+                    && acl.origin == Origin::User,
             });
             return;
         }
         let id = AclId(self.acls.len() as u32);
-        let mut acl = AccessLevel {
-            id,
-            name: decl.name.node.clone(),
-            name_span: decl.name.span,
-            head: decl.head,
-            span: decl.span,
-            kind: decl.kind.node,
-            origin,
-            doc: decl.doc,
-            group: None,
-            subsystem: None,
-            description: None,
-            hidden: None,
-            visible_to: Vec::new(),
-            visible_to_stmts: Vec::new(),
-            rules: Vec::new(),
-            includes: Vec::new(),
-            statements: Vec::new(),
-        };
-        for stmt in &decl.statements {
-            match stmt {
-                Statement::Permission(p) => acl.rules.push(Rule::from_stmt(p)),
-                Statement::Include { names, span } => {
-                    acl.includes.extend(names.iter().map(|n| Include {
-                        name: n.clone(),
-                        target: None,
-                        stmt: *span,
-                    }))
-                }
-                Statement::Group(g) => acl.group = Some(g.clone()),
-                Statement::Subsystem(s) => acl.subsystem = Some(s.clone()),
-                Statement::Description(d) => acl.description = Some(d.clone()),
-                Statement::Hidden(s) => acl.hidden = Some(*s),
-                Statement::VisibleTo { names, span } => {
-                    acl.visible_to.extend(names.iter().cloned());
-                    acl.visible_to_stmts.push(*span);
-                }
-            }
-        }
-        acl.statements = decl.statements;
+        acl.id = id;
         self.by_name.insert(acl.name.clone(), id);
         self.acls.push(acl);
     }

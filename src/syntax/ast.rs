@@ -2,6 +2,7 @@
 //! that differ only in layout compare equal (the formatter relies on this).
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::source::Span;
 
@@ -385,8 +386,10 @@ pub struct AclDecl {
     pub name: Node<String>,
     /// `##` doc comment lines before the declaration.
     pub doc: Option<String>,
-    /// The statements, in textual order.
-    pub statements: Vec<Statement>,
+    /// The statements, in textual order. Shared: the model keeps them, and
+    /// a [`crate::workspace::Workspace`] analyzes the same parse again and
+    /// again without copying them.
+    pub statements: Arc<[Statement]>,
     /// From the keyword to the end of the name: the declaration's "head".
     pub head: Span,
     /// The whole block.

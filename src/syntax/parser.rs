@@ -4,6 +4,8 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::{Pair, Pairs};
 use pest::Parser as _;
 
+use std::sync::Arc;
+
 use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
 use crate::syntax::lexical;
@@ -382,14 +384,16 @@ impl Cx<'_> {
         let keyword = inner.next().map(|p| self.span(&p)).unwrap_or(span);
         let name = self.string_or_empty(inner.next(), span);
         let mut kind = Node::new(AclKind::Component, keyword);
-        let mut statements = Vec::new();
+        let mut statements: Arc<[Statement]> = Arc::from(Vec::new());
         for p in inner {
             match p.as_rule() {
                 Rule::participant => {
                     let ty = Participant::parse(p.as_str()).unwrap_or(Participant::User);
                     kind = Node::new(AclKind::Participant(ty), self.span(&p));
                 }
-                Rule::block => statements = p.into_inner().map(|s| self.statement(s)).collect(),
+                Rule::block => {
+                    statements = p.into_inner().map(|s| self.statement(s)).collect();
+                }
                 _ => {}
             }
         }

@@ -33,7 +33,7 @@ impl Lint for IncludeBeforePermission {
         let model = cx.model;
         for acl in &model.acls {
             let mut pending_include = None;
-            for s in &acl.statements {
+            for s in acl.statements.iter() {
                 match s {
                     Statement::Include { span, .. } if pending_include.is_none() => {
                         pending_include = Some(*span)

@@ -101,7 +101,7 @@ fn for_each_target<'m>(model: &'m Model, mut f: impl FnMut(&'m Target, Option<&'
         return;
     }
     for acl in &model.acls {
-        for s in &acl.statements {
+        for s in acl.statements.iter() {
             if let Statement::Permission(p) = s {
                 f(&p.target, Some(&acl.name));
             }
