@@ -76,6 +76,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     let failing = diags.iter().any(|d| {
         d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)
     });
+    // The process ends now: freeing a large analysis piece by piece would
+    // only delay the exit (0.15 s at a million permissions).
+    std::mem::forget(analysis);
     Ok(if failing {
         Outcome::Findings
     } else {
