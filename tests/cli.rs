@@ -679,3 +679,58 @@ fn test_command_refuses_a_policy_with_errors() {
         stderr(&o)
     );
 }
+
+/// A reader of `acl.json` never sees part of a table: while a large build
+/// runs (and when it is killed half-way), the file is the old table or the
+/// new one, whole.
+#[test]
+fn a_build_never_leaves_a_partial_table() {
+    let p = project(&[("aclc.toml", NO_PREDEFINED), ("acl/a.acl", CLEAN)]);
+    let o = aclc(p.path(), &["build", "--out", "out"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let table = p.path().join("out/acl.json");
+    let old = std::fs::read(&table).unwrap_or_default();
+    std::fs::remove_file(p.path().join("acl/a.acl")).unwrap_or_default();
+    for (name, text) in aclc::generate::policy_set(aclc::generate::Shape {
+        permissions: 3_000,
+        files: 3,
+        seed: 5,
+    }) {
+        std::fs::write(p.path().join("acl").join(name), text).unwrap_or_default();
+    }
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_aclc"))
+            .current_dir(p.path())
+            .args(["build", "--out", "out", "--color", "never"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run aclc: {e}"))
+    };
+    // Killed at some point of its run: the table is still the old one, or
+    // the new one if the build got that far.
+    let mut killed = spawn();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let _ = killed.kill();
+    let _ = killed.wait();
+    let after_kill = std::fs::read(&table).unwrap_or_default();
+    // Watched while it runs to the end.
+    let mut child = spawn();
+    let mut seen = Vec::new();
+    while child.try_wait().ok().flatten().is_none() {
+        seen.push(std::fs::read(&table).unwrap_or_default().len());
+    }
+    let new = std::fs::read(&table).unwrap_or_default();
+    assert!(new.len() > old.len(), "the new table is the large one");
+    assert!(
+        after_kill == old || after_kill == new,
+        "a killed build left a partial table"
+    );
+    assert!(
+        seen.iter().all(|&n| n == old.len() || n == new.len()),
+        "a reader saw a table of {:?} bytes (old {}, new {})",
+        seen.iter().find(|&&n| n != old.len() && n != new.len()),
+        old.len(),
+        new.len()
+    );
+}
