@@ -244,7 +244,7 @@ fn component(
         // whole library.
         let position = c % per_layer;
         let mut incs = Vec::new();
-        let count = if rng.chance(300) { 2 } else { 1 };
+        let count = 2 + rng.below(2);
         for _ in 0..count {
             let near = (position + rng.below(NEIGHBOURHOOD)) % per_layer;
             let target = ((layer + 1) * per_layer + near).min(components - 1);
