@@ -177,6 +177,16 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// Where the line after 0-based `line` starts (one past its line
+    /// break), or the end of the text for the last line.
+    pub fn next_line_start(&self, line: usize) -> usize {
+        if line + 1 < self.lines.line_count() {
+            self.lines.line_start(line + 1) as usize
+        } else {
+            self.text.len()
+        }
+    }
+
     /// The text a span covers ("" when out of range).
     pub fn slice(&self, span: Span) -> &str {
         self.text

@@ -73,11 +73,7 @@ impl SourceCode for Snippets<'_> {
         let first = lines.line_of(start as u32).saturating_sub(before);
         let last = lines.line_of(end.saturating_sub(1).max(start) as u32) + after;
         let from = lines.line_start(first) as usize;
-        let to = if last + 1 < lines.line_count() {
-            lines.line_start(last + 1) as usize
-        } else {
-            text.len()
-        };
+        let to = file.next_line_start(last).min(text.len());
         let window = text.get(from..to).ok_or(MietteError::OutOfBounds)?;
         let local = SourceSpan::new((start - from).into(), span.len());
         let inner = window.read_span(&local, before, after)?;
@@ -114,11 +110,7 @@ const EXCERPT_CONTEXT: usize = 60;
 fn on_long_line(file: &SourceFile, offset: usize) -> bool {
     let line = file.lines.line_of(offset as u32);
     let start = file.lines.line_start(line) as usize;
-    let end = if line + 1 < file.lines.line_count() {
-        file.lines.line_start(line + 1) as usize
-    } else {
-        file.text.len()
-    };
+    let end = file.next_line_start(line);
     end - start.min(end) > LONG_LINE
 }
 
@@ -133,10 +125,11 @@ fn excerpt<'a>(
 ) -> Box<dyn SpanContents<'a> + 'a> {
     let text: &str = &file.text;
     let line = file.lines.line_of(start as u32);
-    let line_end = if line + 1 < file.lines.line_count() {
-        file.lines.line_start(line + 1) as usize - 1
-    } else {
-        text.len()
+    // The end of the line, without its line break.
+    let next = file.next_line_start(line);
+    let line_end = match next.checked_sub(1) {
+        Some(last) if text.as_bytes().get(last) == Some(&b'\n') => last,
+        _ => next,
     };
     let line_start = file.lines.line_start(line) as usize;
     if !context {
