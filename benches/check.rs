@@ -3,10 +3,14 @@
 //! type), in memory: parsing, the analysis (model, exact analysis, every
 //! lint), the two together (`aclc check` less reading files and printing),
 //! compiling `acl.json`, and re-analysis after an edit of one file (what
-//! the language server does on every keystroke). Run with `cargo bench`.
+//! the language server does on every keystroke); and `check` with its JSON
+//! output on every shape of policy set the generator writes (wide and deep
+//! include graphs, messy legacy sets, huge catalogs, long reseller lists,
+//! long names). Run with `cargo bench` (`cargo bench -- shape` for the
+//! shapes alone).
 
 use aclc::analysis::{analyze, analyze_parsed, parse_all, Options};
-use aclc::generate::{policy_set, Shape};
+use aclc::generate::{policy_set, Kind, Shape};
 use aclc::source::{Origin, SourceMap};
 use aclc::workspace::Workspace;
 
@@ -15,12 +19,17 @@ fn main() {
 }
 
 fn sources(permissions: usize) -> SourceMap {
+    shape_sources(permissions, Kind::Tidy)
+}
+
+fn shape_sources(permissions: usize, kind: Kind) -> SourceMap {
     let mut s = aclc::load::load_predefined(&aclc::config::Predefined::Embedded)
         .unwrap_or_else(|_| SourceMap::new());
     for (name, text) in policy_set(Shape {
         permissions,
         files: 20,
         seed: 1,
+        kind,
     }) {
         s.add(name, text, Origin::User);
     }
@@ -89,5 +98,41 @@ fn reanalyze_after_edit(bencher: divan::Bencher, permissions: usize) {
         // Returned, so divan drops the analysis outside the timing (as a
         // language server keeps it until the next edit).
         ws.analyze()
+    });
+}
+
+/// Every generated shape at 100,000 and 1,000,000 permissions, as
+/// `KIND/PERMISSIONS`.
+const SHAPES: [&str; 16] = [
+    "tidy/100000",
+    "wide/100000",
+    "wide-allow/100000",
+    "deep/100000",
+    "legacy/100000",
+    "catalog/100000",
+    "resellers/100000",
+    "long-names/100000",
+    "tidy/1000000",
+    "wide/1000000",
+    "wide-allow/1000000",
+    "deep/1000000",
+    "legacy/1000000",
+    "catalog/1000000",
+    "resellers/1000000",
+    "long-names/1000000",
+];
+
+/// `aclc check --format json` less reading the files: parse, analyze, and
+/// write the findings as JSON (to a sink).
+#[divan::bench(args = SHAPES, sample_count = 3, sample_size = 1)]
+fn shape(bencher: divan::Bencher, shape: &str) {
+    let (kind, permissions) = shape.split_once('/').unwrap_or((shape, "100000"));
+    let kind = Kind::from_name(kind).unwrap_or_default();
+    let permissions = permissions.parse().unwrap_or(100_000);
+    let s = shape_sources(permissions, kind);
+    bencher.with_inputs(|| s.clone()).bench_values(|s| {
+        let a = analyze(s, &Options::default());
+        let mut out = std::io::sink();
+        aclc::render::json::write(&mut out, &a.model.sources, &a.diagnostics, false).is_ok()
     });
 }

@@ -1,14 +1,29 @@
 //! Write a generated policy set: `cargo run --release --example generate --
-//! PERMISSIONS DIR [FILES] [SEED]` (e.g. `1000000 /tmp/big 20`).
+//! PERMISSIONS DIR [FILES] [SEED] [--kind KIND]` (e.g. `1000000 /tmp/big 20
+//! --kind wide`). Kinds: tidy (the default), wide, wide-allow, deep,
+//! legacy, catalog, resellers, long-names (see `aclc::generate::Kind`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use aclc::generate::{policy_set, Shape};
+use aclc::generate::{policy_set, Kind, Shape};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: generate PERMISSIONS DIR [FILES] [SEED]";
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|(n, _)| *n).collect();
+    let usage = format!(
+        "usage: generate PERMISSIONS DIR [FILES] [SEED] [--kind {}]",
+        kinds.join("|")
+    );
+    let mut kind = Kind::Tidy;
+    if let Some(at) = args.iter().position(|a| a == "--kind") {
+        let Some(k) = args.get(at + 1).and_then(|n| Kind::from_name(n)) else {
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        };
+        kind = k;
+        args.drain(at..at + 2);
+    }
     let (Some(n), Some(dir)) = (
         args.first()
             .and_then(|s| s.replace('_', "").parse::<usize>().ok()),
@@ -28,6 +43,7 @@ fn main() -> ExitCode {
         permissions: n,
         files,
         seed,
+        kind,
     }) {
         bytes += text.len();
         if let Err(e) = std::fs::write(dir.join(&name), text) {
@@ -35,6 +51,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    eprintln!("wrote {files} files, {bytes} bytes, to {}", dir.display());
+    eprintln!(
+        "wrote {files} files of kind {}, {bytes} bytes, to {}",
+        kind.name(),
+        dir.display()
+    );
     ExitCode::SUCCESS
 }

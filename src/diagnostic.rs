@@ -64,6 +64,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The access levels concerned.
     pub access_levels: Vec<String>,
+    /// The whole region concerned, as permissions, when the analysis was
+    /// asked for it (`check --format json --regions`); messages name only a
+    /// few parts of a region.
+    pub regions: Vec<String>,
 }
 
 impl Diagnostic {
@@ -82,6 +86,7 @@ impl Diagnostic {
             related: Vec::new(),
             help: None,
             access_levels: Vec::new(),
+            regions: Vec::new(),
         }
     }
 
@@ -109,6 +114,12 @@ impl Diagnostic {
     /// Name an access level concerned.
     pub fn access_level(mut self, name: impl Into<String>) -> Diagnostic {
         self.access_levels.push(name.into());
+        self
+    }
+
+    /// Add lines of the whole region concerned.
+    pub fn regions(mut self, lines: impl IntoIterator<Item = String>) -> Diagnostic {
+        self.regions.extend(lines);
         self
     }
 
@@ -172,7 +183,7 @@ const SUGGEST_BUDGET: u64 = 2_000_000;
 
 /// "Did you mean" for many names among one set of candidates: candidates
 /// are prepared once, each distinct name is looked up once, and the total
-/// work is bounded by [`SUGGEST_BUDGET`] comparisons.
+/// work is bounded (two million comparisons).
 pub struct Suggester<'a> {
     /// Candidates with their lower-case forms, long names left out.
     candidates: Vec<(String, &'a str)>,

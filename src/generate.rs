@@ -45,6 +45,63 @@ pub struct Shape {
     pub files: usize,
     /// Seed.
     pub seed: u64,
+    /// What kind of policy set.
+    pub kind: Kind,
+}
+
+/// The kinds of policy set the generator writes: the tidy library of a
+/// maintained site, and the shapes real operators' sets also take.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    /// A layered component library whose rules follow one site policy;
+    /// an access level reaches about a hundred components; few findings.
+    #[default]
+    Tidy,
+    /// A random include DAG: every component includes three components
+    /// chosen at random among all later ones, so an access level reaches
+    /// thousands; rules on random catalog entries with random effects.
+    Wide,
+    /// [`Kind::Wide`] with every rule `allow`.
+    WideAllow,
+    /// Long include chains: each component includes the next.
+    Deep,
+    /// A messy legacy set: random effects, a third of the rules with
+    /// wildcards (`*`, `Prefix*`), a finding or more per permission.
+    Legacy,
+    /// A catalog of 5,000 objects of 40 attributes, rules spread over it.
+    Catalog,
+    /// 5,000 resellers; every access level names 200 of them in
+    /// `visible_to`.
+    Resellers,
+    /// Long names of components (some 55 characters) and objects (50).
+    LongNames,
+}
+
+impl Kind {
+    /// Every kind, with the name `examples/generate` takes.
+    pub const ALL: [(&'static str, Kind); 8] = [
+        ("tidy", Kind::Tidy),
+        ("wide", Kind::Wide),
+        ("wide-allow", Kind::WideAllow),
+        ("deep", Kind::Deep),
+        ("legacy", Kind::Legacy),
+        ("catalog", Kind::Catalog),
+        ("resellers", Kind::Resellers),
+        ("long-names", Kind::LongNames),
+    ];
+
+    /// The kind of a name of [`Kind::ALL`].
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+    }
+
+    /// Its name in [`Kind::ALL`].
+    pub fn name(self) -> &'static str {
+        Kind::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("tidy", |(n, _)| n)
+    }
 }
 
 const NOUNS: [&str; 20] = [
@@ -126,6 +183,9 @@ fn policy_allows(o: usize, a: usize, delete: bool) -> bool {
 
 /// Generate a policy set: `(file name, text)` pairs.
 pub fn policy_set(shape: Shape) -> Vec<(String, String)> {
+    if shape.kind != Kind::Tidy {
+        return messy::policy_set(shape);
+    }
     let mut rng = Rng(shape.seed.max(1));
     let files = shape.files.max(2);
     let mut out: Vec<String> = vec![String::new(); files];
@@ -314,6 +374,8 @@ fn access_level(out: &mut String, rng: &mut Rng, l: usize, n: usize, top: usize)
     let _ = writeln!(out, "}}\n");
 }
 
+mod messy;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,20 +383,30 @@ mod tests {
     #[test]
     fn writes_exactly_the_permissions_asked_for() {
         for permissions in [1, 150, 10_000, 33_333] {
-            let set = policy_set(Shape {
-                permissions,
-                files: 5,
-                seed: 3,
-            });
-            let mut sources = crate::source::SourceMap::new();
-            for (name, text) in &set {
-                sources.add(name.clone(), text.clone(), crate::source::Origin::User);
+            for (_, kind) in Kind::ALL {
+                let set = policy_set(Shape {
+                    permissions,
+                    files: 5,
+                    seed: 3,
+                    kind,
+                });
+                let mut sources = crate::source::SourceMap::new();
+                for (name, text) in &set {
+                    sources.add(name.clone(), text.clone(), crate::source::Origin::User);
+                }
+                let analysis = crate::analysis::analyze(sources, &Default::default());
+                let count: usize = analysis.model.acls.iter().map(|a| a.rules.len()).sum();
+                assert_eq!(count, permissions, "{kind:?}");
+                // Wildcards reach the guarded secret: those sets violate
+                // the guard.
+                let wildcards = matches!(kind, Kind::Legacy | Kind::Catalog);
+                assert!(
+                    wildcards || !analysis.has_errors(),
+                    "{kind:?}: {:?}",
+                    analysis.diagnostics.first()
+                );
+                assert_eq!(set.len(), 5);
             }
-            let analysis = crate::analysis::analyze(sources, &Default::default());
-            let count: usize = analysis.model.acls.iter().map(|a| a.rules.len()).sum();
-            assert_eq!(count, permissions);
-            assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
-            assert_eq!(set.len(), 5);
         }
     }
 }

@@ -60,8 +60,8 @@ pub fn run(a: &Analysis) -> Vec<TestOutcome> {
                 let region = expectation_region(a, e);
                 let allowed = &a.semantics.summary(id).allowed;
                 let (wrong, got) = match e.rule.effect.node {
-                    Effect::Allow => (allowed.subtract_from(&region), Effect::Deny),
-                    Effect::Deny => (allowed.intersect_region(&region), Effect::Allow),
+                    Effect::Allow => (region.difference(allowed), Effect::Deny),
+                    Effect::Deny => (allowed.intersection(&region), Effect::Allow),
                 };
                 if wrong.is_empty() {
                     continue;
@@ -130,10 +130,10 @@ pub fn coverage(a: &Analysis) -> Vec<Uncovered> {
             for er in model.effective(id).rules {
                 for access in er.rule.access.iter() {
                     let r = rule_region(u, access, &er.rule.object, &er.rule.attribute);
-                    let new = &(&r & &asked) - &decided;
+                    let new = r.intersection(&asked).difference(&decided);
                     if !new.is_empty() {
                         exercised.insert((er.origin, er.index, access));
-                        decided |= new;
+                        decided.union_with(&new);
                     }
                 }
                 if decided.len() == asked.len() {

@@ -1,7 +1,8 @@
 //! A policy set kept in memory across edits: what the language server and
 //! watch mode hold. Every file's parse is kept, so an edit re-parses only
-//! the file that changed before the whole set is re-analyzed with the same
-//! [`analyze_parsed`] that `aclc check` runs.
+//! the file that changed before the whole set is re-analyzed by the same
+//! engine `aclc check` runs ([`analyze_parsed_reusing`], which reuses the
+//! latest analysis where nothing changed).
 
 use std::sync::Arc;
 
@@ -86,6 +87,7 @@ mod tests {
             permissions: 3_000,
             files: 4,
             seed: 7,
+            kind: crate::generate::Kind::Tidy,
         });
         let sources = |texts: &[(String, String)]| {
             let mut s = SourceMap::new();

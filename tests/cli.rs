@@ -695,6 +695,7 @@ fn a_build_never_leaves_a_partial_table() {
         permissions: 3_000,
         files: 3,
         seed: 5,
+        kind: aclc::generate::Kind::Tidy,
     }) {
         std::fs::write(p.path().join("acl").join(name), text).unwrap_or_default();
     }

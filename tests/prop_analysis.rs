@@ -221,7 +221,14 @@ fn check(acls: &[TAcl]) -> Result<(), TestCaseError> {
     let mut got_contra = BTreeMap::new();
     for c in &sem.contradictions {
         let mut cells = BTreeSet::new();
-        for (_, r) in &c.earlier {
+        let regions = sem.contradicted(model, c);
+        prop_assert_eq!(
+            regions.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            c.earlier.clone(),
+            "contradiction's earlier includes\n{}",
+            text
+        );
+        for (_, r) in &regions {
             cells.extend(r.iter());
         }
         got_contra.insert((index_of(model, c.acl), c.later), cells);
@@ -290,6 +297,17 @@ proptest! {
 
     #[test]
     fn findings_equal_the_brute_force_oracle(acls in dag_policy()) {
+        check(&acls)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    /// Wide closures (most blocks reach most of the graph, through many
+    /// paths and some long chains) with wildcard-heavy rules.
+    #[test]
+    fn wide_closures_equal_the_brute_force_oracle(acls in wide_policy()) {
         check(&acls)?;
     }
 }

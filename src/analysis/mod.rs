@@ -30,6 +30,9 @@ pub enum Level {
 pub struct Options {
     /// Severity overrides by lint code.
     pub levels: HashMap<String, Level>,
+    /// Give every finding about a region its whole region
+    /// ([`Diagnostic::regions`]); messages name only a few parts of it.
+    pub full_regions: bool,
 }
 
 /// The result of analyzing a policy set.
@@ -104,13 +107,12 @@ pub fn analyze_parsed_reusing(
     lap("model");
     let semantics =
         semantics::Semantics::reusing(&model, previous.map(|p| (&p.model, &p.semantics)));
-    let cx = lints::Context::with_semantics(&model, semantics);
+    let mut cx = lints::Context::new(&model, semantics);
+    cx.full_regions = options.full_regions;
     lap("exact analysis");
     let diagnostics = run_lints(&cx, options);
     lap("lints");
-    let semantics = cx
-        .into_semantics()
-        .unwrap_or_else(|| semantics::Semantics::new(&model));
+    let semantics = cx.into_semantics();
     Analysis {
         model,
         diagnostics,

@@ -18,6 +18,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::region::{CellSet, Region, Universe};
+use crate::model::reach::Reach;
 use crate::model::{AccessLevel, AclId, Model, Rule};
 use crate::syntax::ast::{Access, AccessSet, Effect, Pattern, PermissionStmt};
 
@@ -65,8 +66,6 @@ pub struct DeadInclude {
     pub include: usize,
     /// Why.
     pub reason: DeadReason,
-    /// What the include decides (standalone).
-    pub region: Region,
 }
 
 /// A later include deciding cases differently from the include that
@@ -77,9 +76,10 @@ pub struct Contradiction {
     pub acl: AclId,
     /// Index of the later include.
     pub later: usize,
-    /// Each earlier include that decides some of the cases first, with
-    /// those cases.
-    pub earlier: Vec<(usize, Region)>,
+    /// Each earlier include that decides some of the cases first (their
+    /// regions: [`Semantics::contradicted`], worked out when asked, so a
+    /// set with many contradictions holds no region for each).
+    pub earlier: Vec<usize>,
 }
 
 /// The decisions of one access level or component, as sets of cells.
@@ -109,6 +109,8 @@ pub struct Semantics {
     pub dead_includes: Vec<DeadInclude>,
     /// Contradicting includes.
     pub contradictions: Vec<Contradiction>,
+    /// Reachability in the include graph.
+    pub reach: Reach,
 }
 
 /// First-match over an ordered list of permissions: the decided and allowed
@@ -126,34 +128,12 @@ impl FirstMatch {
         }
     }
 
-    /// Add a rule's cells for one access type, given as the slot ranges of
-    /// [`Universe::ranges`]; returns whether it decides anything.
-    fn add_slots(&mut self, slots: &[Range<u32>], access: Access, effect: Effect) -> bool {
-        let mut any = false;
-        for slot in slots.iter().cloned().flatten() {
-            let c = Universe::cell_in(slot, access);
-            if self.decided.insert(c) {
-                any = true;
-                if effect == Effect::Allow {
-                    self.allowed.insert(c);
-                }
-            }
-        }
-        any
-    }
-
-    /// Add a rule's region; returns whether it decides anything.
-    fn add(&mut self, region: &Region, effect: Effect) -> bool {
-        let mut any = false;
-        for c in region {
-            if self.decided.insert(c) {
-                any = true;
-                if effect == Effect::Allow {
-                    self.allowed.insert(c);
-                }
-            }
-        }
-        any
+    /// Add a rule's box (each case it matches that no earlier rule
+    /// decided is decided by it); returns the access types for which it
+    /// decides something.
+    fn add(&mut self, slots: &[Range<u32>], access: AccessSet, effect: Effect) -> AccessSet {
+        let allowed = (effect == Effect::Allow).then_some(&mut self.allowed);
+        self.decided.insert_slots_also(slots, access, allowed)
     }
 
     fn into_summary(self) -> Summary {
@@ -162,16 +142,6 @@ impl FirstMatch {
             allowed: self.allowed,
         }
     }
-}
-
-/// The cells of slot ranges for one access type.
-fn slots_region(slots: &[Range<u32>], access: Access) -> Region {
-    slots
-        .iter()
-        .cloned()
-        .flatten()
-        .map(|slot| Universe::cell_in(slot, access))
-        .collect()
 }
 
 /// The region of one rule for one access type.
@@ -197,12 +167,14 @@ fn contains(outer: &Pattern, inner: &Pattern) -> bool {
 /// The first-match decisions of a list of permission statements (a guard's).
 pub fn statements_summary(u: &Universe, stmts: &[PermissionStmt]) -> Summary {
     let mut fm = FirstMatch::new();
+    let mut scratch = Vec::new();
     for s in stmts {
-        let effect = s.effect.node;
-        for a in s.access_set().iter() {
-            let r = rule_region(u, a, &s.target.object.node, &s.target.attribute.node);
-            fm.add(&r, effect);
-        }
+        let slots = u.slots_of(
+            &s.target.object.node,
+            &s.target.attribute.node,
+            &mut scratch,
+        );
+        fm.add(slots, s.access_set(), s.effect.node);
     }
     fm.into_summary()
 }
@@ -213,25 +185,24 @@ fn own_rules(u: &Universe, acl: AclId, rules: &[Rule], dead: &mut Vec<DeadRule>)
     // (access, object, attribute) → first rule with exactly these patterns,
     // to find a covering rule in a handful of lookups.
     let mut first: FxHashMap<(Access, &Pattern, &Pattern), usize> = FxHashMap::default();
-    let mut ranges = Vec::new();
+    let mut scratch = Vec::new();
     for (i, r) in rules.iter().enumerate() {
         let mut redundant = AccessSet::default();
         let mut shadowed = AccessSet::default();
         let mut covering = Vec::new();
         let mut differing_cell = None;
-        u.ranges(&r.object, &r.attribute, &mut ranges);
+        let slots = u.slots_of(&r.object, &r.attribute, &mut scratch);
+        let decides = fm.add(slots, r.access, r.effect);
         for a in r.access.iter() {
-            if fm.add_slots(&ranges, a, r.effect) {
+            if decides.contains(a) {
                 first.entry((a, &r.object, &r.attribute)).or_insert(i);
                 continue;
             }
-            // Dead: `fm` is unchanged, so it holds the earlier decisions.
-            let region = slots_region(&ranges, a);
-            let differs = match r.effect {
-                Effect::Allow => fm.allowed.subtract_from(&region),
-                Effect::Deny => fm.allowed.intersect_region(&region),
-            };
-            match differs.min() {
+            // Dead: no cell of `a` changed, so `fm` holds the earlier
+            // decisions there. An allow differs where they deny, a deny
+            // where they allow (every cell of the box is decided).
+            let allow = r.effect == Effect::Allow;
+            match fm.allowed.first_in_slots(slots, AccessSet(a.bit()), !allow) {
                 Some(cell) => {
                     shadowed.insert(a);
                     differing_cell = differing_cell.or(Some(cell));
@@ -296,11 +267,14 @@ fn covering_rule(
 /// include cycles only; everything else is composed).
 fn walk_summary(model: &Model, u: &Universe, root: AclId) -> Summary {
     let mut fm = FirstMatch::new();
+    let mut scratch = Vec::new();
     for er in model.effective(root).rules {
         let r = er.rule;
-        for a in r.access.iter() {
-            fm.add(&rule_region(u, a, &r.object, &r.attribute), r.effect);
-        }
+        fm.add(
+            u.slots_of(&r.object, &r.attribute, &mut scratch),
+            r.access,
+            r.effect,
+        );
     }
     fm.into_summary()
 }
@@ -380,13 +354,22 @@ impl Semantics {
             by_level[l as usize].push(k);
         }
         let needed = externally_needed(model, &scc_of);
+        let acyclic = sccs.iter().all(|scc| {
+            scc.len() == 1
+                && !model
+                    .acl(scc[0])
+                    .includes
+                    .iter()
+                    .any(|i| i.target == Some(scc[0]))
+        });
+        let reach = Reach::new(model, acyclic);
         let mut summaries: Vec<Summary> = vec![Summary::default(); n];
         let mut dead_includes = Vec::new();
         let mut contradictions = Vec::new();
         for scc_indices in &by_level {
             let done: Vec<Composed> = scc_indices
                 .par_iter()
-                .map(|&k| compose_scc(model, u, &sccs[k], &own, &summaries, &needed))
+                .map(|&k| compose_scc(model, u, &sccs[k], &own, &summaries, &needed, &reach))
                 .collect();
             for c in done {
                 for (m, summary) in c.summaries {
@@ -406,6 +389,7 @@ impl Semantics {
             dead_rules,
             dead_includes,
             contradictions,
+            reach,
         }
     }
 
@@ -458,6 +442,7 @@ fn compose_scc(
     own: &[Summary],
     summaries: &[Summary],
     needed: &[bool],
+    reach: &Reach,
 ) -> Composed {
     let mut out = Composed {
         summaries: Vec::new(),
@@ -484,6 +469,7 @@ fn compose_scc(
         model,
         own: &own[m.0 as usize],
         summaries,
+        reach,
     }
     .run(m, &mut out.dead_includes, &mut out.contradictions);
     out.summaries.push((m, summary));
@@ -496,9 +482,53 @@ struct Composer<'a> {
     model: &'a Model,
     own: &'a Summary,
     summaries: &'a [Summary],
+    reach: &'a Reach,
+}
+
+/// The state of a composition after some of a block's includes.
+struct Composition {
+    decided: CellSet,
+    allowed: CellSet,
+    /// What each include decided first (disjoint parts).
+    firsts: Vec<(usize, CellSet)>,
+    /// Their union.
+    by_includes: CellSet,
 }
 
 impl Composer<'_> {
+    /// Compose the includes of `acl` in order, up to (not including) the
+    /// include with index `upto`; `visit` sees each distinct resolved
+    /// include with the state before it.
+    fn compose(
+        &self,
+        acl: AclId,
+        upto: usize,
+        mut visit: impl FnMut(usize, AclId, &Composition, &CellSet),
+    ) -> Composition {
+        let block = self.model.acl(acl);
+        let mut c = Composition {
+            decided: self.own.decided.clone(),
+            allowed: self.own.allowed.clone(),
+            firsts: Vec::new(),
+            by_includes: CellSet::new(),
+        };
+        let mut seen: FxHashSet<AclId> = FxHashSet::default();
+        for (j, inc) in block.includes.iter().enumerate().take(upto) {
+            let Some(t) = inc.target else { continue };
+            if !seen.insert(t) {
+                continue; // `duplicate-include` reports it
+            }
+            let s = &self.summaries[t.0 as usize];
+            let new = s.decided.difference(&c.decided);
+            visit(j, t, &c, &new);
+            c.allowed.union_with(&s.allowed.intersection(&new));
+            c.decided.union_with(&new);
+            c.by_includes.union_with(&new);
+            c.firsts.push((j, new));
+        }
+        c
+    }
+
     fn run(
         &self,
         acl: AclId,
@@ -506,115 +536,101 @@ impl Composer<'_> {
         contradictions: &mut Vec<Contradiction>,
     ) -> Summary {
         let block = self.model.acl(acl);
-        let mut decided = self.own.decided.clone();
-        let mut allowed = self.own.allowed.clone();
-        // What each include decided first (disjoint parts), and their union.
-        let mut firsts: Vec<(usize, CellSet)> = Vec::new();
-        let mut by_includes = CellSet::new();
-        let mut seen: FxHashSet<AclId> = FxHashSet::default();
-        let mut reached = Reached::default();
-        for (j, inc) in block.includes.iter().enumerate() {
-            let Some(t) = inc.target else { continue };
-            if !seen.insert(t) {
-                continue; // `duplicate-include` reports it
-            }
+        let done = self.compose(acl, usize::MAX, |j, t, c, new| {
             let s = &self.summaries[t.0 as usize];
-            let new = s.decided.difference(&decided);
-            if !s.decided.is_empty() {
-                // A target reached earlier decided all its cases earlier, so
-                // only an include that decides nothing new can be one.
-                let reached_by = if new.is_empty() {
-                    reached.through(self.model, &firsts, block, t)
-                } else {
-                    None
-                };
-                if let Some(by) = reached_by {
-                    dead.push(DeadInclude {
-                        acl,
-                        include: j,
-                        reason: DeadReason::Reached(by),
-                        region: s.decided.to_region(),
-                    });
-                } else {
-                    if new.is_empty() {
-                        let own = !s.decided.is_disjoint(&self.own.decided);
-                        let includes = firsts
-                            .iter()
-                            .filter(|(_, r)| !r.is_disjoint(&s.decided))
-                            .map(|(i, _)| *i)
-                            .collect();
-                        dead.push(DeadInclude {
-                            acl,
-                            include: j,
-                            reason: DeadReason::Decided { own, includes },
-                            region: s.decided.to_region(),
-                        });
-                    }
-                    // Cases decided first by an earlier include, decided the
-                    // other way by this one; own permissions silence them.
-                    if !s.decided.is_disjoint(&by_includes) {
-                        let mut differ = s.decided.intersection(&by_includes);
-                        differ.retain_differing(&allowed, &s.allowed);
-                        if !differ.is_empty() {
-                            let earlier: Vec<(usize, Region)> = firsts
-                                .iter()
-                                .map(|(i, first)| (*i, first.intersection(&differ).to_region()))
-                                .filter(|(_, r)| !r.is_empty())
-                                .collect();
-                            contradictions.push(Contradiction {
-                                acl,
-                                later: j,
-                                earlier,
-                            });
-                        }
-                    }
-                }
+            if s.decided.is_empty() {
+                return;
             }
-            allowed.union_with(&s.allowed.intersection(&new));
-            decided.union_with(&new);
-            by_includes.union_with(&new);
-            firsts.push((j, new));
+            // A target reached earlier decided all its cases earlier, so
+            // only an include that decides nothing new can be one.
+            let reached_by = if new.is_empty() {
+                c.firsts.iter().map(|(i, _)| *i).find(|&i| {
+                    block.includes[i]
+                        .target
+                        .is_some_and(|s| self.reach.reaches(self.model, s, t))
+                })
+            } else {
+                None
+            };
+            if let Some(by) = reached_by {
+                dead.push(DeadInclude {
+                    acl,
+                    include: j,
+                    reason: DeadReason::Reached(by),
+                });
+                return;
+            }
+            if new.is_empty() {
+                let own = !s.decided.is_disjoint(&self.own.decided);
+                let includes = c
+                    .firsts
+                    .iter()
+                    .filter(|(_, r)| !r.is_disjoint(&s.decided))
+                    .map(|(i, _)| *i)
+                    .collect();
+                dead.push(DeadInclude {
+                    acl,
+                    include: j,
+                    reason: DeadReason::Decided { own, includes },
+                });
+            }
+            // Cases decided first by an earlier include, decided the other
+            // way by this one; own permissions silence them.
+            if let Some(differ) = differing(c, s) {
+                contradictions.push(Contradiction {
+                    acl,
+                    later: j,
+                    earlier: c
+                        .firsts
+                        .iter()
+                        .filter(|(_, first)| !first.is_disjoint(&differ))
+                        .map(|(i, _)| *i)
+                        .collect(),
+                });
+            }
+        });
+        Summary {
+            decided: done.decided,
+            allowed: done.allowed,
         }
-        Summary { decided, allowed }
     }
 }
 
-/// Which earlier include of a block first reaches each access level: the
-/// walks of the includes in order, each skipping what an earlier one
-/// reached, extended only as far as a question needs (a block of 50,000
-/// includes asks about each, and walks each once).
-#[derive(Default)]
-struct Reached {
-    /// Access level → the include (index in the block) whose walk reached it.
-    by: FxHashMap<AclId, usize>,
-    /// How many of the block's processed includes are walked.
-    walked: usize,
+/// The cases decided first by an earlier include and the other way by an
+/// include deciding `s`, if any.
+fn differing(c: &Composition, s: &Summary) -> Option<CellSet> {
+    if s.decided.is_disjoint(&c.by_includes) {
+        return None;
+    }
+    let mut differ = s.decided.intersection(&c.by_includes);
+    differ.retain_differing(&c.allowed, &s.allowed);
+    (!differ.is_empty()).then_some(differ)
 }
 
-impl Reached {
-    /// The first of the earlier includes (`firsts`) whose walk reaches `t`.
-    fn through(
-        &mut self,
-        model: &Model,
-        firsts: &[(usize, CellSet)],
-        block: &AccessLevel,
-        t: AclId,
-    ) -> Option<usize> {
-        for &(i, _) in &firsts[self.walked.min(firsts.len())..] {
-            self.walked += 1;
-            let Some(start) = block.includes[i].target else {
-                continue;
-            };
-            let mut stack = vec![start];
-            while let Some(x) = stack.pop() {
-                if self.by.contains_key(&x) {
-                    continue;
-                }
-                self.by.insert(x, i);
-                stack.extend(model.acl(x).includes.iter().filter_map(|inc| inc.target));
-            }
-        }
-        self.by.get(&t).copied()
+impl Semantics {
+    /// The cases of a contradiction: for each earlier include, the cases it
+    /// decides first that the later include decides the other way
+    /// (recomposed for this one block).
+    pub fn contradicted(&self, model: &Model, c: &Contradiction) -> Vec<(usize, Region)> {
+        let composer = Composer {
+            model,
+            own: &self.own[c.acl.0 as usize],
+            summaries: &self.summaries,
+            reach: &self.reach,
+        };
+        let state = composer.compose(c.acl, c.later, |_, _, _, _| {});
+        let Some(t) = model.acl(c.acl).includes[c.later].target else {
+            return Vec::new();
+        };
+        let Some(differ) = differing(&state, &self.summaries[t.0 as usize]) else {
+            return Vec::new();
+        };
+        state
+            .firsts
+            .iter()
+            .map(|(i, first)| (*i, first.intersection(&differ)))
+            .filter(|(_, r)| !r.is_empty())
+            .collect()
     }
 }
 

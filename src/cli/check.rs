@@ -1,5 +1,6 @@
 //! `aclc check`.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -25,6 +26,10 @@ pub struct Args {
     /// Print how long each phase took (to standard error)
     #[arg(long)]
     timings: bool,
+    /// With `--format json`: give each finding about a region its whole
+    /// region (`regions`); messages name only a few parts of a region
+    #[arg(long)]
+    regions: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -36,9 +41,14 @@ enum Format {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
-    let analysis = cli.analyze()?;
+    if args.regions && !matches!(args.format, Format::Json) {
+        return Err(Failure(
+            "`--regions` needs `--format json`: whole regions go in the JSON output only".into(),
+        ));
+    }
+    let mut analysis = cli.analyze_with(args.regions)?;
     let sources = &analysis.model.sources;
-    let mut diags = analysis.diagnostics.clone();
+    let mut diags = std::mem::take(&mut analysis.diagnostics);
     if let Some(path) = &args.write_baseline {
         let text = baseline::write(sources, &diags);
         write_atomic(path, text.as_bytes())?;
@@ -57,17 +67,25 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         baselined = before - diags.len();
     }
     let started = std::time::Instant::now();
-    let out = match args.format {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let written = match args.format {
         Format::Text => {
-            let mut s = render::terminal::render(sources, &diags, cli.color());
-            s.push_str(&summary_line(&diags, sources.len(), baselined));
-            s
+            render::terminal::write(&mut out, sources, &diags, cli.color()).and_then(|()| {
+                out.write_all(summary_line(&diags, sources.len(), baselined).as_bytes())
+            })
         }
-        Format::Json => render::json::render(sources, &diags),
-        Format::Sarif => render::sarif::render(sources, &diags),
-        Format::Github => render::github::render(sources, &diags),
+        Format::Json => render::json::write(&mut out, sources, &diags, args.regions),
+        Format::Sarif => out.write_all(render::sarif::render(sources, &diags).as_bytes()),
+        Format::Github => out.write_all(render::github::render(sources, &diags).as_bytes()),
     };
-    print!("{out}");
+    // A closed pipe (`aclc check | head`) ends the output, not the check.
+    match written.and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(Failure(format!("cannot write the findings: {e}")))
+        }
+        _ => {}
+    }
     if args.timings {
         let mut timings = analysis.timings.clone();
         timings.push(("render", started.elapsed()));

@@ -155,7 +155,14 @@ impl Cli {
 
     /// Load and analyze the policy set.
     pub fn analyze(&self) -> Result<Analysis, Failure> {
-        let settings = self.settings()?;
+        self.analyze_with(false)
+    }
+
+    /// [`Cli::analyze`]; with `full_regions`, findings carry their whole
+    /// regions.
+    pub fn analyze_with(&self, full_regions: bool) -> Result<Analysis, Failure> {
+        let mut settings = self.settings()?;
+        settings.options.full_regions = full_regions;
         let start = std::time::Instant::now();
         let sources = load::load(&settings.paths, &settings.predefined)?;
         let read = start.elapsed();

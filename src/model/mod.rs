@@ -4,6 +4,7 @@
 
 pub mod eval;
 pub mod graph;
+pub mod reach;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -1,14 +1,35 @@
-//! `check --format json` (DESIGN §6).
+//! `check --format json` (DESIGN §6), streamed: each finding is converted
+//! as it is written, so a run with hundreds of thousands of findings never
+//! holds the document in memory.
 
-use serde::Serialize;
+use std::io::{self, Write};
+
+use serde::{Serialize, Serializer};
 
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::source::SourceMap;
 
 #[derive(Serialize)]
 struct Output<'a> {
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Findings<'a>,
     summary: Summary,
+}
+
+/// The findings, converted one by one while they are serialized.
+struct Findings<'a> {
+    sources: &'a SourceMap,
+    diags: &'a [Diagnostic],
+    regions: bool,
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.diags
+                .iter()
+                .map(|d| convert(self.sources, d, self.regions)),
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -24,6 +45,9 @@ struct JsonDiagnostic<'a> {
     end_column: u32,
     access_levels: &'a [String],
     related: Vec<JsonRelated<'a>>,
+    /// The whole region of the finding, as permissions (`--regions`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    regions: Option<&'a [String]>,
 }
 
 #[derive(Serialize)]
@@ -39,41 +63,60 @@ struct JsonRelated<'a> {
 /// The JSON document for a list of findings (lines and columns 1-based,
 /// columns in characters, end exclusive).
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
-    let diagnostics = diags
-        .iter()
-        .map(|d| {
-            let (start, end) = sources.char_range(d.span);
-            JsonDiagnostic {
-                code: d.code,
-                severity: d.severity.as_str(),
-                message: &d.message,
-                help: d.help.as_deref(),
-                file: &sources.file(d.span.file).path,
-                line: start.line,
-                column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-                access_levels: &d.access_levels,
-                related: d
-                    .related
-                    .iter()
-                    .map(|r| {
-                        let (s, e) = sources.char_range(r.span);
-                        JsonRelated {
-                            file: &sources.file(r.span.file).path,
-                            line: s.line,
-                            column: s.column,
-                            end_line: e.line,
-                            end_column: e.column,
-                            message: &r.message,
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    crate::emit::json::to_json(&Output {
-        diagnostics,
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(&mut out, sources, diags, false);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Write the JSON document for a list of findings to `out`; with
+/// `regions`, each finding carries its whole region (`regions`).
+pub fn write(
+    out: &mut dyn Write,
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+    regions: bool,
+) -> io::Result<()> {
+    let doc = Output {
+        diagnostics: Findings {
+            sources,
+            diags,
+            regions,
+        },
         summary: Summary::of(diags),
-    })
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+fn convert<'a>(sources: &'a SourceMap, d: &'a Diagnostic, regions: bool) -> JsonDiagnostic<'a> {
+    let (start, end) = sources.char_range(d.span);
+    JsonDiagnostic {
+        code: d.code,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        help: d.help.as_deref(),
+        file: &sources.file(d.span.file).path,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        access_levels: &d.access_levels,
+        related: d
+            .related
+            .iter()
+            .map(|r| {
+                let (s, e) = sources.char_range(r.span);
+                JsonRelated {
+                    file: &sources.file(r.span.file).path,
+                    line: s.line,
+                    column: s.column,
+                    end_line: e.line,
+                    end_column: e.column,
+                    message: &r.message,
+                }
+            })
+            .collect(),
+        regions: regions.then_some(d.regions.as_slice()),
+    }
 }

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use rayon::prelude::*;
+
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -16,6 +18,23 @@ use crate::source::{SourceFile, SourceMap, Span};
 
 /// Render findings for a terminal (`color`: ANSI colors and unicode).
 pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(&mut out, sources, diags, color);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Findings rendered at once, in parallel, before they are written.
+const CHUNK: usize = 2048;
+
+/// Write findings for a terminal to `out`, rendered in parallel a chunk at
+/// a time (in order), so memory holds one chunk of text, not all of it.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+    color: bool,
+) -> std::io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -24,15 +43,24 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false);
-    let mut out = String::new();
-    for d in diags {
-        let report = Report::new(sources, d);
-        if handler.render_report(&mut out, &report).is_err() {
-            out.push_str(&format!("{}: {} [{}]\n", d.severity, d.message, d.code));
+    for chunk in diags.chunks(CHUNK) {
+        let texts: Vec<String> = chunk
+            .par_iter()
+            .map(|d| {
+                let mut text = String::new();
+                let report = Report::new(sources, d);
+                if handler.render_report(&mut text, &report).is_err() {
+                    text = format!("{}: {} [{}]\n", d.severity, d.message, d.code);
+                }
+                text.push('\n');
+                text
+            })
+            .collect();
+        for t in texts {
+            out.write_all(t.as_bytes())?;
         }
-        out.push('\n');
     }
-    out
+    Ok(())
 }
 
 struct Report<'a> {

@@ -89,6 +89,46 @@ pub fn dag_policy() -> impl Strategy<Value = Vec<TAcl>> {
     })
 }
 
+/// Wide acyclic policies: 12 to 30 blocks, each including up to four
+/// blocks chosen among all later ones, so the first blocks reach most of
+/// the graph through many paths (closures of most blocks, as in a tangled
+/// legacy library), with wildcard-heavy rules and some long chains.
+pub fn wide_policy() -> impl Strategy<Value = Vec<TAcl>> {
+    (12usize..30).prop_flat_map(|n| {
+        prop::collection::vec(
+            (
+                prop::collection::vec(rule(), 0..7),
+                prop::collection::vec(any::<prop::sample::Index>(), 0..5),
+                any::<bool>(),
+                any::<bool>(),
+            ),
+            n,
+        )
+        .prop_map(move |blocks| {
+            blocks
+                .into_iter()
+                .enumerate()
+                .map(|(i, (rules, picks, user, chain))| {
+                    let later = n - i - 1;
+                    let mut includes: Vec<usize> = if later == 0 {
+                        Vec::new()
+                    } else {
+                        picks.iter().map(|p| i + 1 + p.index(later)).collect()
+                    };
+                    if chain && later > 0 {
+                        includes.insert(0, i + 1);
+                    }
+                    TAcl {
+                        rules,
+                        includes,
+                        user,
+                    }
+                })
+                .collect()
+        })
+    })
+}
+
 /// Every name the brute force tries: at least one of every class.
 pub fn object_names() -> impl Iterator<Item = &'static str> {
     OBJECTS.iter().chain(EXTRA_OBJECTS).copied()

@@ -1,7 +1,7 @@
 //! `contradiction`: a later include decides some cases differently from the
 //! include that decides them first.
 
-use super::exact::{deciding_rule, region_text};
+use super::exact::{deciding_rule, full_region, region_text};
 use super::{Context, Lint, LintInfo};
 use crate::analysis::region::Region;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -42,12 +42,12 @@ impl Lint for Contradiction {
         for c in &sem.contradictions {
             let acl = model.acl(c.acl);
             let later = &acl.includes[c.later];
+            let earlier = sem.contradicted(model, c);
             let mut all = Region::new();
-            for (_, r) in &c.earlier {
-                all |= r;
+            for (_, r) in &earlier {
+                all.union_with(r);
             }
-            let firsts: Vec<String> = c
-                .earlier
+            let firsts: Vec<String> = earlier
                 .iter()
                 .map(|(i, _)| format!("`{}`", acl.includes[*i].name.node))
                 .collect();
@@ -64,7 +64,7 @@ impl Lint for Contradiction {
             )
             .label("overruled here")
             .access_level(acl.name.clone());
-            for (i, region) in &c.earlier {
+            for (i, region) in &earlier {
                 let inc = &acl.includes[*i];
                 diag = diag.related(
                     inc.name.span,
@@ -87,7 +87,7 @@ impl Lint for Contradiction {
                     diag = diag.related(span, label);
                 }
             }
-            out.push(diag.help(format!(
+            out.push(diag.regions(full_region(cx, &all)).help(format!(
                 "reorder the includes if `{}` should win, or add an own permission to `{}` that states the intended decision",
                 later.name.node, acl.name
             )));

@@ -1,6 +1,6 @@
 //! `dead-include`: an include that contributes no decision.
 
-use super::exact::{path_text, region_text};
+use super::exact::{full_region, path_text, region_text};
 use super::{Context, Lint, LintInfo};
 use crate::analysis::semantics::DeadReason;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -41,9 +41,12 @@ impl Lint for DeadInclude {
             let diag = match &d.reason {
                 DeadReason::Reached(by) => {
                     let earlier = &acl.includes[*by];
-                    let path = earlier.target.map(|t| {
-                        let walk_path = reach_path(cx, t, inc.target);
-                        path_text(model, &walk_path)
+                    let path = earlier.target.map(|from| {
+                        let path = inc
+                            .target
+                            .and_then(|to| sem.reach.path(model, from, to))
+                            .unwrap_or_else(|| vec![from]);
+                        path_text(model, &path)
                     });
                     Diagnostic::new(
                         &INFO,
@@ -64,14 +67,16 @@ impl Lint for DeadInclude {
                     .help("remove this include")
                 }
                 DeadReason::Decided { own, includes } => {
+                    let decided = inc
+                        .target
+                        .map(|t| region_text(&sem.universe, &sem.summary(t).decided))
+                        .unwrap_or_default();
                     let mut diag = Diagnostic::new(
                         &INFO,
                         inc.name.span,
                         format!(
                             "the include of `{}` adds nothing to `{}`: everything it decides ({}) is decided earlier",
-                            inc.name.node,
-                            acl.name,
-                            region_text(&sem.universe, &d.region)
+                            inc.name.node, acl.name, decided
                         ),
                     )
                     .label("never decides");
@@ -93,23 +98,11 @@ impl Lint for DeadInclude {
                     diag.help("remove this include, or move it above the includes that decide its cases if it should win")
                 }
             };
-            out.push(diag.access_level(acl.name.clone()));
+            let region = inc
+                .target
+                .map(|t| full_region(cx, &sem.summary(t).decided))
+                .unwrap_or_default();
+            out.push(diag.access_level(acl.name.clone()).regions(region));
         }
     }
-}
-
-/// The include path from `from` to `to` (a walk from `from`).
-fn reach_path(
-    cx: &Context<'_>,
-    from: crate::model::AclId,
-    to: Option<crate::model::AclId>,
-) -> Vec<crate::model::AclId> {
-    let Some(to) = to else { return vec![from] };
-    let mut walk = crate::model::eval::Walk::new(cx.model, from);
-    while let Some(v) = walk.next_visit() {
-        if walk.visits[v].acl == to {
-            return walk.path(v);
-        }
-    }
-    vec![from]
 }

@@ -31,7 +31,11 @@ pub(super) fn diagnostic(
     };
     let mut diag = Diagnostic::new(info, rule.span, message)
         .label(if shadowed { "shadowed" } else { "redundant" })
-        .access_level(acl.name.clone());
+        .access_level(acl.name.clone())
+        .regions(
+            cx.full_regions
+                .then(|| format!("{dead} {}.{}", rule.object, rule.attribute)),
+        );
     let mut covering: Vec<usize> = d
         .covering
         .iter()

@@ -1,7 +1,7 @@
 //! `default-widens-predefined`: an overriding default allows what the
 //! predefined default of its participant type denies.
 
-use super::exact::{deciding_rule, region_text};
+use super::exact::{deciding_rule, full_region, region_text};
 use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Scope;
@@ -58,8 +58,7 @@ impl Lint for DefaultWidensPredefined {
             let wider = sem
                 .summary(target)
                 .allowed
-                .difference(&sem.summary(base_acl).allowed)
-                .to_region();
+                .difference(&sem.summary(base_acl).allowed);
             if wider.is_empty() {
                 continue;
             }
@@ -81,7 +80,7 @@ impl Lint for DefaultWidensPredefined {
             if let Some((span, label)) = deciding_rule(model, sem, target, &wider, "allows it") {
                 diag = diag.related(span, label);
             }
-            out.push(diag.help(format!(
+            out.push(diag.regions(full_region(cx, &wider)).help(format!(
                 "add own `deny` permissions to `{new_name}` for what it must not allow, or suppress this finding if the wider access is intended"
             )));
         }

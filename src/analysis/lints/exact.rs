@@ -13,12 +13,35 @@ pub fn region_text(u: &Universe, region: &Region) -> String {
     describe(u, region, REGION_LINES).join("; ")
 }
 
-/// `` `A` → `B` → `C` ``.
+/// The whole of a region as permission lines, when findings carry their
+/// regions (else nothing: it can be large).
+pub fn full_region(cx: &super::Context<'_>, region: &Region) -> Vec<String> {
+    if cx.full_regions {
+        describe(&cx.semantics().universe, region, usize::MAX)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Names a path shows at each end before the ones between are counted.
+const PATH_ENDS: usize = 3;
+
+/// `` `A` → `B` → `C` ``; a long path shows its ends and counts the
+/// middle: `` `A` → `B` → `C` → … 9,997 more … → `X` → `Y` → `Z` ``.
 pub fn path_text(model: &Model, path: &[AclId]) -> String {
-    path.iter()
-        .map(|a| format!("`{}`", model.acl(*a).name))
-        .collect::<Vec<_>>()
-        .join(" → ")
+    let name = |a: &AclId| format!("`{}`", model.acl(*a).name);
+    if path.len() <= 2 * PATH_ENDS + 1 {
+        return path.iter().map(name).collect::<Vec<_>>().join(" → ");
+    }
+    let head: Vec<String> = path[..PATH_ENDS].iter().map(name).collect();
+    let tail: Vec<String> = path[path.len() - PATH_ENDS..].iter().map(name).collect();
+    let middle = path.len() - 2 * PATH_ENDS;
+    format!(
+        "{} → … {} more … → {}",
+        head.join(" → "),
+        crate::analysis::region::grouped(middle as u64),
+        tail.join(" → ")
+    )
 }
 
 /// The rule of `root` deciding the first case of `region`, as a related
@@ -61,6 +84,8 @@ pub fn decider(
         return d.rule.map(|(o, i)| (o, i, d.path));
     }
     let mut path = vec![root];
+    let mut on_path: rustc_hash::FxHashSet<AclId> = rustc_hash::FxHashSet::default();
+    on_path.insert(root);
     let mut cur = root;
     loop {
         let acl = model.acl(cur);
@@ -72,11 +97,13 @@ pub fn decider(
                 .position(|r| r.matches(access, &object, &attribute))?;
             return Some((cur, i, path));
         }
-        let next = acl
-            .includes
-            .iter()
-            .filter_map(|i| i.target)
-            .find(|t| !path.contains(t) && sem.summary(*t).decided.contains(cell))?;
+        let next = acl.includes.iter().filter_map(|i| i.target).find(|t| {
+            // Without cycles, a path never comes back.
+            (sem.reach.acyclic() || !on_path.contains(t)) && sem.summary(*t).decided.contains(cell)
+        })?;
+        if !sem.reach.acyclic() {
+            on_path.insert(next);
+        }
         path.push(next);
         cur = next;
     }

@@ -1,7 +1,7 @@
 //! `guard-violated`: an access level decides part of a guard's region
 //! otherwise than the guard states.
 
-use super::exact::{deciding_rule, region_text};
+use super::exact::{deciding_rule, full_region, region_text};
 use super::{Context, Lint, LintInfo};
 use crate::analysis::semantics::statements_summary;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -49,8 +49,8 @@ impl Lint for GuardViolated {
         let u = &sem.universe;
         for g in &model.guards {
             let expected = statements_summary(u, &g.decl.rules);
-            let must_allow = expected.allowed.to_region();
-            let must_deny = expected.decided.difference(&expected.allowed).to_region();
+            let must_allow = &expected.allowed;
+            let must_deny = expected.decided.difference(&expected.allowed);
             let mut targets: Vec<AclId> = Vec::new();
             for t in &g.decl.targets {
                 match &t.node {
@@ -68,8 +68,8 @@ impl Lint for GuardViolated {
             targets.dedup();
             for t in targets {
                 let allowed = &sem.summary(t).allowed;
-                let wrongly_denied = allowed.subtract_from(&must_allow);
-                let wrongly_allowed = allowed.intersect_region(&must_deny);
+                let wrongly_denied = must_allow.difference(allowed);
+                let wrongly_allowed = allowed.intersection(&must_deny);
                 if wrongly_denied.is_empty() && wrongly_allowed.is_empty() {
                     continue;
                 }
@@ -104,7 +104,9 @@ impl Lint for GuardViolated {
                 {
                     diag = diag.related(span, label);
                 }
-                out.push(diag.help(format!(
+                let mut wrong = wrongly_allowed.clone();
+                wrong.union_with(&wrongly_denied);
+                out.push(diag.regions(full_region(cx, &wrong)).help(format!(
                     "change `{}` (or what it includes) so the guard holds, e.g. with an own permission; or correct the guard",
                     acl.name
                 )));

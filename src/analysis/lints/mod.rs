@@ -1,8 +1,6 @@
 //! The lint registry: one file per lint, each with its code, default
 //! severity and documentation, registered once in [`ALL`].
 
-use std::sync::OnceLock;
-
 use super::semantics::Semantics;
 use crate::diagnostic::{Diagnostic, Severity, Suggester};
 use crate::model::Model;
@@ -47,39 +45,34 @@ pub struct LintInfo {
     pub doc: &'static str,
 }
 
-/// What lints look at: the model, and the exact rule analysis, computed
-/// the first time a lint asks for it.
+/// What lints look at: the model and its exact rule analysis.
 pub struct Context<'m> {
     /// The semantic model.
     pub model: &'m Model,
-    semantics: OnceLock<Semantics>,
+    semantics: Semantics,
+    /// Whether findings carry their whole regions
+    /// ([`crate::analysis::Options::full_regions`]).
+    pub full_regions: bool,
 }
 
 impl<'m> Context<'m> {
-    /// A context over a model.
-    pub fn new(model: &'m Model) -> Context<'m> {
+    /// A context over a model and its exact analysis.
+    pub fn new(model: &'m Model, semantics: Semantics) -> Context<'m> {
         Context {
             model,
-            semantics: OnceLock::new(),
-        }
-    }
-
-    /// A context over a model whose exact analysis is done already.
-    pub fn with_semantics(model: &'m Model, semantics: Semantics) -> Context<'m> {
-        Context {
-            model,
-            semantics: OnceLock::from(semantics),
+            semantics,
+            full_regions: false,
         }
     }
 
     /// The exact rule analysis of the model.
     pub fn semantics(&self) -> &Semantics {
-        self.semantics.get_or_init(|| Semantics::new(self.model))
+        &self.semantics
     }
 
-    /// The analysis, if some lint computed it.
-    pub fn into_semantics(self) -> Option<Semantics> {
-        self.semantics.into_inner()
+    /// The analysis, back from the context.
+    pub fn into_semantics(self) -> Semantics {
+        self.semantics
     }
 }
 

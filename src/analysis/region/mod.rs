@@ -7,8 +7,10 @@
 //! that object's tree, access type): every request falls into exactly one
 //! cell, and all requests of a cell are matched by exactly the same rules,
 //! so every question about decisions is a question about cells. A region is
-//! a bitmap over cells ([`Region`]); a rule's region is a union of preorder
-//! ranges, one per object class under its object pattern.
+//! a bitset over cells ([`Region`]); a rule's region is a *box*: a union of
+//! slot ranges, one per object class under its object pattern, with a mask
+//! of access types, added and tested word by word (a `*.*` rule is a few
+//! word operations per 16 slots, never a loop over its cells).
 //!
 //! Cells are numbered object class first, then attribute class, then access
 //! type (the four access types of one (object, attribute) class are four
@@ -20,18 +22,18 @@ mod render;
 mod tree;
 
 pub use cellset::CellSet;
-pub use render::describe;
+pub use render::{describe, grouped};
 pub use tree::{NodeId, PatternTree};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use std::ops::Range;
 
-use roaring::RoaringBitmap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::Model;
 use crate::syntax::ast::{Access, AccessSet, Pattern};
 
 /// A set of cells.
-pub type Region = RoaringBitmap;
+pub type Region = CellSet;
 
 /// The cells of a policy set.
 #[derive(Debug, PartialEq, Eq)]
@@ -44,6 +46,16 @@ pub struct Universe {
     base: Vec<u32>,
     /// Slots in all; a cell is a slot and an access type.
     slots: u32,
+    /// The slot ranges of every `Object.attribute` pattern pair in use:
+    /// object pattern → attribute pattern → a range of `pair_slots`.
+    pairs: FxHashMap<Pattern, FxHashMap<Pattern, Range<u32>>>,
+    pair_slots: Vec<Range<u32>>,
+    /// Each attribute pattern in use, numbered.
+    attribute_ids: FxHashMap<Pattern, u32>,
+    /// For each attribute pattern (by number), the object classes whose
+    /// attribute tree has it, in order, with its node there: a box's slots
+    /// are found without searching every object class's tree.
+    occurs: Vec<Vec<(NodeId, NodeId)>>,
 }
 
 /// One cell, decoded.
@@ -90,7 +102,7 @@ impl Universe {
         // the same few thousand pairs many times over.
         let distinct: FxHashSet<(&Pattern, &Pattern)> = pairs.into_iter().collect();
         let mut by_object: FxHashMap<Pattern, Vec<Pattern>> = FxHashMap::default();
-        for (o, a) in distinct {
+        for &(o, a) in &distinct {
             match by_object.get_mut(o) {
                 Some(attrs) => attrs.push(a.clone()),
                 None => {
@@ -124,11 +136,59 @@ impl Universe {
         // Four cells a slot must fit the bitmap's u32 index; a policy set
         // this large (a billion classes) is far beyond any real one.
         let slots = u32::try_from(slots.min(u64::from(u32::MAX / 4))).unwrap_or(u32::MAX / 4);
-        Universe {
+        let mut attribute_ids: FxHashMap<Pattern, u32> = FxHashMap::default();
+        let mut occurs: Vec<Vec<(NodeId, NodeId)>> = Vec::new();
+        for (o, tree) in attributes.iter().enumerate() {
+            for w in 0..tree.len() as NodeId {
+                let next = attribute_ids.len() as u32;
+                let id = *attribute_ids.entry(tree.pattern(w).clone()).or_insert(next);
+                if id as usize == occurs.len() {
+                    occurs.push(Vec::new());
+                }
+                occurs[id as usize].push((o as NodeId, w));
+            }
+        }
+        let mut u = Universe {
             objects,
             attributes,
             base,
             slots,
+            pairs: FxHashMap::default(),
+            pair_slots: Vec::new(),
+            attribute_ids,
+            occurs,
+        };
+        // Sorted, so the table is the same for the same pairs.
+        let mut distinct: Vec<(&Pattern, &Pattern)> = distinct.into_iter().collect();
+        distinct.sort_unstable();
+        let mut ranges = Vec::new();
+        for (o, a) in distinct {
+            u.ranges(o, a, &mut ranges);
+            let at = u.pair_slots.len() as u32;
+            u.pair_slots.append(&mut ranges);
+            let end = u.pair_slots.len() as u32;
+            u.pairs
+                .entry(o.clone())
+                .or_default()
+                .insert(a.clone(), at..end);
+        }
+        u
+    }
+
+    /// The slot ranges of `Object.attribute` (see [`Universe::ranges`]),
+    /// looked up for a pair in use, else computed into `scratch`.
+    pub fn slots_of<'s>(
+        &'s self,
+        object: &Pattern,
+        attribute: &Pattern,
+        scratch: &'s mut Vec<Range<u32>>,
+    ) -> &'s [Range<u32>] {
+        match self.pairs.get(object).and_then(|m| m.get(attribute)) {
+            Some(r) => &self.pair_slots[r.start as usize..r.end as usize],
+            None => {
+                self.ranges(object, attribute, scratch);
+                scratch
+            }
         }
     }
 
@@ -177,15 +237,8 @@ impl Universe {
     /// pattern pair not in use yields the region of the classes it matches,
     /// which is exact only for pairs in use (all that the analysis asks).
     pub fn region(&self, access: AccessSet, object: &Pattern, attribute: &Pattern) -> Region {
-        let mut ranges = Vec::new();
-        self.ranges(object, attribute, &mut ranges);
-        let mut r = Region::new();
-        for slot in ranges.into_iter().flatten() {
-            for a in access.iter() {
-                r.insert(Universe::cell_in(slot, a));
-            }
-        }
-        r
+        let mut scratch = Vec::new();
+        CellSet::of_slots(self.slots_of(object, attribute, &mut scratch), access)
     }
 
     /// The slots of `Object.attribute`, as index ranges into `out` (cleared
@@ -200,18 +253,31 @@ impl Universe {
         let Some(v) = self.objects.find(object) else {
             return;
         };
-        for o in v..self.objects.end(v) {
-            let attrs = self.attributes(o);
-            if let Some(w) = attrs.find(attribute) {
-                let start = self.base[o as usize] + w;
-                out.push(start..start + (attrs.end(w) - w));
-            }
-        }
+        out.extend(self.box_slots(v, attribute));
+    }
+
+    /// The slot ranges of object class `v`'s subtree × `attribute`, one per
+    /// object class whose attribute tree has the pattern.
+    fn box_slots<'s>(
+        &'s self,
+        v: NodeId,
+        attribute: &Pattern,
+    ) -> impl Iterator<Item = Range<u32>> + 's {
+        let list: &[(NodeId, NodeId)] = self
+            .attribute_ids
+            .get(attribute)
+            .map_or(&[], |&id| &self.occurs[id as usize]);
+        let end = self.objects.end(v);
+        let from = list.partition_point(|&(o, _)| o < v);
+        let to = list.partition_point(|&(o, _)| o < end);
+        list[from..to].iter().map(move |&(o, w)| {
+            let start = self.base[o as usize] + w;
+            start..start + (self.attributes(o).end(w) - w)
+        })
     }
 
     /// Whether every cell of `access` × object class `v`'s subtree ×
-    /// `attribute` is in `region` (no region is built; the first missing
-    /// cell ends it).
+    /// `attribute` is in `region` (the first missing cell ends it).
     pub fn box_within(
         &self,
         access: Access,
@@ -219,12 +285,9 @@ impl Universe {
         attribute: &Pattern,
         region: &Region,
     ) -> bool {
-        (v..self.objects.end(v)).all(|o| {
-            let attrs = self.attributes(o);
-            attrs.find(attribute).is_none_or(|w| {
-                (w..attrs.end(w)).all(|a| region.contains(self.index(access, o, a)))
-            })
-        })
+        let access = AccessSet(access.bit());
+        self.box_slots(v, attribute)
+            .all(|r| region.contains_slots(&[r], access))
     }
 
     /// The cell of one request.

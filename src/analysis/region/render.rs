@@ -1,29 +1,30 @@
 //! Regions written as permissions: `read, update Tariffs.*`,
 //! `read Tariffs.* except Tariffs.list`. The text is exact: the union of the
-//! lines is the region.
+//! lines is the region. Its cost is bounded by what it prints: at most
+//! `limit` parts are worked out, the rest is counted word by word.
 
-use super::{Region, Universe};
+use super::{CellSet, Region, Universe};
 use crate::syntax::ast::{Access, AccessSet};
 
 /// The lines describing a region, at most `limit` of them (then a last line
-/// saying how many request classes are left out).
+/// saying how many request classes are left out). `usize::MAX` describes
+/// the whole region.
 pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
     // (text, access types) in order of first appearance.
     let mut entries: Vec<(String, AccessSet)> = Vec::new();
-    let mut left_out = 0u64;
-    for access in Access::ALL {
-        let of_access = |c: &u32| u.cell(*c).access == access;
-        let mut covered = Region::new();
-        for c in region.iter().filter(of_access) {
-            if covered.contains(c) {
-                continue;
-            }
+    // The cells described so far (all inside the region).
+    let mut covered = CellSet::new();
+    let mut full = false;
+    'accesses: for access in Access::ALL {
+        let mut from = 0;
+        while let Some(c) = region.next_outside(&covered, access, from) {
             if entries.len() >= limit {
-                left_out += region.iter().filter(of_access).count() as u64 - covered.len();
-                break;
+                full = true;
+                break 'accesses;
             }
-            let (text, part) = piece(u, access, c, region);
-            covered |= part;
+            let (text, part) = piece(u, access, c, region, limit);
+            covered.union_with(&part);
+            from = c + 1;
             match entries.iter_mut().find(|(t, _)| *t == text) {
                 Some((_, set)) => set.insert(access),
                 None => entries.push((text, AccessSet(access.bit()))),
@@ -37,16 +38,36 @@ pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
             format!("{} {text}", names.join(", "))
         })
         .collect();
-    if left_out > 0 {
-        lines.push(format!("and {left_out} more request class(es)"));
+    if full {
+        lines.push(more_classes(region.len() - covered.len()));
     }
     lines
+}
+
+/// "and 1,243 more request classes".
+fn more_classes(n: u64) -> String {
+    let noun = if n == 1 { "class" } else { "classes" };
+    format!("and {} more request {noun}", grouped(n))
+}
+
+/// A count with its thousands grouped: `1,243`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// The largest pattern box holding cell `c` (of type `access`) inside
 /// `region`, or the cell itself written with its exceptions; with the cells
 /// it stands for.
-fn piece(u: &Universe, access: Access, c: u32, region: &Region) -> (String, Region) {
+/// Exceptions past `limit` are counted, not named.
+fn piece(u: &Universe, access: Access, c: u32, region: &Region, limit: usize) -> (String, Region) {
     let cell = u.cell(c);
     let attrs = u.attributes(cell.object);
     let mut objects: Vec<_> = u.objects.ancestors(cell.object).collect();
@@ -73,17 +94,44 @@ fn piece(u: &Universe, access: Access, c: u32, region: &Region) -> (String, Regi
     // the box minus the boxes of its children.
     let op = u.objects.pattern(cell.object);
     let ap = attrs.pattern(cell.attribute);
-    let mut except: Vec<String> = u
+    let objects = u
         .objects
         .children(cell.object)
-        .map(|o| format!("{}.{ap}", u.objects.pattern(o)))
-        .collect();
-    except.extend(
-        attrs
-            .children(cell.attribute)
-            .map(|a| format!("{op}.{}", attrs.pattern(a))),
-    );
+        .map(|o| (u.objects.pattern(o), ap));
+    let attributes = attrs
+        .children(cell.attribute)
+        .map(|a| (op, attrs.pattern(a)));
+    let mut except: Vec<String> = Vec::new();
+    let mut unnamed = 0usize;
+    for (o, a) in objects.chain(attributes) {
+        if except.len() < limit {
+            except.push(format!("{o}.{a}"));
+        } else {
+            unnamed += 1;
+        }
+    }
+    let mut text = format!("{op}.{ap} except {}", except.join(", "));
+    if unnamed > 0 {
+        let noun = if unnamed == 1 { "pattern" } else { "patterns" };
+        text.push_str(&format!(" and {unnamed} other {noun}"));
+    }
     let mut r = Region::new();
     r.insert(c);
-    (format!("{op}.{ap} except {}", except.join(", ")), r)
+    (text, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_in_thousands() {
+        assert_eq!(more_classes(1), "and 1 more request class");
+        assert_eq!(more_classes(999), "and 999 more request classes");
+        assert_eq!(more_classes(1_243), "and 1,243 more request classes");
+        assert_eq!(
+            more_classes(12_345_678),
+            "and 12,345,678 more request classes"
+        );
+    }
 }
