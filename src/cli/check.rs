@@ -8,6 +8,16 @@ use super::{baseline, write_atomic, Cli, Failure, Outcome};
 use aclc::diagnostic::{Severity, Summary};
 use aclc::render;
 
+/// Shown after `aclc help check`.
+pub const EXAMPLES: &str = "\
+Examples:
+  aclc check                                   the policy set of ./aclc.toml (or .)
+  aclc check -p policies/examples --deny-warnings
+  aclc check --format sarif > aclc.sarif       for code scanning
+  aclc check --format github                   annotations in a GitHub Actions log
+  aclc check --write-baseline aclc-baseline.json
+  aclc check --baseline aclc-baseline.json     report only findings not in the baseline";
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Output format
@@ -36,6 +46,7 @@ enum Format {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
+    let lint_url = cli.settings()?.lint_url;
     let analysis = cli.analyze()?;
     let sources = &analysis.model.sources;
     let mut diags = analysis.diagnostics.clone();
@@ -63,8 +74,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             s.push_str(&summary_line(&diags, sources.len(), baselined));
             s
         }
-        Format::Json => render::json::render(sources, &diags),
-        Format::Sarif => render::sarif::render(sources, &diags),
+        Format::Json => render::json::render_linked(sources, &diags, &lint_url),
+        Format::Sarif => render::sarif::render_linked(sources, &diags, &lint_url),
         Format::Github => render::github::render(sources, &diags),
     };
     print!("{out}");

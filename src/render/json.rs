@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::lints;
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::source::SourceMap;
 
@@ -14,6 +15,8 @@ struct Output<'a> {
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
     code: &'a str,
+    /// The lint's documentation page (an extension of DESIGN §6).
+    url: String,
     severity: &'a str,
     message: &'a str,
     help: Option<&'a str>,
@@ -37,14 +40,22 @@ struct JsonRelated<'a> {
 }
 
 /// The JSON document for a list of findings (lines and columns 1-based,
-/// columns in characters, end exclusive).
+/// columns in characters, end exclusive), linking each finding to its
+/// lint's page in the repository's docs ([`lints::DEFAULT_DOCS_URL`]).
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    render_linked(sources, diags, lints::DEFAULT_DOCS_URL)
+}
+
+/// [`render`], with each finding's `url` made from `lint_url` (`{code}`
+/// stands for the lint code; `[docs] lint_url` of aclc.toml).
+pub fn render_linked(sources: &SourceMap, diags: &[Diagnostic], lint_url: &str) -> String {
     let diagnostics = diags
         .iter()
         .map(|d| {
             let (start, end) = sources.char_range(d.span);
             JsonDiagnostic {
                 code: d.code,
+                url: lints::docs_url(lint_url, d.code),
                 severity: d.severity.as_str(),
                 message: &d.message,
                 help: d.help.as_deref(),
