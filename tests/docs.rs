@@ -535,7 +535,7 @@ fn completions_for_every_shell() {
         for c in &commands {
             assert!(script.contains(c.as_str()), "{shell}: no `{c}`");
         }
-        assert!(script.contains("--deny-warnings"), "{shell}: no options");
+        assert!(script.contains("deny-warnings"), "{shell}: no options");
         // Where the shell is installed, the script must be valid for it.
         let check = match shell {
             "bash" => Some(("bash", vec!["-n"])),
