@@ -140,7 +140,15 @@ fn explain_markdown(info: &LintInfo) -> String {
     md.push_str("\n\n");
     let example = block(&s.example);
     if !example.is_empty() {
-        md.push_str("## An example that fires\n\n```acl\n");
+        // Statements shown without their block are marked, so that readers
+        // and the docs test (tests/docs.rs) know to read them inside one.
+        let fence = if starts_with_statement(&example) {
+            "```acl,fragment\n"
+        } else {
+            "```acl\n"
+        };
+        md.push_str("## An example that fires\n\n");
+        md.push_str(fence);
         md.push_str(&example);
         md.push_str("\n```\n\n");
         let notes = block(&s.notes);
@@ -193,4 +201,19 @@ fn capitalized(s: &str) -> String {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// Whether an example's first line (after comments) is a statement of a
+/// block rather than a top-level declaration.
+fn starts_with_statement(example: &str) -> bool {
+    let first = example
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or("");
+    matches!(
+        first,
+        "allow" | "deny" | "include" | "group" | "subsystem" | "description" | "hidden" | "visible_to"
+    )
 }
