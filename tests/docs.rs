@@ -221,11 +221,17 @@ fn acl_examples_in_the_docs_parse_and_check_as_stated() {
                 }
                 checked += 1;
             } else if f.expect.is_some() {
-                problems.push(format!("{at}: an expect comment on a block not marked check"));
+                problems.push(format!(
+                    "{at}: an expect comment on a block not marked check"
+                ));
             }
         }
     }
-    assert!(problems.is_empty(), "doc examples:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "doc examples:\n{}",
+        problems.join("\n")
+    );
     // The docs hold many examples; finding few means the scan broke.
     assert!(examples >= 40, "only {examples} acl examples found");
     assert!(checked >= 30, "only {checked} examples checked");
@@ -389,7 +395,10 @@ fn summary_lists_every_page_and_every_link_resolves() {
     }
     for path in &listed {
         if !path.is_file() {
-            problems.push(format!("SUMMARY.md lists {}, which is missing", path.display()));
+            problems.push(format!(
+                "SUMMARY.md lists {}, which is missing",
+                path.display()
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -400,7 +409,10 @@ fn readme_keeps_the_two_commands_and_names_nothing_outside_the_repository() {
     let readme = read(&repo().join("README.md"));
     assert!(readme.contains("cargo run --release -- check -p policies/examples"));
     assert!(readme.contains("cargo test"));
-    assert!(!readme.contains("../"), "the README points outside the repository");
+    assert!(
+        !readme.contains("../"),
+        "the README points outside the repository"
+    );
     assert!(!readme.contains("DESIGN.md"));
     assert!(readme.lines().count() < 150, "the README stays short");
 }
@@ -469,8 +481,21 @@ fn example_words(line: &str) -> Vec<String> {
 #[test]
 fn every_command_has_help_examples_that_run() {
     let commands = commands();
-    for expected in ["check", "build", "explain", "show", "lints", "test", "init", "completions", "man"] {
-        assert!(commands.iter().any(|c| c == expected), "{expected} missing from {commands:?}");
+    for expected in [
+        "check",
+        "build",
+        "explain",
+        "show",
+        "lints",
+        "test",
+        "init",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            commands.iter().any(|c| c == expected),
+            "{expected} missing from {commands:?}"
+        );
     }
     let dir = tempfile::tempdir().unwrap();
     // The examples name the shipped examples and a project made by `aclc init`.
@@ -567,11 +592,21 @@ fn man_pages_for_aclc_and_every_command() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let page = stdout(&o);
     assert!(page.contains(".TH aclc 1"), "{page}");
-    for section in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH SUBCOMMANDS", ".SH EXAMPLES", ".SH \"EXIT STATUS\""] {
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH OPTIONS",
+        ".SH SUBCOMMANDS",
+        ".SH EXAMPLES",
+        ".SH \"EXIT STATUS\"",
+    ] {
         assert!(page.contains(section), "no {section}");
     }
     assert!(!page.contains(".SH EXTRA"));
-    assert!(!page.contains("aclc\\-help(1)"), "no page exists for `help`");
+    assert!(
+        !page.contains("aclc\\-help(1)"),
+        "no page exists for `help`"
+    );
 
     let o = aclc(dir.path(), &["man", "explain"]);
     assert_eq!(code(&o), 0);
@@ -582,7 +617,11 @@ fn man_pages_for_aclc_and_every_command() {
 
     let o = aclc(dir.path(), &["man", "explian"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("did you mean `explain`?"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did you mean `explain`?"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = aclc(dir.path(), &["man", "--out", "man/man1"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -607,7 +646,10 @@ fn man_pages_for_aclc_and_every_command() {
         if r.status.success() {
             let text = stdout(&r);
             assert!(text.contains("EXAMPLES"), "{text}");
-            assert!(text.contains("aclc check --baseline aclc-baseline.json"), "{text}");
+            assert!(
+                text.contains("aclc check --baseline aclc-baseline.json"),
+                "{text}"
+            );
         }
     }
 }
@@ -621,7 +663,17 @@ const UNKNOWN_INCLUDE: &str =
 fn json_and_sarif_link_to_the_lint_page() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.acl"), UNKNOWN_INCLUDE).unwrap();
-    let o = aclc(dir.path(), &["check", "--no-predefined", "-p", "a.acl", "--format", "json"]);
+    let o = aclc(
+        dir.path(),
+        &[
+            "check",
+            "--no-predefined",
+            "-p",
+            "a.acl",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(code(&o), 1);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let d = &v["diagnostics"][0];
@@ -629,14 +681,33 @@ fn json_and_sarif_link_to_the_lint_page() {
     assert_eq!(d["url"], "docs/src/lints/unknown-include.md");
     assert!(repo().join(d["url"].as_str().unwrap()).is_file());
 
-    let o = aclc(dir.path(), &["check", "--no-predefined", "-p", "a.acl", "--format", "sarif"]);
+    let o = aclc(
+        dir.path(),
+        &[
+            "check",
+            "--no-predefined",
+            "-p",
+            "a.acl",
+            "--format",
+            "sarif",
+        ],
+    );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), lints::infos().count());
     let rule = rules.iter().find(|r| r["id"] == "unknown-include").unwrap();
-    assert_eq!(rule["properties"]["docs"], "docs/src/lints/unknown-include.md");
-    assert!(rule.get("helpUri").is_none(), "a relative path is no helpUri");
-    assert_eq!(rule["help"]["text"], lints::find("unknown-include").unwrap().doc);
+    assert_eq!(
+        rule["properties"]["docs"],
+        "docs/src/lints/unknown-include.md"
+    );
+    assert!(
+        rule.get("helpUri").is_none(),
+        "a relative path is no helpUri"
+    );
+    assert_eq!(
+        rule["help"]["text"],
+        lints::find("unknown-include").unwrap().doc
+    );
 
     // A team that hosts the book links to it.
     std::fs::write(
@@ -659,7 +730,11 @@ fn json_and_sarif_link_to_the_lint_page() {
         "https://docs.example.net/aclc/lints/include-cycle.html"
     );
 
-    std::fs::write(dir.path().join("aclc.toml"), "[docs]\nlint_url = \"https://docs.example.net/\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("aclc.toml"),
+        "[docs]\nlint_url = \"https://docs.example.net/\"\n",
+    )
+    .unwrap();
     let o = aclc(dir.path(), &["check", "-p", "a.acl"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("has no `{code}`"), "{}", stderr(&o));
@@ -701,8 +776,12 @@ fn runtime_page_example_works() {
         decider.decide("Premium customer", Access::Read, "SelfCare", "payments"),
         Some(Effect::Allow)
     );
-    assert_eq!(decider.decide("Nobody", Access::Read, "SelfCare", "payments"), None);
+    assert_eq!(
+        decider.decide("Nobody", Access::Read, "SelfCare", "payments"),
+        None
+    );
     let page = read(&repo().join("docs/src/runtime.md"));
     assert!(page.contains("Decider::from_json(&json)?"));
-    assert!(page.contains(r#"decider.decide("Premium customer", Access::Read, "SelfCare", "identity")"#));
+    assert!(page
+        .contains(r#"decider.decide("Premium customer", Access::Read, "SelfCare", "identity")"#));
 }

@@ -214,6 +214,13 @@ fn starts_with_statement(example: &str) -> bool {
         .unwrap_or("");
     matches!(
         first,
-        "allow" | "deny" | "include" | "group" | "subsystem" | "description" | "hidden" | "visible_to"
+        "allow"
+            | "deny"
+            | "include"
+            | "group"
+            | "subsystem"
+            | "description"
+            | "hidden"
+            | "visible_to"
     )
 }
