@@ -32,7 +32,7 @@ use std::process::{Command, Output};
 use aclc::analysis::{analyze, lints, Options};
 use aclc::config::Predefined;
 use aclc::load;
-use aclc::source::{FileId, Origin, SourceMap};
+use aclc::source::{FileId, Origin};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
