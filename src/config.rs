@@ -1,5 +1,6 @@
 //! `aclc.toml`: where the policy is, which predefined library to load,
-//! lint severities, and where diagnostics link to for a lint's docs. Unknown keys are errors, with a hint.
+//! lint severities, and where diagnostics link to for a lint's docs.
+//! Unknown keys are errors, with a hint.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
