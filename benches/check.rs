@@ -133,6 +133,13 @@ fn shape(bencher: divan::Bencher, shape: &str) {
     bencher.with_inputs(|| s.clone()).bench_values(|s| {
         let a = analyze(s, &Options::default());
         let mut out = std::io::sink();
-        aclc::render::json::write(&mut out, &a.model.sources, &a.diagnostics, false).is_ok()
+        aclc::render::json::write(
+            &mut out,
+            &a.model.sources,
+            &a.diagnostics,
+            aclc::analysis::lints::DEFAULT_DOCS_URL,
+            false,
+        )
+        .is_ok()
     });
 }

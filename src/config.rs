@@ -1,5 +1,6 @@
-//! `aclc.toml`: where the policy is, which predefined library to load, and
-//! lint severities. Unknown keys are errors, with a hint.
+//! `aclc.toml`: where the policy is, which predefined library to load,
+//! lint severities, and where diagnostics link to for a lint's docs.
+//! Unknown keys are errors, with a hint.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,19 @@ pub struct Config {
     /// `[lints]`: code → `error` | `warning` | `info` | `off`.
     #[serde(default)]
     pub lints: BTreeMap<String, LevelName>,
+    /// `[docs]`.
+    #[serde(default)]
+    pub docs: DocsSection,
+}
+
+/// `[docs]`: where diagnostics link to for a lint's documentation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocsSection {
+    /// A URL or path with `{code}` for the lint code, e.g.
+    /// `https://docs.example.net/aclc/lints/{code}.html`.
+    #[serde(default)]
+    pub lint_url: Option<String>,
 }
 
 /// `[policy]`.
@@ -83,6 +97,8 @@ pub struct Settings {
     pub predefined: Predefined,
     /// Analysis options.
     pub options: Options,
+    /// The link template of lint documentation pages (`{code}` = the code).
+    pub lint_url: String,
 }
 
 impl Default for Settings {
@@ -92,6 +108,7 @@ impl Default for Settings {
             paths: Vec::new(),
             predefined: Predefined::Embedded,
             options: Options::default(),
+            lint_url: lints::DEFAULT_DOCS_URL.to_string(),
         }
     }
 }
@@ -129,6 +146,16 @@ pub fn parse(text: &str, file: &Path) -> Result<Settings, String> {
         };
         options.levels.insert(code.clone(), level);
     }
+    let lint_url = match cfg.docs.lint_url {
+        None => lints::DEFAULT_DOCS_URL.to_string(),
+        Some(url) if url.contains("{code}") => url,
+        Some(url) => {
+            return Err(format!(
+                "{}: [docs] lint_url `{url}` has no `{{code}}`; write where the code goes, e.g. `https://docs.example.net/aclc/lints/{{code}}.html`",
+                file.display()
+            ))
+        }
+    };
     let predefined = match &cfg.policy.predefined {
         None | Some(PredefinedSetting::Enabled(true)) => Predefined::Embedded,
         Some(PredefinedSetting::Enabled(false)) => Predefined::Off,
@@ -139,6 +166,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Settings, String> {
         paths: cfg.policy.paths.iter().map(|p| resolve(p)).collect(),
         predefined,
         options,
+        lint_url,
     })
 }
 
@@ -164,6 +192,25 @@ mod tests {
         assert_eq!(s.paths, vec![PathBuf::from("proj/acl")]);
         assert_eq!(s.predefined, Predefined::Off);
         assert_eq!(s.options.levels.get("unused-component"), Some(&Level::Off));
+    }
+
+    #[test]
+    fn reads_the_docs_link() {
+        let s = parse("", Path::new("aclc.toml")).unwrap_or_default();
+        assert_eq!(s.lint_url, "docs/src/lints/{code}.md");
+        let s = parse(
+            "[docs]\nlint_url = \"https://d.example/lints/{code}.html\"\n",
+            Path::new("aclc.toml"),
+        )
+        .unwrap_or_default();
+        assert_eq!(s.lint_url, "https://d.example/lints/{code}.html");
+        let e = parse(
+            "[docs]\nlint_url = \"https://d.example/\"\n",
+            Path::new("aclc.toml"),
+        )
+        .err()
+        .unwrap_or_default();
+        assert!(e.contains("has no `{code}`"), "{e}");
     }
 
     #[test]

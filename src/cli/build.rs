@@ -9,6 +9,12 @@ use aclc::diagnostic::Summary;
 use aclc::emit;
 use aclc::render;
 
+/// Shown after `aclc help build`.
+pub const EXAMPLES: &str = "\
+Examples:
+  aclc build --out dist                        write dist/acl.json (refused on errors)
+  aclc build -p policies/examples --out dist/examples --emit json";
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Folder to write the tables to (created if missing)

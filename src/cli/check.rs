@@ -9,6 +9,17 @@ use super::{baseline, write_atomic, Cli, Failure, Outcome};
 use aclc::diagnostic::{Severity, Summary};
 use aclc::render;
 
+/// Shown after `aclc help check`.
+pub const EXAMPLES: &str = "\
+Examples:
+  aclc check                                   the policy set of ./aclc.toml (or .)
+  aclc check -p policies/examples --deny-warnings
+  aclc check --format json --regions          each finding with its whole region
+  aclc check --format sarif > aclc.sarif       for code scanning
+  aclc check --format github                   annotations in a GitHub Actions log
+  aclc check --write-baseline aclc-baseline.json
+  aclc check --baseline aclc-baseline.json     report only findings not in the baseline";
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Output format
@@ -46,6 +57,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             "`--regions` needs `--format json`: whole regions go in the JSON output only".into(),
         ));
     }
+    let lint_url = cli.settings()?.lint_url;
     let mut analysis = cli.analyze_with(args.regions)?;
     let sources = &analysis.model.sources;
     let mut diags = std::mem::take(&mut analysis.diagnostics);
@@ -75,8 +87,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
                 out.write_all(summary_line(&diags, sources.len(), baselined).as_bytes())
             })
         }
-        Format::Json => render::json::write(&mut out, sources, &diags, args.regions),
-        Format::Sarif => out.write_all(render::sarif::render(sources, &diags).as_bytes()),
+        Format::Json => render::json::write(&mut out, sources, &diags, &lint_url, args.regions),
+        Format::Sarif => {
+            out.write_all(render::sarif::render_linked(sources, &diags, &lint_url).as_bytes())
+        }
         Format::Github => out.write_all(render::github::render(sources, &diags).as_bytes()),
     };
     // A closed pipe (`aclc check | head`) ends the output, not the check.

@@ -8,6 +8,13 @@ use aclc::model::eval::Mismatch;
 use aclc::model::{AclId, Model};
 use aclc::syntax::ast::Access;
 
+/// Shown after `aclc help explain`.
+pub const EXAMPLES: &str = "\
+Examples:
+  aclc explain \"Premium customer\" read SelfCare.identity
+  aclc explain \"Premium customer\" read SelfCare.payments --verbose
+  aclc explain -p policies/examples \"Senior bookkeeper\" insert TraceCall.session --format json";
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The access level (or component) to ask

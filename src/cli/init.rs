@@ -4,6 +4,12 @@ use std::path::PathBuf;
 
 use super::{write_atomic, Failure, Outcome};
 
+/// Shown after `aclc help init`.
+pub const EXAMPLES: &str = "\
+Examples:
+  aclc init my-policies                        aclc.toml and acl/policy.acl in ./my-policies
+  aclc init                                    in the current folder (never overwrites)";
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Folder to initialize (created if missing)
@@ -11,7 +17,7 @@ pub struct Args {
     dir: PathBuf,
 }
 
-const CONFIG: &str = r#"# aclc configuration (see the aclc README, section "aclc.toml").
+const CONFIG: &str = r#"# aclc configuration (see docs/src/configuration.md in the aclc repository).
 [policy]
 # Files or folders of .acl files, relative to this file.
 paths = ["acl"]

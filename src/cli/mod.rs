@@ -3,9 +3,11 @@
 mod baseline;
 mod build;
 mod check;
+mod completions;
 mod explain;
 mod init;
 mod lints;
+mod man;
 mod show;
 mod test;
 
@@ -21,7 +23,7 @@ use aclc::load;
 
 /// Policy-as-code compiler and linter for telecom billing access-control lists.
 #[derive(Parser, Debug)]
-#[command(name = "aclc", version, about, max_term_width = 100)]
+#[command(name = "aclc", version, about, max_term_width = 100, after_help = TOP_EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,22 +41,44 @@ pub struct Cli {
     color: ColorChoice,
 }
 
+const TOP_EXAMPLES: &str = "\
+Examples:
+  aclc init my-policies                  start a policy set (aclc.toml and acl/policy.acl)
+  aclc check -p policies/examples        lint a policy set
+  aclc help explain                      a command's options, with examples
+
+Exit status: 0 clean; 1 findings at error level (or a warning with --deny-warnings,
+or a failed test); 2 usage or I/O error.";
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check the policy set and report findings
+    #[command(after_help = check::EXAMPLES)]
     Check(check::Args),
     /// Compile the policy set to runtime ACL tables
+    #[command(after_help = build::EXAMPLES)]
     Build(build::Args),
     /// Explain one decision: the deciding rule and the include path to it
+    #[command(after_help = explain::EXAMPLES)]
     Explain(explain::Args),
     /// Show the effective rule table of an access level
+    #[command(after_help = show::EXAMPLES)]
     Show(show::Args),
     /// List the lints, or explain one
+    #[command(after_help = lints::EXAMPLES)]
     Lints(lints::Args),
     /// Run the `test` blocks of the policy set
+    #[command(after_help = test::EXAMPLES)]
     Test(test::Args),
     /// Create aclc.toml and a starter policy in a folder
+    #[command(after_help = init::EXAMPLES)]
     Init(init::Args),
+    /// Print a shell completion script
+    #[command(after_help = completions::EXAMPLES)]
+    Completions(completions::Args),
+    /// Print the manual page of aclc or of one command, or write them all
+    #[command(after_help = man::EXAMPLES)]
+    Man(man::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -111,6 +135,8 @@ fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Lints(args) => lints::run(args),
         Command::Test(args) => test::run(cli, args),
         Command::Init(args) => init::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

@@ -3,6 +3,12 @@
 use super::{find_acl, Cli, Failure, Outcome, TextOrJson};
 use aclc::emit;
 
+/// Shown after `aclc help show`.
+pub const EXAMPLES: &str = "\
+Examples:
+  aclc show \"Premium customer\"                 the effective rule table
+  aclc show -p policies/examples \"Billing desk\" --format json";
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The access level (or component) to show

@@ -9,6 +9,13 @@ use aclc::diagnostic::Severity;
 use aclc::render;
 use aclc::testing::{self, TestOutcome};
 
+/// Shown after `aclc help test`.
+pub const EXAMPLES: &str = "\
+Examples:
+  aclc test                                    run the test blocks; ends with `N passed, M failed`
+  aclc test --coverage                         also list the rules no expectation exercises
+  aclc test --format junit > aclc-tests.xml    a JUnit report for CI";
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Output format

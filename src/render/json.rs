@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
 
+use crate::analysis::lints;
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::source::SourceMap;
 
@@ -19,6 +20,7 @@ struct Output<'a> {
 struct Findings<'a> {
     sources: &'a SourceMap,
     diags: &'a [Diagnostic],
+    lint_url: &'a str,
     regions: bool,
 }
 
@@ -27,7 +29,7 @@ impl Serialize for Findings<'_> {
         s.collect_seq(
             self.diags
                 .iter()
-                .map(|d| convert(self.sources, d, self.regions)),
+                .map(|d| convert(self.sources, d, self.lint_url, self.regions)),
         )
     }
 }
@@ -35,6 +37,8 @@ impl Serialize for Findings<'_> {
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
     code: &'a str,
+    /// The lint's documentation page (an extension of DESIGN §6).
+    url: String,
     severity: &'a str,
     message: &'a str,
     help: Option<&'a str>,
@@ -61,26 +65,35 @@ struct JsonRelated<'a> {
 }
 
 /// The JSON document for a list of findings (lines and columns 1-based,
-/// columns in characters, end exclusive).
+/// columns in characters, end exclusive), linking each finding to its
+/// lint's page in the repository's docs ([`lints::DEFAULT_DOCS_URL`]).
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    render_linked(sources, diags, lints::DEFAULT_DOCS_URL)
+}
+
+/// [`render`], with each finding's `url` made from `lint_url` (`{code}`
+/// stands for the lint code; `[docs] lint_url` of aclc.toml).
+pub fn render_linked(sources: &SourceMap, diags: &[Diagnostic], lint_url: &str) -> String {
     let mut out = Vec::new();
     // Writing to memory cannot fail.
-    let _ = write(&mut out, sources, diags, false);
+    let _ = write(&mut out, sources, diags, lint_url, false);
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Write the JSON document for a list of findings to `out`; with
-/// `regions`, each finding carries its whole region (`regions`).
+/// Write the JSON document for a list of findings to `out` ([`render_linked`]);
+/// with `regions`, each finding carries its whole region (`regions`).
 pub fn write(
     out: &mut dyn Write,
     sources: &SourceMap,
     diags: &[Diagnostic],
+    lint_url: &str,
     regions: bool,
 ) -> io::Result<()> {
     let doc = Output {
         diagnostics: Findings {
             sources,
             diags,
+            lint_url,
             regions,
         },
         summary: Summary::of(diags),
@@ -89,10 +102,16 @@ pub fn write(
     out.write_all(b"\n")
 }
 
-fn convert<'a>(sources: &'a SourceMap, d: &'a Diagnostic, regions: bool) -> JsonDiagnostic<'a> {
+fn convert<'a>(
+    sources: &'a SourceMap,
+    d: &'a Diagnostic,
+    lint_url: &str,
+    regions: bool,
+) -> JsonDiagnostic<'a> {
     let (start, end) = sources.char_range(d.span);
     JsonDiagnostic {
         code: d.code,
+        url: lints::docs_url(lint_url, d.code),
         severity: d.severity.as_str(),
         message: &d.message,
         help: d.help.as_deref(),

@@ -20,16 +20,45 @@ fn location(sources: &SourceMap, span: Span, message: Option<&str>) -> Value {
     loc
 }
 
-/// The SARIF log for a list of findings.
+/// The SARIF log for a list of findings, with the repository-relative
+/// documentation links ([`lints::DEFAULT_DOCS_URL`]).
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    render_linked(sources, diags, lints::DEFAULT_DOCS_URL)
+}
+
+/// Whether `url` is absolute (`scheme:…`), as SARIF's `helpUri` must be.
+fn is_absolute_uri(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
+/// [`render`], linking each rule to its documentation page made from
+/// `lint_url` (`{code}` stands for the lint code). SARIF wants an absolute
+/// `helpUri`: it is written when the link is one (an `https://` page
+/// configured in aclc.toml); the repository-relative default goes in the
+/// rule's `properties.docs`. The rule's `help` carries the page's text, so
+/// code-scanning tools show it without any link.
+pub fn render_linked(sources: &SourceMap, diags: &[Diagnostic], lint_url: &str) -> String {
     let rules: Vec<Value> = lints::infos()
         .map(|i| {
-            json!({
+            let url = lints::docs_url(lint_url, i.code);
+            let mut rule = json!({
                 "id": i.code,
                 "shortDescription": {"text": i.summary},
                 "fullDescription": {"text": i.doc},
-                "defaultConfiguration": {"level": level(i.default_severity)}
-            })
+                "help": {"text": i.doc},
+                "defaultConfiguration": {"level": level(i.default_severity)},
+                "properties": {"docs": url}
+            });
+            if is_absolute_uri(&url) {
+                rule["helpUri"] = json!(url);
+            }
+            rule
         })
         .collect();
     let results: Vec<Value> = diags
@@ -65,5 +94,19 @@ fn level(s: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "note",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_absolute_uri;
+
+    #[test]
+    fn absolute_uris() {
+        assert!(is_absolute_uri("https://d.example/lints/x.html"));
+        assert!(is_absolute_uri("file:///srv/docs/x.md"));
+        assert!(!is_absolute_uri("docs/src/lints/x.md"));
+        assert!(!is_absolute_uri("../docs/x.md"));
+        assert!(!is_absolute_uri("C:/docs/x.md"));
     }
 }

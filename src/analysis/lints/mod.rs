@@ -119,6 +119,17 @@ pub fn infos() -> impl Iterator<Item = &'static LintInfo> {
     ALL.iter().map(|l| l.info())
 }
 
+/// Where a lint's documentation page is when `aclc.toml` does not say:
+/// the page's path in the aclc repository (`docs/src/lints/CODE.md`), so no
+/// website is assumed. `{code}` stands for the lint code.
+pub const DEFAULT_DOCS_URL: &str = "docs/src/lints/{code}.md";
+
+/// The link to a lint's documentation page: `template` (see
+/// [`DEFAULT_DOCS_URL`]) with `{code}` replaced by the code.
+pub fn docs_url(template: &str, code: &str) -> String {
+    template.replace("{code}", code)
+}
+
 /// Look a lint up by code.
 pub fn find(code: &str) -> Option<&'static LintInfo> {
     infos().find(|i| i.code == code)
