@@ -21,6 +21,20 @@ run_nvim() {
 echo "== nvim: $("$nvim" --version | head -1)"
 run_nvim -c "luafile $here/ft_test.lua"
 
+# The tree-sitter queries in Neovim's engine, on the parser of the committed
+# grammar (a C compiler is all it needs).
+grammar="$plugin/../tree-sitter-aclc"
+cc=${CC:-cc}
+if command -v "$cc" >/dev/null 2>&1; then
+    parser_dir=$(mktemp -d)
+    "$cc" -shared -fPIC -O1 -I "$grammar/src" "$grammar/src/parser.c" -o "$parser_dir/aclc.so"
+    ACLC_PARSER="$parser_dir/aclc.so" ACLC_SAMPLE="$grammar/test/highlight/sample.acl" \
+        run_nvim -c "luafile $here/ts_test.lua" || { rm -rf "$parser_dir"; exit 1; }
+    rm -rf "$parser_dir"
+else
+    echo "no C compiler ($cc): nvim tree-sitter query test skipped"
+fi
+
 aclc=${ACLC:-}
 if [ -z "$aclc" ]; then
     for candidate in "$repo/target/release/aclc" "$repo/target/debug/aclc"; do

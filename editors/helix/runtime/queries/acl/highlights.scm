@@ -94,16 +94,21 @@
   reseller: (string
     (string_content) @constant))
 
-; Comments: `#`, `##` doc comments, `# aclc-ignore CODE reason` suppressions
+; Comments: `#`, `##` doc comments, `# aclc-ignore CODE reason` suppressions.
+; (Only regular expressions that Neovim's and Rust's engines read alike.)
 ((comment) @comment
   (#not-match? @comment "^##")
   (#not-match? @comment "^#[ \t]*aclc-ignore"))
+
+((comment) @comment
+  (#match? @comment "^#[ \t]*aclc-ignore[A-Za-z0-9_-]"))
 
 ((comment) @comment.line.documentation
   (#match? @comment.line.documentation "^##"))
 
 ((comment) @keyword.directive
-  (#match? @keyword.directive "^#[ \t]*aclc-ignore"))
+  (#match? @keyword.directive "^#[ \t]*aclc-ignore")
+  (#not-match? @keyword.directive "^#[ \t]*aclc-ignore[A-Za-z0-9_-]"))
 
 ; Punctuation
 [
