@@ -139,6 +139,38 @@ local ok, err = pcall(function()
   eq(messages[1] and messages[1].level, vim.log.levels.ERROR, 'the message is an error')
   eq(#vim.lsp.get_active_clients(), 0, 'no client started')
 
+  -- nvim-lspconfig: register() adds the server definition under configs.aclc.
+  -- (nvim-lspconfig itself is not installed here: its two modules are stood
+  -- in for by tables that record what they are given.)
+  local patterns
+  package.loaded['lspconfig.util'] = {
+    root_pattern = function(...)
+      patterns = { ... }
+      return function() end
+    end,
+  }
+  package.loaded['lspconfig.configs'] = {}
+  require('aclc.lspconfig').register()
+  local def = package.loaded['lspconfig.configs'].aclc
+  check(def ~= nil, 'lspconfig: configs.aclc registered')
+  if def then
+    eq(table.concat(def.default_config.cmd, ' '), 'aclc lsp', 'lspconfig: cmd')
+    eq(table.concat(def.default_config.filetypes, ','), 'acl', 'lspconfig: filetypes')
+    eq(type(def.default_config.root_dir), 'function', 'lspconfig: root_dir')
+    eq(table.concat(patterns or {}, ','), 'aclc.toml', 'lspconfig: root pattern')
+    eq(def.default_config.single_file_support, true, 'lspconfig: single-file support')
+  end
+  -- Registering twice keeps the first definition (lspconfig forbids redefinition).
+  require('aclc.lspconfig').register()
+  eq(package.loaded['lspconfig.configs'].aclc, def, 'lspconfig: register() is idempotent')
+  package.loaded['lspconfig.util'], package.loaded['lspconfig.configs'] = nil, nil
+
+  -- Neovim 0.11's lsp/aclc.lua: the same server.
+  local native = dofile(plugin_dir .. '/lsp/aclc.lua')
+  eq(table.concat(native.cmd, ' '), 'aclc lsp', 'lsp/aclc.lua: cmd')
+  eq(table.concat(native.filetypes, ','), 'acl', 'lsp/aclc.lua: filetypes')
+  eq(table.concat(native.root_markers, ','), 'aclc.toml', 'lsp/aclc.lua: root_markers')
+
   -- The grammar directory given to nvim-treesitter holds the generated parser.
   check(vim.loop.fs_stat(aclc.config.grammar_dir .. '/src/parser.c') ~= nil,
     'grammar_dir has src/parser.c: ' .. aclc.config.grammar_dir)
