@@ -137,7 +137,7 @@ local ok, err = pcall(function()
   check(messages[1] and messages[1].msg:find('cannot find `aclc-test-missing-binary`', 1, true) ~= nil,
     'the message names the missing executable')
   eq(messages[1] and messages[1].level, vim.log.levels.ERROR, 'the message is an error')
-  eq(#vim.lsp.get_active_clients(), 0, 'no client started')
+  eq(#(vim.lsp.get_clients or vim.lsp.get_active_clients)(), 0, 'no client started')
 
   -- nvim-lspconfig: register() adds the server definition under configs.aclc.
   -- (nvim-lspconfig itself is not installed here: its two modules are stood

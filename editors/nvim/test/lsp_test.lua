@@ -35,7 +35,7 @@ local ok, err = pcall(function()
     return false
   end, 50)
 
-  local clients = vim.lsp.get_active_clients()
+  local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)()
   if #clients == 0 then
     return fail('no language client attached (aclc lsp did not start)')
   end
@@ -70,10 +70,10 @@ end)
 if not ok then
   fail(tostring(err))
 end
-for _, client in ipairs(vim.lsp.get_active_clients()) do
-  client.stop()
+for _, client in ipairs((vim.lsp.get_clients or vim.lsp.get_active_clients)()) do
+  vim.lsp.stop_client(client.id)
 end
 vim.wait(2000, function()
-  return #vim.lsp.get_active_clients() == 0
+  return #(vim.lsp.get_clients or vim.lsp.get_active_clients)() == 0
 end, 50)
 vim.cmd('qa!')
