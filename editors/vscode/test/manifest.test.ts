@@ -19,7 +19,7 @@ test('every contributed command is registered by the extension, and only those',
   const registered = [...source.matchAll(/registerCommand\('([^']+)'/g)].map(m => m[1]).sort();
   const contributed = contributes.commands.map((c: { command: string }) => c.command).sort();
   assert.deepEqual(registered, contributed);
-  for (const menu of contributes.menus.commandPalette) {
+  for (const menu of contributes.menus?.commandPalette ?? []) {
     assert.ok(contributed.includes(menu.command), `menu entry for an unknown command ${menu.command}`);
   }
 });
