@@ -1,2 +1,0 @@
-" Detect aclc policy files.
-autocmd BufRead,BufNewFile *.acl setfiletype aclc

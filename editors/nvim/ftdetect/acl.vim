@@ -1,0 +1,2 @@
+" aclc policy files (language id `acl`).
+autocmd BufRead,BufNewFile *.acl setfiletype acl

@@ -1,0 +1,8 @@
+; Every braced block folds.
+[
+  (block)
+  (object_declaration)
+  (environment)
+  (guard)
+  (test)
+] @fold

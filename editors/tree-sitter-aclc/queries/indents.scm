@@ -1,0 +1,10 @@
+; One level of indentation inside every `{ }` (nvim-treesitter capture names).
+[
+  (block)
+  (object_declaration)
+  (environment)
+  (guard)
+  (test)
+] @indent.begin
+
+"}" @indent.branch @indent.end
