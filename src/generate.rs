@@ -409,4 +409,31 @@ mod tests {
             }
         }
     }
+
+    /// The findings of every shape are the same on one thread as on many.
+    #[test]
+    fn findings_do_not_depend_on_the_number_of_threads() {
+        for (_, kind) in Kind::ALL {
+            let set = policy_set(Shape {
+                permissions: 4_000,
+                files: 4,
+                seed: 11,
+                kind,
+            });
+            let analyze = |threads: usize| {
+                let mut sources = crate::source::SourceMap::new();
+                for (name, text) in &set {
+                    sources.add(name.clone(), text.clone(), crate::source::Origin::User);
+                }
+                let run = || crate::analysis::analyze(sources, &Default::default());
+                match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                    Ok(pool) => pool.install(run).diagnostics,
+                    Err(_) => Vec::new(),
+                }
+            };
+            let (one, many) = (analyze(1), analyze(4));
+            assert!(kind != Kind::Legacy || !one.is_empty(), "a legacy set has findings");
+            assert_eq!(one, many, "{kind:?}");
+        }
+    }
 }
