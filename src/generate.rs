@@ -432,7 +432,10 @@ mod tests {
                 }
             };
             let (one, many) = (analyze(1), analyze(4));
-            assert!(kind != Kind::Legacy || !one.is_empty(), "a legacy set has findings");
+            assert!(
+                kind != Kind::Legacy || !one.is_empty(),
+                "a legacy set has findings"
+            );
             assert_eq!(one, many, "{kind:?}");
         }
     }

@@ -103,8 +103,8 @@ pub struct CompiledDefault {
 pub fn pattern_of(kind: &str, text: &str) -> Option<Pattern> {
     match kind {
         "any" => Some(Pattern::Any),
-        "prefix" => Some(Pattern::Prefix(text.to_string())),
-        "exact" => Some(Pattern::Exact(text.to_string())),
+        "prefix" => Some(Pattern::Prefix(text.into())),
+        "exact" => Some(Pattern::Exact(text.into())),
         _ => None,
     }
 }

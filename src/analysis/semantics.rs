@@ -158,7 +158,7 @@ pub(crate) fn rule_region(
 fn contains(outer: &Pattern, inner: &Pattern) -> bool {
     match (outer, inner) {
         (Pattern::Any, _) => true,
-        (Pattern::Prefix(p), Pattern::Prefix(q) | Pattern::Exact(q)) => q.starts_with(p.as_str()),
+        (Pattern::Prefix(p), Pattern::Prefix(q) | Pattern::Exact(q)) => q.starts_with(&**p),
         (Pattern::Exact(a), Pattern::Exact(b)) => a == b,
         _ => false,
     }
@@ -536,6 +536,7 @@ impl Composer<'_> {
         contradictions: &mut Vec<Contradiction>,
     ) -> Summary {
         let block = self.model.acl(acl);
+        let mut earlier = Earlier::default();
         let done = self.compose(acl, usize::MAX, |j, t, c, new| {
             let s = &self.summaries[t.0 as usize];
             if s.decided.is_empty() {
@@ -544,11 +545,7 @@ impl Composer<'_> {
             // A target reached earlier decided all its cases earlier, so
             // only an include that decides nothing new can be one.
             let reached_by = if new.is_empty() {
-                c.firsts.iter().map(|(i, _)| *i).find(|&i| {
-                    block.includes[i]
-                        .target
-                        .is_some_and(|s| self.reach.reaches(self.model, s, t))
-                })
+                earlier.first_reaching(self.model, self.reach, block, &c.firsts, t)
             } else {
                 None
             };
@@ -593,6 +590,51 @@ impl Composer<'_> {
             decided: done.decided,
             allowed: done.allowed,
         }
+    }
+}
+
+/// A block's earlier includes, by the post-order number of their targets:
+/// in an acyclic graph only a target that finishes after `t` can reach it,
+/// so a block of 50,000 includes asks about few of them, not all.
+#[derive(Default)]
+struct Earlier {
+    by_post: std::collections::BTreeMap<u32, usize>,
+    /// How many of the block's earlier includes are in `by_post`.
+    synced: usize,
+}
+
+impl Earlier {
+    /// The first of the earlier includes (`firsts`, in order) whose target
+    /// reaches `t`.
+    fn first_reaching(
+        &mut self,
+        model: &Model,
+        reach: &Reach,
+        block: &AccessLevel,
+        firsts: &[(usize, CellSet)],
+        t: AclId,
+    ) -> Option<usize> {
+        let reaches = |i: &usize| {
+            block.includes[*i]
+                .target
+                .is_some_and(|s| reach.reaches(model, s, t))
+        };
+        if !reach.acyclic() {
+            return firsts.iter().map(|(i, _)| *i).find(reaches);
+        }
+        for &(i, _) in &firsts[self.synced.min(firsts.len())..] {
+            if let Some(s) = block.includes[i].target {
+                self.by_post.insert(reach.post(s), i);
+            }
+        }
+        self.synced = firsts.len();
+        let mut candidates: Vec<usize> = self
+            .by_post
+            .range(reach.post(t).saturating_add(1)..)
+            .map(|(_, &i)| i)
+            .collect();
+        candidates.sort_unstable();
+        candidates.into_iter().find(reaches)
     }
 }
 

@@ -65,6 +65,11 @@ impl Reach {
         }
     }
 
+    /// The post-order number of an access level.
+    pub fn post(&self, a: AclId) -> u32 {
+        self.post[a.0 as usize]
+    }
+
     /// Whether the include graph has no cycle.
     pub fn acyclic(&self) -> bool {
         self.acyclic

@@ -257,15 +257,20 @@ pub enum AccessSpec {
     All,
 }
 
+/// A name in a pattern, shared: the parser gives every occurrence of the
+/// same name in a file one allocation, and the model and the analysis clone
+/// it without copying (a million permissions name a few thousand names).
+pub type Name = std::sync::Arc<str>;
+
 /// An object or attribute pattern.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Pattern {
     /// `*`: every name.
     Any,
     /// `Name*`: every name starting with the prefix (stored without the `*`).
-    Prefix(String),
+    Prefix(Name),
     /// One name.
-    Exact(String),
+    Exact(Name),
 }
 
 impl Pattern {
@@ -273,8 +278,8 @@ impl Pattern {
     pub fn matches(&self, name: &str) -> bool {
         match self {
             Pattern::Any => true,
-            Pattern::Prefix(p) => name.starts_with(p.as_str()),
-            Pattern::Exact(n) => n == name,
+            Pattern::Prefix(p) => name.starts_with(&**p),
+            Pattern::Exact(n) => **n == *name,
         }
     }
 

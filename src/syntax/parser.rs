@@ -4,7 +4,10 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::{Pair, Pairs};
 use pest::Parser as _;
 
+use std::cell::RefCell;
 use std::sync::Arc;
+
+use rustc_hash::FxHashSet;
 
 use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
@@ -27,6 +30,7 @@ fn parse_file_with<'t>(
     parse_item: impl Fn(&'t str, usize) -> Result<Pairs<'t, Rule>, pest::error::Error<Rule>>,
 ) -> ParsedFile {
     let comments = lexical::comments(file, text);
+    let names = RefCell::new(FxHashSet::default());
     let mut items = Vec::new();
     let mut errors = Vec::new();
     let mut pos = 0usize;
@@ -41,6 +45,7 @@ fn parse_file_with<'t>(
                     base: pos,
                     text,
                     comments: &comments,
+                    names: &names,
                 };
                 match next.into_inner().next() {
                     Some(pair) if pair.as_rule() != Rule::EOI => items.push(cx.item(pair)),
@@ -319,6 +324,8 @@ struct Cx<'a> {
     base: usize,
     text: &'a str,
     comments: &'a [Comment],
+    /// The file's pattern names, each allocated once.
+    names: &'a RefCell<FxHashSet<Name>>,
 }
 
 impl Cx<'_> {
@@ -463,10 +470,21 @@ impl Cx<'_> {
         let text = pair.as_str();
         let pat = match text.strip_suffix('*') {
             Some("") => Pattern::Any,
-            Some(prefix) => Pattern::Prefix(prefix.to_string()),
-            None => Pattern::Exact(text.to_string()),
+            Some(prefix) => Pattern::Prefix(self.name(prefix)),
+            None => Pattern::Exact(self.name(text)),
         };
         Node::new(pat, span)
+    }
+
+    /// The file's one copy of a name.
+    fn name(&self, text: &str) -> Name {
+        let mut names = self.names.borrow_mut();
+        if let Some(n) = names.get(text) {
+            return n.clone();
+        }
+        let n: Name = text.into();
+        names.insert(n.clone());
+        n
     }
 
     fn object(&self, pair: Pair<'_, Rule>, span: Span) -> ObjectDecl {

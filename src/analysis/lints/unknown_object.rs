@@ -127,11 +127,11 @@ fn matching_objects<'m>(
     let objects = &model.catalog.objects;
     match pat {
         Pattern::Any => Box::new(objects.iter()),
-        Pattern::Exact(n) => Box::new(objects.get_key_value(n.as_str()).into_iter()),
+        Pattern::Exact(n) => Box::new(objects.get_key_value(&**n).into_iter()),
         Pattern::Prefix(p) => Box::new(
             objects
-                .range::<str, _>((Bound::Included(p.as_str()), Bound::Unbounded))
-                .take_while(move |(name, _)| name.starts_with(p.as_str())),
+                .range::<str, _>((Bound::Included(&**p), Bound::Unbounded))
+                .take_while(move |(name, _)| name.starts_with(&**p)),
         ),
     }
 }
@@ -140,11 +140,11 @@ fn matching_objects<'m>(
 fn has_attribute(attributes: &BTreeSet<String>, pat: &Pattern) -> bool {
     match pat {
         Pattern::Any => !attributes.is_empty(),
-        Pattern::Exact(n) => attributes.contains(n.as_str()),
+        Pattern::Exact(n) => attributes.contains(&**n),
         Pattern::Prefix(p) => attributes
-            .range::<str, _>((Bound::Included(p.as_str()), Bound::Unbounded))
+            .range::<str, _>((Bound::Included(&**p), Bound::Unbounded))
             .next()
-            .is_some_and(|a| a.starts_with(p.as_str())),
+            .is_some_and(|a| a.starts_with(&**p)),
     }
 }
 

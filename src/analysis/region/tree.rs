@@ -32,8 +32,8 @@ pub struct PatternTree {
 fn key(p: &Pattern) -> (&str, u8) {
     match p {
         Pattern::Any => ("", 0),
-        Pattern::Prefix(t) => (t.as_str(), 1),
-        Pattern::Exact(t) => (t.as_str(), 2),
+        Pattern::Prefix(t) => (&**t, 1),
+        Pattern::Exact(t) => (&**t, 2),
     }
 }
 
@@ -175,7 +175,7 @@ impl PatternTree {
         match self.pattern(node) {
             Pattern::Any => "~".to_string(),
             Pattern::Prefix(p) => format!("{p}~"),
-            Pattern::Exact(n) => n.clone(),
+            Pattern::Exact(n) => n.to_string(),
         }
     }
 }
