@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;
+pub mod fmt;
 pub mod generate;
 pub mod load;
 pub mod model;

@@ -4,6 +4,7 @@ mod baseline;
 mod build;
 mod check;
 mod explain;
+mod fmt;
 mod init;
 mod lints;
 mod show;
@@ -55,6 +56,8 @@ enum Command {
     Test(test::Args),
     /// Create aclc.toml and a starter policy in a folder
     Init(init::Args),
+    /// Rewrite policy files in the canonical layout (comments kept)
+    Fmt(fmt::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -111,6 +114,7 @@ fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Lints(args) => lints::run(args),
         Command::Test(args) => test::run(cli, args),
         Command::Init(args) => init::run(args),
+        Command::Fmt(args) => fmt::run(cli, args),
     }
 }
 
