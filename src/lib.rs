@@ -14,6 +14,7 @@ pub mod emit;
 pub mod fmt;
 pub mod generate;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod render;
 pub mod runtime;

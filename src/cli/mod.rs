@@ -7,6 +7,7 @@ mod explain;
 mod fmt;
 mod init;
 mod lints;
+mod lsp;
 mod show;
 mod test;
 
@@ -58,6 +59,8 @@ enum Command {
     Init(init::Args),
     /// Rewrite policy files in the canonical layout (comments kept)
     Fmt(fmt::Args),
+    /// Run the language server on stdin/stdout (for editors)
+    Lsp(lsp::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -115,6 +118,7 @@ fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Test(args) => test::run(cli, args),
         Command::Init(args) => init::run(args),
         Command::Fmt(args) => fmt::run(cli, args),
+        Command::Lsp(args) => lsp::run(args),
     }
 }
 

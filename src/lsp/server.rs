@@ -1,0 +1,353 @@
+//! The protocol side: messages in, changes queued, one analysis loop that
+//! debounces, drops stale results and publishes what changed.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::convert;
+use super::state::{path_of, uri_of, Change, State};
+
+/// How the server behaves.
+#[derive(Clone, Copy, Debug)]
+pub struct ServerOptions {
+    /// How long to wait after a change for more changes before analyzing.
+    pub debounce: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> ServerOptions {
+        ServerOptions {
+            debounce: Duration::from_millis(100),
+        }
+    }
+}
+
+/// Changes not analyzed yet.
+#[derive(Default)]
+struct Pending {
+    changes: Vec<Change>,
+    /// Counts every change: an analysis of generation `g` is stale once
+    /// the counter moved past `g`.
+    generation: u64,
+    /// Document versions, by path, for the diagnostics published.
+    versions: std::collections::HashMap<String, i32>,
+    /// Whether the client lets the server register file watchers.
+    watch: bool,
+}
+
+pub(super) struct Shared {
+    client: Client,
+    options: ServerOptions,
+    state: Mutex<Option<State>>,
+    pending: Mutex<Pending>,
+    wake: Notify,
+}
+
+/// The language server.
+pub struct Backend {
+    shared: Arc<Shared>,
+}
+
+/// Lock, recovering from a poisoned lock (a panic elsewhere must not take
+/// the server down with it).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Backend {
+    /// A server talking to `client`.
+    pub fn new(client: Client, options: ServerOptions) -> Backend {
+        Backend {
+            shared: Arc::new(Shared {
+                client,
+                options,
+                state: Mutex::new(None),
+                pending: Mutex::new(Pending::default()),
+                wake: Notify::new(),
+            }),
+        }
+    }
+
+    fn queue(&self, change: Change) {
+        let mut p = lock(&self.shared.pending);
+        p.changes.push(change);
+        p.generation += 1;
+        drop(p);
+        self.shared.wake.notify_one();
+    }
+
+    fn set_version(&self, path: &str, version: Option<i32>) {
+        let mut p = lock(&self.shared.pending);
+        match version {
+            Some(v) => p.versions.insert(path.to_string(), v),
+            None => p.versions.remove(path),
+        };
+    }
+
+    /// Run `f` on the state (`None` before `initialize`).
+    fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+        lock(&self.shared.state).as_mut().map(f)
+    }
+}
+
+/// The analysis loop: wait for changes, let more come for the debounce,
+/// apply them all, analyze, and publish unless a newer change arrived
+/// meanwhile (then its own analysis follows at once).
+async fn analysis_loop(shared: Arc<Shared>) {
+    loop {
+        shared.wake.notified().await;
+        if !shared.options.debounce.is_zero() {
+            tokio::time::sleep(shared.options.debounce).await;
+        }
+        let (changes, generation) = {
+            let mut p = lock(&shared.pending);
+            (std::mem::take(&mut p.changes), p.generation)
+        };
+        let worker = Arc::clone(&shared);
+        let done =
+            tokio::task::spawn_blocking(move || analyze_and_diff(&worker, changes, generation))
+                .await;
+        let publish = match done {
+            Ok(Some(publish)) => publish,
+            Ok(None) => continue,
+            Err(e) => {
+                shared
+                    .client
+                    .log_message(MessageType::ERROR, format!("analysis failed: {e}"))
+                    .await;
+                continue;
+            }
+        };
+        for (uri, diagnostics, version) in publish {
+            shared
+                .client
+                .publish_diagnostics(uri, diagnostics, version)
+                .await;
+        }
+    }
+}
+
+type Publish = Vec<(Uri, Vec<Diagnostic>, Option<i32>)>;
+
+/// Apply the changes and analyze; `None` when a newer change made the
+/// result stale (nothing is recorded as published then).
+fn analyze_and_diff(shared: &Shared, changes: Vec<Change>, generation: u64) -> Option<Publish> {
+    let mut guard = lock(&shared.state);
+    let state = guard.as_mut()?;
+    state.apply(changes);
+    let analysis = state.analyze();
+    let pending = lock(&shared.pending);
+    if pending.generation != generation {
+        return None;
+    }
+    let versions = pending.versions.clone();
+    drop(pending);
+    let sources = &analysis.model.sources;
+    let publish = state
+        .changed_files(&analysis)
+        .into_iter()
+        .filter_map(|(path, diags)| {
+            let uri = uri_of(&path)?;
+            let converted = diags
+                .iter()
+                .map(|d| convert::diagnostic(sources, d))
+                .collect();
+            Some((uri, converted, versions.get(&path).copied()))
+        })
+        .collect();
+    Some(publish)
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        #[allow(deprecated, reason = "rootUri is what older clients send")]
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|f| f.first())
+            .map(|f| f.uri.clone())
+            .or(params.root_uri)
+            .and_then(|u| u.to_file_path().map(|p| p.into_owned()));
+        let watch_dynamically = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        let shared = Arc::clone(&self.shared);
+        let state = tokio::task::spawn_blocking(move || State::load(root))
+            .await
+            .map_err(|e| tower_lsp_server::jsonrpc::Error {
+                code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+                message: format!("cannot load the workspace: {e}").into(),
+                data: None,
+            })?;
+        let load_error = state.load_error.clone();
+        *lock(&shared.state) = Some(state);
+        lock(&shared.pending).watch = watch_dynamically;
+        tokio::spawn(analysis_loop(Arc::clone(&shared)));
+        if let Some(e) = load_error {
+            shared.client.show_message(MessageType::ERROR, e).await;
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                    TextDocumentSyncKind::INCREMENTAL,
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "aclc".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            ..InitializeResult::default()
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let watch = lock(&self.shared.pending).watch;
+        if watch {
+            // In a task of its own: the client answers the registration
+            // while this server goes on with the next messages.
+            let client = self.shared.client.clone();
+            tokio::spawn(async move {
+                let watchers = ["**/*.acl", "**/aclc.toml"]
+                    .into_iter()
+                    .map(|glob| FileSystemWatcher {
+                        glob_pattern: GlobPattern::String(glob.to_string()),
+                        kind: None,
+                    })
+                    .collect();
+                let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+                let registration = Registration {
+                    id: "aclc-watch".to_string(),
+                    method: "workspace/didChangeWatchedFiles".to_string(),
+                    register_options: serde_json::to_value(options).ok(),
+                };
+                if let Err(e) = client.register_capability(vec![registration]).await {
+                    client
+                        .log_message(MessageType::WARNING, format!("cannot watch files: {e}"))
+                        .await;
+                }
+            });
+        }
+        // The first analysis: every file with findings gets them.
+        self.queue(Change::Reanalyze);
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        let text: Arc<str> = params.text_document.text.into();
+        self.with_state(|s| s.set_open(&path, Some(Arc::clone(&text))));
+        self.set_version(&path, Some(params.text_document.version));
+        self.queue(Change::Text(path, text));
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        let Some(text) = self
+            .with_state(|s| {
+                let mut text = s.text(&path)?.to_string();
+                for change in params.content_changes {
+                    apply_change(&mut text, change);
+                }
+                let text: Arc<str> = text.into();
+                s.set_open(&path, Some(Arc::clone(&text)));
+                Some(text)
+            })
+            .flatten()
+        else {
+            return;
+        };
+        self.set_version(&path, Some(params.text_document.version));
+        self.queue(Change::Text(path, text));
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        self.set_version(&path, None);
+        let change = self.with_state(|s| {
+            s.set_open(&path, None);
+            // Back to the file on disk, or out of the set if it is not a
+            // policy file of the workspace (or is gone).
+            match crate::load::read_text(std::path::Path::new(&path)) {
+                Ok(text) if s.is_policy_file(&path) => Change::Text(path.clone(), text.into()),
+                _ => Change::Removed(path.clone()),
+            }
+        });
+        if let Some(change) = change {
+            self.queue(change);
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for event in params.changes {
+            let Some(path) = path_of(&event.uri) else {
+                continue;
+            };
+            if path.ends_with(crate::config::FILE_NAME) {
+                self.queue(Change::Reload);
+                continue;
+            }
+            let change = self
+                .with_state(|s| {
+                    // The editor's buffer wins over the file while it is open.
+                    if s.is_open(&path) || !s.is_policy_file(&path) {
+                        return None;
+                    }
+                    if event.typ == FileChangeType::DELETED {
+                        return Some(Change::Removed(path.clone()));
+                    }
+                    match crate::load::read_text(std::path::Path::new(&path)) {
+                        Ok(text) => Some(Change::Text(path.clone(), text.into())),
+                        Err(_) => Some(Change::Removed(path.clone())),
+                    }
+                })
+                .flatten();
+            if let Some(change) = change {
+                self.queue(change);
+            }
+        }
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let pos = params.text_document_position_params;
+        let Some(path) = path_of(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        let analysis = self.with_state(|s| s.latest().cloned()).flatten();
+        Ok(analysis.and_then(|a| super::hover::hover(&a, &path, pos.position)))
+    }
+}
+
+/// Apply one content change (a range edit, or the whole text) to a text.
+fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
+    let Some(range) = change.range else {
+        *text = change.text;
+        return;
+    };
+    let lines = crate::source::LineIndex::new(text);
+    let start = lines.offset_of_utf16(text, range.start.line, range.start.character) as usize;
+    let end = lines.offset_of_utf16(text, range.end.line, range.end.character) as usize;
+    let (start, end) = (start.min(text.len()), end.min(text.len()));
+    if start <= end {
+        text.replace_range(start..end, &change.text);
+    }
+}
