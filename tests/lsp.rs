@@ -173,3 +173,435 @@ async fn published_diagnostics_are_those_of_check() {
     }
     assert!(compared > 20);
 }
+
+fn codes(params: &Value) -> Vec<String> {
+    params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const CONFIG: &str = "[policy]\npaths = [\"acl\"]\npredefined = false\n";
+
+/// Buffers over files, incremental edits, tags and links, files created
+/// and deleted outside the editor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_buffers_and_watched_files() {
+    let dir = project(&[
+        ("aclc.toml", CONFIG),
+        ("acl/a.acl", "component \"A\" {\n    allow read X.*\n}\n"),
+        (
+            "acl/user.acl",
+            "access_level \"U\" for user {\n    include \"A\"\n}\n",
+        ),
+    ]);
+    let root = dir.path().canonicalize().unwrap();
+    let a_uri = file_uri(&root.join("acl/a.acl"));
+    let mut client = TestClient::start(Duration::from_millis(20));
+    client.initialize(&root, true).await;
+
+    // An unsaved buffer with a redundant rule.
+    let text = "component \"A\" {\n    allow read X.*\n    allow read X.y\n}\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": a_uri, "languageId": "aclc", "version": 1, "text": text}}),
+    );
+    let params = client.diagnostics_for(&a_uri).await;
+    assert_eq!(codes(&params), ["redundant-rule"]);
+    assert_eq!(params["version"], 1);
+    let d = &params["diagnostics"][0];
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 18}})
+    );
+    assert_eq!(d["severity"], 2);
+    assert_eq!(d["tags"], json!([1]));
+    assert_eq!(d["source"], "aclc");
+    assert!(d["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("docs/src/lints/redundant-rule.md"));
+    assert_eq!(d["relatedInformation"][0]["location"]["uri"], a_uri);
+    assert_eq!(
+        d["relatedInformation"][0]["location"]["range"]["start"]["line"],
+        1
+    );
+    assert!(client
+        .server_requests
+        .contains(&"client/registerCapability".to_string()));
+
+    // An incremental edit deleting the redundant line clears it.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": a_uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 2, "character": 0}, "end": {"line": 3, "character": 0}}, "text": ""}]}),
+    );
+    let params = client.diagnostics_for(&a_uri).await;
+    assert_eq!(codes(&params), Vec::<String>::new());
+    assert_eq!(params["version"], 2);
+
+    // A file created on disk, outside the editor.
+    let b = root.join("acl/b.acl");
+    std::fs::write(
+        &b,
+        "access_level \"B\" for user {\n    include \"Nope\"\n}\n",
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&b), "type": 1}]}),
+    );
+    let params = client.diagnostics_for(&file_uri(&b)).await;
+    assert_eq!(codes(&params), ["unknown-include"]);
+    // Changed on disk.
+    std::fs::write(
+        &b,
+        "access_level \"B\" for user {\n    include \"A\", \"A\"\n}\n",
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&b), "type": 2}]}),
+    );
+    let params = client.diagnostics_for(&file_uri(&b)).await;
+    assert_eq!(codes(&params), ["duplicate-include"]);
+    // Deleted: its findings go.
+    std::fs::remove_file(&b).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&b), "type": 3}]}),
+    );
+    let params = client.diagnostics_for(&file_uri(&b)).await;
+    assert_eq!(codes(&params), Vec::<String>::new());
+
+    // aclc.toml changed: the lint set to off is gone after the reload.
+    let text = "component \"A\" {\n    allow read X.*\n    allow read X.*\n}\n";
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": a_uri, "version": 3}, "contentChanges": [{"text": text}]}),
+    );
+    assert_eq!(
+        codes(&client.diagnostics_for(&a_uri).await),
+        ["redundant-rule"]
+    );
+    std::fs::write(
+        root.join("aclc.toml"),
+        format!("{CONFIG}[lints]\nredundant-rule = \"off\"\n"),
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&root.join("aclc.toml")), "type": 2}]}),
+    );
+    // The buffer survives the reload (not the file on disk, which is clean).
+    assert_eq!(
+        codes(&client.diagnostics_for(&a_uri).await),
+        Vec::<String>::new()
+    );
+    client.shutdown().await;
+}
+
+/// Many rapid edits: the last diagnostics published are those of the
+/// last version, and older results are dropped rather than published late.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rapid_edits_end_with_the_last_version() {
+    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", "component \"A\" {}\n")]);
+    let root = dir.path().canonicalize().unwrap();
+    let uri = file_uri(&root.join("acl/a.acl"));
+    let mut client = TestClient::start(Duration::from_millis(10));
+    client.initialize(&root, false).await;
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "aclc", "version": 0, "text": "component \"A\" {}\n"}}),
+    );
+    for v in 1..=300 {
+        // Odd versions have a redundant rule, even ones do not.
+        let extra = if v % 2 == 1 {
+            "    allow read X.*\n"
+        } else {
+            ""
+        };
+        let text = format!("component \"A\" {{\n    allow read X.*\n{extra}}}\n");
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": text}]}),
+        );
+    }
+    let published = client.settle(Duration::from_millis(500)).await;
+    // 300 is even: no redundant rule (the unused component stays).
+    let last = json!({"diagnostics": published.get(&uri).cloned().unwrap_or(json!([]))});
+    assert_eq!(codes(&last), ["unused-component"]);
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 6}}),
+        )
+        .await;
+    assert!(hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("Decides some requests"));
+    client.shutdown().await;
+}
+
+/// `$0` marks the cursor in a fixture text: the text without it and the
+/// LSP position of the mark.
+fn cursor(marked: &str) -> (String, Value) {
+    let at = marked.find("$0").unwrap();
+    let before = &marked[..at];
+    let line = before.matches('\n').count();
+    let col: usize = before
+        .rsplit('\n')
+        .next()
+        .unwrap()
+        .chars()
+        .map(char::len_utf16)
+        .sum();
+    (
+        marked.replacen("$0", "", 1),
+        json!({"line": line, "character": col}),
+    )
+}
+
+const HOVER_POLICY: &str = r#"## Rate tables: read them.
+object Rates { list, price }
+
+## Read-only access to rate tables.
+component "Rates read-only" {
+    group "Tariffs"
+    allow read Rates.*
+    allow read Rates.list
+}
+
+access_level "Clerk" for user {
+    hidden
+    include "Rates read-only", "Rates read-only"
+}
+"#;
+
+async fn hover_at(client: &mut TestClient, uri: &str, marked: &str) -> String {
+    let (_, pos) = cursor(marked);
+    let answer = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos}),
+        )
+        .await;
+    answer["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_tells_what_things_are_and_do() {
+    let dir = project(&[("aclc.toml", CONFIG), ("acl/p.acl", HOVER_POLICY)]);
+    let root = dir.path().canonicalize().unwrap();
+    let uri = file_uri(&root.join("acl/p.acl"));
+    let mut client = TestClient::start(Duration::ZERO);
+    client.initialize(&root, false).await;
+    client.diagnostics_for(&uri).await;
+    let mark = |needle: &str, with: &str| HOVER_POLICY.replacen(needle, with, 1);
+
+    let h = hover_at(
+        &mut client,
+        &uri,
+        &mark("component \"Rates", "component \"Ra$0tes"),
+    )
+    .await;
+    assert!(h.starts_with("**a component** `Rates read-only`"), "{h}");
+    assert!(h.contains("Read-only access to rate tables."), "{h}");
+    assert!(h.contains("group `Tariffs`"), "{h}");
+    assert!(h.contains("Included by `Clerk`."), "{h}");
+    assert!(h.contains("- `read Rates.*`"), "{h}");
+
+    let h = hover_at(
+        &mut client,
+        &uri,
+        &mark("access_level \"Clerk", "access_level \"Cl$0erk"),
+    )
+    .await;
+    assert!(h.starts_with("**a user access level** `Clerk`"), "{h}");
+    assert!(h.contains("hidden"), "{h}");
+    assert!(h.contains("Included by no access level."), "{h}");
+
+    // The second include of the same component: contributes nothing.
+    let h = hover_at(
+        &mut client,
+        &uri,
+        &mark("\"Rates read-only\"\n}", "\"Rates $0read-only\"\n}"),
+    )
+    .await;
+    assert!(h.starts_with("include of `Rates read-only`"), "{h}");
+    assert!(
+        h.contains("Contributes nothing to `Clerk`: `Clerk` includes `Rates read-only` twice."),
+        "{h}"
+    );
+
+    // A dead rule, and the rule that covers it.
+    let h = hover_at(
+        &mut client,
+        &uri,
+        &mark("allow read Rates.list", "al$0low read Rates.list"),
+    )
+    .await;
+    assert!(h.contains("Never decides for `read`; covered by:"), "{h}");
+    assert!(
+        h.contains("- `allow read Rates.*` (acl/p.acl:7:5)")
+            || h.contains("- `allow read Rates.*` ("),
+        "{h}"
+    );
+    let h = hover_at(
+        &mut client,
+        &uri,
+        &mark("allow read Rates.*", "al$0low read Rates.*"),
+    )
+    .await;
+    assert!(h.contains("Decides some requests"), "{h}");
+
+    // Objects and attributes: their catalog doc.
+    let h = hover_at(
+        &mut client,
+        &uri,
+        &mark("allow read Rates.list", "allow read Rat$0es.list"),
+    )
+    .await;
+    assert!(
+        h.starts_with("**object** `Rates`")
+            && h.contains("Rate tables: read them.")
+            && h.contains("`list`, `price`"),
+        "{h}"
+    );
+    let h = hover_at(
+        &mut client,
+        &uri,
+        &mark("allow read Rates.list", "allow read Rates.li$0st"),
+    )
+    .await;
+    assert!(h.starts_with("**attribute** `Rates.list`"), "{h}");
+    client.shutdown().await;
+}
+
+/// Positions count UTF-16 code units: after an emoji (two units) and CJK
+/// names (one unit each, three bytes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn positions_are_utf16() {
+    let text = "component \"😀 料金\" {}\naccess_level \"U\" for user {\n    include \"😀 料金\", \"不明\"\n}\n";
+    let dir = project(&[("aclc.toml", CONFIG), ("acl/u.acl", text)]);
+    let root = dir.path().canonicalize().unwrap();
+    let uri = file_uri(&root.join("acl/u.acl"));
+    let mut client = TestClient::start(Duration::ZERO);
+    client.initialize(&root, false).await;
+    let params = client.diagnostics_for(&uri).await;
+    let d = params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "unknown-include")
+        .unwrap()
+        .clone();
+    // `    include "😀 料金", ` is 4 + 8 + 1 + 2 (emoji) + 1 + 2 + 1 + 2 = 21 units.
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 2, "character": 21}, "end": {"line": 2, "character": 25}})
+    );
+    // Hover on the include name after the emoji finds it.
+    let (_, pos) = cursor(
+        "component \"😀 料金\" {}\naccess_level \"U\" for user {\n    include \"😀 料$0金\"",
+    );
+    let answer = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos}),
+        )
+        .await;
+    assert!(answer["result"]["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("include of `😀 料金`"));
+    // A position past the end of the document answers, with nothing.
+    let answer = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 99, "character": 99}}),
+        )
+        .await;
+    assert_eq!(answer["result"], Value::Null);
+    client.shutdown().await;
+}
+
+/// The built binary over stdio: initialize, didOpen a file with a
+/// finding, its diagnostics, shutdown, exit.
+#[test]
+fn end_to_end_over_stdio() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", "component \"A\" {}\n")]);
+    let root = dir.path().canonicalize().unwrap();
+    let uri = file_uri(&root.join("acl/a.acl"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aclc"))
+        .arg("lsp")
+        .current_dir(&root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut send = |msg: Value| {
+        let body = msg.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    };
+    let mut receive = || -> Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    };
+    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": {"processId": null, "rootUri": file_uri(&root), "capabilities": {}}}));
+    let answer = receive();
+    assert_eq!(answer["id"], 1);
+    assert_eq!(answer["result"]["serverInfo"]["name"], "aclc");
+    assert_eq!(answer["result"]["capabilities"]["hoverProvider"], true);
+    send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    let text = "component \"A\" {\n    deny read X.*\n    deny read X.*\n}\n";
+    send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+                "params": {"textDocument": {"uri": uri, "languageId": "aclc", "version": 7, "text": text}}}));
+    let published = loop {
+        let msg = receive();
+        if msg["method"] == "textDocument/publishDiagnostics" && msg["params"]["uri"] == uri {
+            break msg;
+        }
+    };
+    assert_eq!(published["params"]["version"], 7);
+    assert_eq!(
+        codes(&published["params"]),
+        ["unused-component", "redundant-rule"]
+    );
+    send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    let answer = loop {
+        let msg = receive();
+        if msg["id"] == 2 {
+            break msg;
+        }
+    };
+    assert_eq!(answer["result"], Value::Null);
+    send(json!({"jsonrpc": "2.0", "method": "exit"}));
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
