@@ -86,3 +86,90 @@ fn fmt_leaves_files_with_syntax_errors_untouched() {
         TIDY
     );
 }
+
+const FIXABLE: &str = r#"object Rates { list, price }
+component "Rates read-only" {
+    allow read Rates.*
+    allow read Rates.list # again
+    deny update Rtes.price
+}
+access_level "Clerk" for user {
+    include "Rates read-only", "Rates read-only"
+    include "Rates raed-only"
+}
+"#;
+
+const FIXED: &str = r#"object Rates { list, price }
+component "Rates read-only" {
+    allow read Rates.*
+    deny update Rates.price
+}
+access_level "Clerk" for user {
+    include "Rates read-only"
+    include "Rates read-only"
+}
+"#;
+
+const CONFIG: &str = "[policy]\npaths = [\"acl\"]\npredefined = false\n";
+
+#[test]
+fn fix_dry_run_prints_diffs_and_changes_nothing() {
+    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", FIXABLE)]);
+    let out = aclc(dir.path(), &["fix", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "acl/a.acl:4:5: remove the redundant rule `allow read Rates.list`\n  -     allow read Rates.list # again\n\
+         acl/a.acl:5:17: replace with `Rates`\n  -     deny update Rtes.price\n  +     deny update Rates.price\n\
+         acl/a.acl:8:32: remove the second include of `Rates read-only`\n  -     include \"Rates read-only\", \"Rates read-only\"\n  +     include \"Rates read-only\"\n\
+         acl/a.acl:9:13: replace with `Rates read-only`\n  -     include \"Rates raed-only\"\n  +     include \"Rates read-only\"\n"
+    );
+    assert_eq!(text(&out.stderr), "would apply 4 fix(es) in 1 file(s)\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("acl/a.acl")).unwrap(),
+        FIXABLE
+    );
+}
+
+#[test]
+fn fix_applies_then_checks_again() {
+    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", FIXABLE)]);
+    let out = aclc(dir.path(), &["fix"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("acl/a.acl")).unwrap(),
+        FIXED
+    );
+    // What is left: the duplicate the replaced name became (a second run removes it).
+    assert!(
+        text(&out.stderr)
+            .starts_with("applied 4 fix(es) in 1 file(s); 1 finding(s) left (0 error(s))"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = aclc(dir.path(), &["fix"]);
+    assert_eq!(
+        text(&out.stdout),
+        "acl/a.acl:8:13: remove the second include of `Rates read-only`\n"
+    );
+    let out = aclc(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).starts_with("no problems found"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn fix_only_takes_the_codes_asked_for() {
+    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", FIXABLE)]);
+    let out = aclc(dir.path(), &["fix", "--only", "unknown-include"]);
+    assert_eq!(
+        text(&out.stdout),
+        "acl/a.acl:9:13: replace with `Rates read-only`\n"
+    );
+    let out = aclc(dir.path(), &["fix", "--only", "unknown-inclde"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`unknown-inclde` is not a lint code"));
+}

@@ -605,3 +605,53 @@ fn end_to_end_over_stdio() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status}");
 }
+
+/// Code actions offer the fixes `aclc fix` applies, as workspace edits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_actions_offer_the_quick_fixes() {
+    let text = "object Rates { list }\ncomponent \"R\" {\n    allow read Rates.*\n    allow read Rtes.list\n    allow read Rates.list\n}\naccess_level \"U\" for user {\n    include \"R\", \"R\"\n}\n";
+    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", text)]);
+    let root = dir.path().canonicalize().unwrap();
+    let uri = file_uri(&root.join("acl/a.acl"));
+    let mut client = TestClient::start(Duration::ZERO);
+    client.initialize(&root, false).await;
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "aclc", "version": 1, "text": text}}),
+    );
+    client.diagnostics_for(&uri).await;
+    let actions = |line: u32| {
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+               "context": {"diagnostics": []}})
+    };
+    let answer = client.request("textDocument/codeAction", actions(3)).await;
+    let list = answer["result"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{answer}");
+    assert_eq!(list[0]["title"], "replace with `Rates`");
+    assert_eq!(list[0]["kind"], "quickfix");
+    assert_eq!(list[0]["diagnostics"][0]["code"], "unknown-object");
+    assert_eq!(
+        list[0]["edit"]["changes"][uri.as_str()],
+        json!([{"range": {"start": {"line": 3, "character": 15}, "end": {"line": 3, "character": 19}}, "newText": "Rates"}])
+    );
+    let answer = client.request("textDocument/codeAction", actions(4)).await;
+    assert_eq!(
+        answer["result"][0]["title"],
+        "remove the redundant rule `allow read Rates.list`"
+    );
+    assert_eq!(
+        answer["result"][0]["edit"]["changes"][uri.as_str()],
+        json!([{"range": {"start": {"line": 4, "character": 0}, "end": {"line": 5, "character": 0}}, "newText": ""}])
+    );
+    let answer = client.request("textDocument/codeAction", actions(7)).await;
+    assert_eq!(
+        answer["result"][0]["title"],
+        "remove the second include of `R`"
+    );
+    assert_eq!(
+        answer["result"][0]["edit"]["changes"][uri.as_str()],
+        json!([{"range": {"start": {"line": 7, "character": 15}, "end": {"line": 7, "character": 20}}, "newText": ""}])
+    );
+    client.shutdown().await;
+}

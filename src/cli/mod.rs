@@ -4,6 +4,7 @@ mod baseline;
 mod build;
 mod check;
 mod explain;
+mod fix;
 mod fmt;
 mod init;
 mod lints;
@@ -59,6 +60,8 @@ enum Command {
     Init(init::Args),
     /// Rewrite policy files in the canonical layout (comments kept)
     Fmt(fmt::Args),
+    /// Apply the safe quick fixes of the findings (those the language server offers)
+    Fix(fix::Args),
     /// Run the language server on stdin/stdout (for editors)
     Lsp(lsp::Args),
 }
@@ -119,6 +122,7 @@ fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Init(args) => init::run(args),
         Command::Fmt(args) => fmt::run(cli, args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Fix(args) => fix::run(cli, args),
     }
 }
 

@@ -201,6 +201,12 @@ impl LanguageServer for Backend {
                     TextDocumentSyncKind::INCREMENTAL,
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -334,6 +340,64 @@ impl LanguageServer for Backend {
         };
         let analysis = self.with_state(|s| s.latest().cloned()).flatten();
         Ok(analysis.and_then(|a| super::hover::hover(&a, &path, pos.position)))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        Ok(self.code_actions(&params))
+    }
+}
+
+impl Backend {
+    /// The quick fixes of the findings in `range` of the document: the
+    /// same fixes `aclc fix` applies. None while the latest analysis is of
+    /// an older text than the buffer (its positions would be wrong).
+    fn code_actions(&self, params: &CodeActionParams) -> Option<CodeActionResponse> {
+        let uri = &params.text_document.uri;
+        let path = path_of(uri)?;
+        let (analysis, current) = self
+            .with_state(|s| Some((s.latest().cloned()?, s.text(&path)?)))
+            .flatten()?;
+        let sources = &analysis.model.sources;
+        let file = sources.find(&path)?;
+        if *sources.file(file).text != *current {
+            return Some(Vec::new());
+        }
+        // Findings on the lines asked about (a cursor asks about its line).
+        let lines = &sources.file(file).lines;
+        let (first, last) = (
+            params.range.start.line as usize,
+            params.range.end.line as usize,
+        );
+        let mut actions = Vec::new();
+        for d in &analysis.diagnostics {
+            if d.span.file != file
+                || lines.line_of(d.span.start) > last
+                || lines.line_of(d.span.end) < first
+            {
+                continue;
+            }
+            for fix in &d.fixes {
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|e| TextEdit::new(convert::range(sources, e.span), e.text.clone()))
+                    .collect();
+                let mut changes = std::collections::HashMap::new();
+                changes.insert(uri.clone(), edits);
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: fix.title.clone(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![convert::diagnostic(sources, d)]),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(changes),
+                        ..WorkspaceEdit::default()
+                    }),
+                    is_preferred: Some(true),
+                    ..CodeAction::default()
+                }));
+            }
+        }
+        Some(actions)
     }
 }
 
