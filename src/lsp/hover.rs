@@ -29,6 +29,37 @@ pub fn hover(a: &Analysis, path: &str, pos: Position) -> Option<Hover> {
     })
 }
 
+/// Where the access level or component named by the include (or the
+/// default, or the test expectation) under the cursor is declared (user
+/// files only: the embedded library has no file to open).
+pub fn definition(
+    a: &Analysis,
+    path: &str,
+    pos: Position,
+) -> Option<tower_lsp_server::ls_types::Location> {
+    let sources = &a.model.sources;
+    let file = sources.find(path)?;
+    let at = convert::offset(sources, file, pos);
+    let inside = |s: Span| s.file == file && s.start <= at && at <= s.end;
+    let target = a
+        .model
+        .acls
+        .iter()
+        .filter(|l| l.span.file == file && inside(l.span))
+        .flat_map(|l| l.includes.iter())
+        .find(|i| inside(i.name.span))
+        .and_then(|i| i.target)?;
+    let decl = a.model.acl(target);
+    let uri = super::state::uri_of(&sources.file(decl.name_span.file).path)?;
+    if sources.file(decl.name_span.file).origin != crate::source::Origin::User {
+        return None;
+    }
+    Some(tower_lsp_server::ls_types::Location::new(
+        uri,
+        convert::range(sources, decl.name_span),
+    ))
+}
+
 fn find(a: &Analysis, file: FileId, inside: &dyn Fn(Span) -> bool) -> Option<(String, Span)> {
     let model = &a.model;
     for acl in model.acls.iter().filter(|l| l.span.file == file) {

@@ -1,6 +1,7 @@
 //! The protocol side: messages in, changes queued, one analysis loop that
 //! debounces, drops stale results and publishes what changed.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -10,7 +11,8 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert;
-use super::state::{path_of, uri_of, Change, State};
+use super::state::{is_policy_file, path_of, uri_of, Change, State};
+use crate::analysis::Analysis;
 
 /// How the server behaves.
 #[derive(Clone, Copy, Debug)]
@@ -43,8 +45,16 @@ struct Pending {
 pub(super) struct Shared {
     client: Client,
     options: ServerOptions,
+    /// The workspace; held by the analysis loop while it analyzes, so
+    /// message handlers never take it.
     state: Mutex<Option<State>>,
     pending: Mutex<Pending>,
+    /// The editor's buffers, by path: they win over the files on disk.
+    docs: Mutex<HashMap<String, Arc<str>>>,
+    /// The policy paths of the workspace (files and folders).
+    policy_paths: Mutex<Vec<std::path::PathBuf>>,
+    /// The latest analysis (hover, code actions, definitions).
+    latest: Mutex<Option<Arc<Analysis>>>,
     wake: Notify,
 }
 
@@ -68,6 +78,9 @@ impl Backend {
                 options,
                 state: Mutex::new(None),
                 pending: Mutex::new(Pending::default()),
+                docs: Mutex::new(HashMap::new()),
+                policy_paths: Mutex::new(Vec::new()),
+                latest: Mutex::new(None),
                 wake: Notify::new(),
             }),
         }
@@ -89,9 +102,17 @@ impl Backend {
         };
     }
 
-    /// Run `f` on the state (`None` before `initialize`).
-    fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
-        lock(&self.shared.state).as_mut().map(f)
+    /// The latest analysis.
+    fn latest(&self) -> Option<Arc<Analysis>> {
+        lock(&self.shared.latest).clone()
+    }
+
+    /// Whether `path` is open in the editor, and whether it is a policy
+    /// file of the workspace.
+    fn status(&self, path: &str) -> (bool, bool) {
+        let open = lock(&self.shared.docs).contains_key(path);
+        let policy = is_policy_file(&lock(&self.shared.policy_paths), path);
+        (open, policy)
     }
 }
 
@@ -139,8 +160,18 @@ type Publish = Vec<(Uri, Vec<Diagnostic>, Option<i32>)>;
 fn analyze_and_diff(shared: &Shared, changes: Vec<Change>, generation: u64) -> Option<Publish> {
     let mut guard = lock(&shared.state);
     let state = guard.as_mut()?;
-    state.apply(changes);
+    let reload = changes.iter().any(|c| matches!(c, Change::Reload));
+    let open = if reload {
+        lock(&shared.docs).clone()
+    } else {
+        HashMap::new()
+    };
+    state.apply(changes, &open);
+    if reload {
+        *lock(&shared.policy_paths) = state.policy_paths();
+    }
     let analysis = state.analyze();
+    *lock(&shared.latest) = Some(Arc::clone(&analysis));
     let pending = lock(&shared.pending);
     if pending.generation != generation {
         return None;
@@ -189,6 +220,7 @@ impl LanguageServer for Backend {
                 data: None,
             })?;
         let load_error = state.load_error.clone();
+        *lock(&shared.policy_paths) = state.policy_paths();
         *lock(&shared.state) = Some(state);
         lock(&shared.pending).watch = watch_dynamically;
         tokio::spawn(analysis_loop(Arc::clone(&shared)));
@@ -201,6 +233,7 @@ impl LanguageServer for Backend {
                     TextDocumentSyncKind::INCREMENTAL,
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -257,7 +290,7 @@ impl LanguageServer for Backend {
             return;
         };
         let text: Arc<str> = params.text_document.text.into();
-        self.with_state(|s| s.set_open(&path, Some(Arc::clone(&text))));
+        lock(&self.shared.docs).insert(path.clone(), Arc::clone(&text));
         self.set_version(&path, Some(params.text_document.version));
         self.queue(Change::Text(path, text));
     }
@@ -266,19 +299,18 @@ impl LanguageServer for Backend {
         let Some(path) = path_of(&params.text_document.uri) else {
             return;
         };
-        let Some(text) = self
-            .with_state(|s| {
-                let mut text = s.text(&path)?.to_string();
-                for change in params.content_changes {
-                    apply_change(&mut text, change);
-                }
-                let text: Arc<str> = text.into();
-                s.set_open(&path, Some(Arc::clone(&text)));
-                Some(text)
-            })
-            .flatten()
-        else {
-            return;
+        let text = {
+            let mut docs = lock(&self.shared.docs);
+            let Some(current) = docs.get(&path) else {
+                return;
+            };
+            let mut text = current.to_string();
+            for change in params.content_changes {
+                apply_change(&mut text, change);
+            }
+            let text: Arc<str> = text.into();
+            docs.insert(path.clone(), Arc::clone(&text));
+            text
         };
         self.set_version(&path, Some(params.text_document.version));
         self.queue(Change::Text(path, text));
@@ -289,18 +321,15 @@ impl LanguageServer for Backend {
             return;
         };
         self.set_version(&path, None);
-        let change = self.with_state(|s| {
-            s.set_open(&path, None);
-            // Back to the file on disk, or out of the set if it is not a
-            // policy file of the workspace (or is gone).
-            match crate::load::read_text(std::path::Path::new(&path)) {
-                Ok(text) if s.is_policy_file(&path) => Change::Text(path.clone(), text.into()),
-                _ => Change::Removed(path.clone()),
-            }
-        });
-        if let Some(change) = change {
-            self.queue(change);
-        }
+        lock(&self.shared.docs).remove(&path);
+        // Back to the file on disk, or out of the set if it is not a
+        // policy file of the workspace (or is gone).
+        let (_, policy) = self.status(&path);
+        let change = match crate::load::read_text(std::path::Path::new(&path)) {
+            Ok(text) if policy => Change::Text(path, text.into()),
+            _ => Change::Removed(path),
+        };
+        self.queue(change);
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -312,24 +341,20 @@ impl LanguageServer for Backend {
                 self.queue(Change::Reload);
                 continue;
             }
-            let change = self
-                .with_state(|s| {
-                    // The editor's buffer wins over the file while it is open.
-                    if s.is_open(&path) || !s.is_policy_file(&path) {
-                        return None;
-                    }
-                    if event.typ == FileChangeType::DELETED {
-                        return Some(Change::Removed(path.clone()));
-                    }
-                    match crate::load::read_text(std::path::Path::new(&path)) {
-                        Ok(text) => Some(Change::Text(path.clone(), text.into())),
-                        Err(_) => Some(Change::Removed(path.clone())),
-                    }
-                })
-                .flatten();
-            if let Some(change) = change {
-                self.queue(change);
+            let (open, policy) = self.status(&path);
+            // The editor's buffer wins over the file while it is open.
+            if open || !policy {
+                continue;
             }
+            let change = if event.typ == FileChangeType::DELETED {
+                Change::Removed(path)
+            } else {
+                match crate::load::read_text(std::path::Path::new(&path)) {
+                    Ok(text) => Change::Text(path, text.into()),
+                    Err(_) => Change::Removed(path),
+                }
+            };
+            self.queue(change);
         }
     }
 
@@ -338,8 +363,23 @@ impl LanguageServer for Backend {
         let Some(path) = path_of(&pos.text_document.uri) else {
             return Ok(None);
         };
-        let analysis = self.with_state(|s| s.latest().cloned()).flatten();
-        Ok(analysis.and_then(|a| super::hover::hover(&a, &path, pos.position)))
+        Ok(self
+            .latest()
+            .and_then(|a| super::hover::hover(&a, &path, pos.position)))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let pos = params.text_document_position_params;
+        let Some(path) = path_of(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(self
+            .latest()
+            .and_then(|a| super::hover::definition(&a, &path, pos.position))
+            .map(GotoDefinitionResponse::Scalar))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -354,12 +394,11 @@ impl Backend {
     fn code_actions(&self, params: &CodeActionParams) -> Option<CodeActionResponse> {
         let uri = &params.text_document.uri;
         let path = path_of(uri)?;
-        let (analysis, current) = self
-            .with_state(|s| Some((s.latest().cloned()?, s.text(&path)?)))
-            .flatten()?;
+        let analysis = self.latest()?;
         let sources = &analysis.model.sources;
         let file = sources.find(&path)?;
-        if *sources.file(file).text != *current {
+        let current = lock(&self.shared.docs).get(&path).cloned();
+        if current.is_some_and(|t| *t != *sources.file(file).text) {
             return Some(Vec::new());
         }
         // Findings on the lines asked about (a cursor asks about its line).

@@ -38,9 +38,6 @@ pub struct State {
     root: Option<PathBuf>,
     settings: Settings,
     workspace: Workspace,
-    /// Unsaved buffers by path: they win over the files on disk.
-    open: HashMap<String, Arc<str>>,
-    latest: Option<Arc<Analysis>>,
     /// The diagnostics last published, by path (paths survive a reload,
     /// file ids may not).
     published: HashMap<String, Vec<Diagnostic>>,
@@ -57,55 +54,20 @@ impl State {
             workspace: Workspace::new(sources, settings.options.clone()),
             root,
             settings,
-            open: HashMap::new(),
-            latest: None,
             published: HashMap::new(),
             load_error,
         }
     }
 
-    /// Whether `path` is a policy file of the workspace: under one of its
-    /// policy paths, or opened in the editor.
-    pub fn is_policy_file(&self, path: &str) -> bool {
-        self.open.contains_key(path)
-            || (path.ends_with(".acl")
-                && self
-                    .settings
-                    .paths
-                    .iter()
-                    .any(|p| Path::new(path).starts_with(p)))
+    /// The policy paths of the workspace (files and folders).
+    pub fn policy_paths(&self) -> Vec<PathBuf> {
+        self.settings.paths.clone()
     }
 
-    /// Whether the editor holds an unsaved buffer for `path`.
-    pub fn is_open(&self, path: &str) -> bool {
-        self.open.contains_key(path)
-    }
-
-    /// Record the editor's buffer for `path` (`None`: closed).
-    pub fn set_open(&mut self, path: &str, text: Option<Arc<str>>) {
-        match text {
-            Some(t) => {
-                self.open.insert(path.to_string(), t);
-            }
-            None => {
-                self.open.remove(path);
-            }
-        }
-    }
-
-    /// The text of `path` as the server sees it: the buffer, else the file.
-    pub fn text(&self, path: &str) -> Option<Arc<str>> {
-        if let Some(t) = self.open.get(path) {
-            return Some(Arc::clone(t));
-        }
-        let sources = self.workspace.sources();
-        sources
-            .find(path)
-            .map(|id| Arc::clone(&sources.file(id).text))
-    }
-
-    /// Apply changes (in order), re-parsing only the files they touch.
-    pub fn apply(&mut self, changes: Vec<Change>) {
+    /// Apply changes (in order), re-parsing only the files they touch;
+    /// `open` are the editor's buffers (laid over the files again after a
+    /// reload).
+    pub fn apply(&mut self, changes: Vec<Change>, open: &HashMap<String, Arc<str>>) {
         for change in changes {
             match change {
                 Change::Text(path, text) => {
@@ -122,7 +84,7 @@ impl State {
                     self.settings = settings;
                     self.load_error = error;
                     self.workspace = Workspace::new(sources, self.settings.options.clone());
-                    for (path, text) in &self.open {
+                    for (path, text) in open {
                         self.workspace.set_text(path, Arc::clone(text));
                     }
                 }
@@ -133,14 +95,7 @@ impl State {
     /// Analyze the policy set as it is now (reusing the previous analysis
     /// where the engine can).
     pub fn analyze(&mut self) -> Arc<Analysis> {
-        let analysis = self.workspace.analyze();
-        self.latest = Some(Arc::clone(&analysis));
-        analysis
-    }
-
-    /// The latest analysis.
-    pub fn latest(&self) -> Option<&Arc<Analysis>> {
-        self.latest.as_ref()
+        self.workspace.analyze()
     }
 
     /// The user files whose diagnostics differ from what was last
@@ -219,6 +174,11 @@ fn load_workspace(root: Option<&Path>) -> (Settings, SourceMap, Option<String>) 
         }
     };
     (settings, sources, error)
+}
+
+/// Whether `path` is a policy file under one of the policy paths.
+pub fn is_policy_file(paths: &[PathBuf], path: &str) -> bool {
+    path.ends_with(".acl") && paths.iter().any(|p| Path::new(path).starts_with(p))
 }
 
 /// The path a `file:` URI names, as the workspace shows it.
