@@ -694,3 +694,30 @@ async fn definition_of_an_include() {
     );
     client.shutdown().await;
 }
+
+/// Formatting a buffer is `aclc fmt` on its text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formatting_is_aclc_fmt() {
+    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", "component \"A\" {}\n")]);
+    let root = dir.path().canonicalize().unwrap();
+    let uri = file_uri(&root.join("acl/a.acl"));
+    let mut client = TestClient::start(Duration::ZERO);
+    client.initialize(&root, false).await;
+    let text = "component \"A\"{\n  include \"B\"\n  allow read X.*}\ncomponent \"B\" {}\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "aclc", "version": 1, "text": text}}),
+    );
+    let answer = client
+        .request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+        )
+        .await;
+    assert_eq!(
+        answer["result"],
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 4, "character": 0}},
+                "newText": aclc::fmt::format(text).unwrap()}])
+    );
+    client.shutdown().await;
+}

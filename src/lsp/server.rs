@@ -234,6 +234,7 @@ impl LanguageServer for Backend {
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                document_formatting_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -380,6 +381,40 @@ impl LanguageServer for Backend {
             .latest()
             .and_then(|a| super::hover::definition(&a, &path, pos.position))
             .map(GotoDefinitionResponse::Scalar))
+    }
+
+    /// `aclc fmt` on the buffer: one edit replacing the whole text (none
+    /// when it is formatted already); a buffer with syntax errors is left
+    /// alone, with a message.
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(text) = lock(&self.shared.docs).get(&path).cloned() else {
+            return Ok(None);
+        };
+        match crate::fmt::format(&text) {
+            Ok(formatted) if formatted == *text => Ok(Some(Vec::new())),
+            Ok(formatted) => {
+                let lines = crate::source::LineIndex::new(&text);
+                let (line, character) = lines.utf16_position(&text, text.len() as u32);
+                let whole = Range::new(Position::new(0, 0), Position::new(line, character));
+                Ok(Some(vec![TextEdit::new(whole, formatted)]))
+            }
+            Err(e) => {
+                self.shared
+                    .client
+                    .show_message(
+                        MessageType::WARNING,
+                        format!(
+                            "not formatted: the file has {} syntax error(s)",
+                            e.errors.len()
+                        ),
+                    )
+                    .await;
+                Ok(None)
+            }
+        }
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
