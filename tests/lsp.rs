@@ -444,6 +444,20 @@ async fn hover_tells_what_things_are_and_do() {
         "{h}"
     );
 
+    // The first include decides what the own permissions leave open.
+    let h = hover_at(
+        &mut client,
+        &uri,
+        &mark("include \"Rates", "include \"Ra$0tes"),
+    )
+    .await;
+    assert!(
+        h.starts_with(
+            "include of `Rates read-only`\n\nDecides for `Clerk`, first:\n- allow `read Rates.*`\n"
+        ),
+        "{h}"
+    );
+
     // A dead rule, and the rule that covers it.
     let h = hover_at(
         &mut client,

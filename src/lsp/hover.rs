@@ -190,10 +190,30 @@ fn include(a: &Analysis, acl: &AccessLevel, inc: &crate::model::Include) -> Stri
         )),
         None => {
             if let Some(summary) = sem.summaries.get(target.0 as usize) {
-                let decided = describe(&sem.universe, &summary.decided.to_region(), SUMMARY_LINES);
-                s.push_str("Decides, where nothing earlier does:\n");
-                for line in decided {
-                    s.push_str(&format!("- `{line}`\n"));
+                // What is decided before it: own permissions, then the
+                // earlier includes (each with everything it reaches).
+                let mut before = sem
+                    .own
+                    .get(acl.id.0 as usize)
+                    .map(|o| o.decided.clone())
+                    .unwrap_or_default();
+                for earlier in acl
+                    .includes
+                    .iter()
+                    .take_while(|i| i.name.span != inc.name.span)
+                {
+                    if let Some(o) = earlier.target.and_then(|t| sem.summaries.get(t.0 as usize)) {
+                        before.union_with(&o.decided);
+                    }
+                }
+                let new = summary.decided.difference(&before);
+                let allowed = new.intersection(&summary.allowed);
+                let denied = new.difference(&summary.allowed);
+                s.push_str(&format!("Decides for `{}`, first:\n", acl.name));
+                for (effect, part) in [("allow", allowed), ("deny", denied)] {
+                    for line in describe(&sem.universe, &part.to_region(), SUMMARY_LINES) {
+                        s.push_str(&format!("- {effect} `{line}`\n"));
+                    }
                 }
                 s.push('\n');
             }
