@@ -108,3 +108,73 @@ fn edit_to_diagnostics(bencher: divan::Bencher, permissions: usize) {
     });
     runtime.block_on(client.shutdown());
 }
+
+/// The server's work for one edit without the protocol, step by step:
+/// the edit applied (its file re-parsed), the re-analysis, and finding and
+/// converting what changed. Against `edit_to_diagnostics`, the rest is
+/// the protocol and the tasks.
+#[divan::bench(args = SIZES, sample_count = 20, sample_size = 1)]
+fn server_work_per_edit(bencher: divan::Bencher, permissions: usize) {
+    use aclc::lsp::state::{Change, State};
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in policy_set(Shape {
+        permissions,
+        files: 20,
+        seed: 1,
+    }) {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let root = dir.path().canonicalize().unwrap();
+    let path = aclc::load::display(&root.join("generated-05.acl"));
+    let original = std::fs::read_to_string(&path).unwrap();
+    let line = original
+        .lines()
+        .find(|l| l.starts_with("    allow ") || l.starts_with("    deny "))
+        .expect("a permission")
+        .to_string();
+    let edited = original.replacen(&line, &format!("{line}\n{line}"), 1);
+    let mut state = State::load(Some(root));
+    let first = state.analyze();
+    state.changed_files(&first);
+    let open = std::collections::HashMap::new();
+    let mut flip = false;
+    let mut steps = [Duration::ZERO; 3];
+    let mut n = 0u32;
+    bencher.bench_local(|| {
+        flip = !flip;
+        let text = if flip { &edited } else { &original };
+        let t0 = Instant::now();
+        state.apply(
+            vec![Change::Text(path.clone(), text.as_str().into())],
+            &open,
+        );
+        let t1 = Instant::now();
+        let analysis = state.analyze();
+        let t2 = Instant::now();
+        let changed = state.changed_files(&analysis);
+        let sources = &analysis.model.sources;
+        let converted: usize = changed
+            .iter()
+            .map(|(_, ds)| {
+                ds.iter()
+                    .map(|d| aclc::lsp::convert::diagnostic(sources, d))
+                    .count()
+            })
+            .sum();
+        let t3 = Instant::now();
+        steps[0] += t1 - t0;
+        steps[1] += t2 - t1;
+        steps[2] += t3 - t2;
+        n += 1;
+        (converted, analysis)
+    });
+    if n > 0 {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3 / f64::from(n);
+        eprintln!(
+            "server work per edit, {permissions} permissions (mean of {n}): apply {:.1} ms, analyze {:.1} ms, diff and convert {:.1} ms",
+            ms(steps[0]),
+            ms(steps[1]),
+            ms(steps[2])
+        );
+    }
+}
