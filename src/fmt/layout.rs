@@ -278,7 +278,22 @@ impl<'t> Cx<'t> {
 
     /// The start of the keyword `kw` written before byte `at`.
     fn keyword_before(&self, at: usize, kw: &str) -> usize {
-        self.text.get(..at).and_then(|t| t.rfind(kw)).unwrap_or(at)
+        let mut limit = at;
+        while let Some(pos) = self.text.get(..limit).and_then(|t| t.rfind(kw)) {
+            // Not the word in a comment between the keyword and the name.
+            let i = self
+                .comments
+                .partition_point(|c| (c.span.start as usize) <= pos);
+            let in_comment = i
+                .checked_sub(1)
+                .and_then(|i| self.comments.get(i))
+                .is_some_and(|c| pos < c.span.end as usize);
+            if !in_comment {
+                return pos;
+            }
+            limit = pos;
+        }
+        at
     }
 
     fn item_span(&self, item: &Item) -> (usize, usize) {
