@@ -42,11 +42,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             Err(e) => {
                 unformattable += 1;
                 let first = e.errors.first().map_or_else(String::new, |err| {
-                    let line = text[..(err.span.start as usize).min(text.len())]
-                        .matches('\n')
-                        .count()
-                        + 1;
-                    format!(" (line {line}: {})", err.message)
+                    let at =
+                        aclc::source::LineIndex::new(&text).char_position(&text, err.span.start);
+                    format!(" (line {}: {})", at.line, err.message)
                 });
                 eprintln!(
                     "error: `{shown}` has {} syntax error(s){first}; left as it is (run `aclc check` for details)",
