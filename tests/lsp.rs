@@ -383,6 +383,10 @@ access_level "Clerk" for user {
     hidden
     include "Rates read-only", "Rates read-only"
 }
+
+test "clerks read prices" {
+    expect "Clerk" allow read Rates.price
+}
 "#;
 
 async fn hover_at(client: &mut TestClient, uri: &str, marked: &str) -> String {
@@ -499,6 +503,12 @@ async fn hover_tells_what_things_are_and_do() {
     )
     .await;
     assert!(h.starts_with("**attribute** `Rates.list`"), "{h}");
+    // In a test: the catalog doc too.
+    let h = hover_at(&mut client, &uri, &mark("Rates.price", "Rates.pr$0ice")).await;
+    assert!(
+        h.starts_with("**attribute** `Rates.price`\n\nof `Rates`: Rate tables: read them."),
+        "{h}"
+    );
     client.shutdown().await;
 }
 

@@ -83,8 +83,27 @@ fn find(a: &Analysis, file: FileId, inside: &dyn Fn(Span) -> bool) -> Option<(St
             }
         }
     }
-    // Catalog declarations and the targets of guards and tests.
+    // The targets of guards and tests, and catalog declarations.
     let parsed_items = items_of(a, file);
+    for item in &parsed_items {
+        let rules: Vec<&crate::syntax::ast::PermissionStmt> = match item {
+            Item::Guard(g) => g.rules.iter().collect(),
+            Item::Test(t) => t.expectations.iter().map(|e| &e.rule).collect(),
+            _ => Vec::new(),
+        };
+        for p in rules {
+            let (object, attribute) = (&p.target.object, &p.target.attribute);
+            if inside(object.span) {
+                return Some((pattern_doc(a, &object.node, None), object.span));
+            }
+            if inside(attribute.span) {
+                return Some((
+                    pattern_doc(a, &attribute.node, Some(&object.node)),
+                    attribute.span,
+                ));
+            }
+        }
+    }
     for item in parsed_items {
         if let Item::Object(o) = item {
             if inside(o.name.span) {
