@@ -685,6 +685,29 @@ impl<'t> Cx<'t> {
             out.push(Line::Text(0, object_one_line(o)));
             return;
         }
+        let commented = !self
+            .comments_in(o.span.start as usize, o.span.end as usize)
+            .is_empty();
+        if !commented {
+            // Too long for one line: the attributes fill lines.
+            out.push(Line::Text(0, format!("object {} {{", o.name.node)));
+            let mut current = String::new();
+            for a in &o.attributes {
+                let width = INDENT.len() + current.chars().count() + 2 + a.node.chars().count();
+                if !current.is_empty() && width >= MAX_WIDTH {
+                    current.push(',');
+                    out.push(Line::Text(1, std::mem::take(&mut current)));
+                }
+                if !current.is_empty() {
+                    current.push_str(", ");
+                }
+                current.push_str(&a.node);
+            }
+            out.push(Line::Text(1, current));
+            out.push(Line::Text(0, "}".to_string()));
+            return;
+        }
+        // With comments: one attribute per line, each comment kept with its own.
         let children = o
             .attributes
             .iter()
