@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -68,6 +68,78 @@ pub struct Diagnostic {
     /// asked for it (`check --format json --regions`); messages name only a
     /// few parts of a region.
     pub regions: Vec<String>,
+    /// Safe quick fixes (applied by `aclc fix`, offered as code actions).
+    pub fixes: Vec<Fix>,
+}
+
+/// One replacement in a source file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// What is replaced (an empty span inserts).
+    pub span: Span,
+    /// The new text.
+    pub text: String,
+}
+
+/// A quick fix: edits that settle a finding without changing what the
+/// policy set means beyond what the finding asks for (removing what never
+/// decides changes no decision; a did-you-mean replaces a name that
+/// resolves to nothing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What it does, as a command: "remove the redundant rule".
+    pub title: String,
+    /// The edits, in one file, not overlapping.
+    pub edits: Vec<Edit>,
+}
+
+impl Edit {
+    /// Replace `span` with `text`.
+    pub fn replace(span: Span, text: impl Into<String>) -> Edit {
+        Edit {
+            span,
+            text: text.into(),
+        }
+    }
+
+    /// Remove the statement at `span` of `file`: its whole line(s) when
+    /// nothing but white space and a comment share them, else the
+    /// statement alone.
+    pub fn remove_statement(file: &SourceFile, span: Span) -> Edit {
+        let first = file.lines.line_of(span.start);
+        let last = file.lines.line_of(span.end);
+        let start = file.lines.line_start(first) as usize;
+        let end = file.next_line_start(last);
+        let text = &file.text;
+        let before = text.get(start..span.start as usize).unwrap_or("x");
+        let after = text.get(span.end as usize..end).unwrap_or("x").trim();
+        if before.trim().is_empty() && (after.is_empty() || after.starts_with('#')) {
+            Edit::replace(Span::new(span.file, start, end), "")
+        } else {
+            Edit::replace(span, "")
+        }
+    }
+
+    /// Remove name `i` of a list statement (`include "A", "B"`) whose
+    /// names are at `names`, with its comma; the whole statement (`stmt`)
+    /// when it is the only name.
+    pub fn remove_list_item(file: &SourceFile, stmt: Span, names: &[Span], i: usize) -> Edit {
+        let span = match (
+            i.checked_sub(1).and_then(|p| names.get(p)),
+            names.get(i),
+            names.get(i + 1),
+        ) {
+            (_, None, _) => return Edit::replace(names.get(i).copied().unwrap_or(stmt), ""),
+            (None, Some(_), None) => return Edit::remove_statement(file, stmt),
+            (Some(prev), Some(this), _) => {
+                Span::new(this.file, prev.end as usize, this.end as usize)
+            }
+            (None, Some(this), Some(next)) => {
+                Span::new(this.file, this.start as usize, next.start as usize)
+            }
+        };
+        Edit::replace(span, "")
+    }
 }
 
 impl Diagnostic {
@@ -87,7 +159,17 @@ impl Diagnostic {
             help: None,
             access_levels: Vec::new(),
             regions: Vec::new(),
+            fixes: Vec::new(),
         }
+    }
+
+    /// Offer a quick fix.
+    pub fn fix(mut self, title: impl Into<String>, edits: Vec<Edit>) -> Diagnostic {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits,
+        });
+        self
     }
 
     /// Set the primary label.
@@ -133,6 +215,51 @@ impl Diagnostic {
             &self.message,
         )
     }
+}
+
+/// Apply edits (sorted by position, not overlapping) to a text; `None`
+/// when they overlap or fall outside it.
+pub fn apply_edits(text: &str, edits: &[&Edit]) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0usize;
+    for e in edits {
+        let (start, end) = (e.span.start as usize, e.span.end as usize);
+        if start < at
+            || end > text.len()
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
+            return None;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(&e.text);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
+/// Of the fixes offered for one file, those that can be applied together
+/// (in position order, each skipped when it overlaps one taken before),
+/// and their edits in order.
+pub fn compatible_fixes<'a>(fixes: &[&'a Fix]) -> (Vec<&'a Fix>, Vec<&'a Edit>) {
+    let mut sorted: Vec<&Fix> = fixes.to_vec();
+    sorted.sort_by_key(|f| f.edits.iter().map(|e| (e.span.start, e.span.end)).min());
+    let mut taken: Vec<&Fix> = Vec::new();
+    let mut edits: Vec<&Edit> = Vec::new();
+    for f in sorted {
+        let overlaps = f.edits.iter().any(|e| {
+            edits.iter().any(|t| {
+                (e.span.start < t.span.end && t.span.start < e.span.end) || e.span == t.span
+            })
+        });
+        if !overlaps {
+            taken.push(f);
+            edits.extend(f.edits.iter());
+        }
+    }
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    (taken, edits)
 }
 
 /// Counts by severity.

@@ -5,8 +5,11 @@ mod build;
 mod check;
 mod completions;
 mod explain;
+mod fix;
+mod fmt;
 mod init;
 mod lints;
+mod lsp;
 mod man;
 mod show;
 mod test;
@@ -73,6 +76,15 @@ enum Command {
     /// Create aclc.toml and a starter policy in a folder
     #[command(after_help = init::EXAMPLES)]
     Init(init::Args),
+    /// Rewrite policy files in the canonical layout (comments kept)
+    #[command(after_help = fmt::EXAMPLES)]
+    Fmt(fmt::Args),
+    /// Apply the safe quick fixes of the findings (those the language server offers)
+    #[command(after_help = fix::EXAMPLES)]
+    Fix(fix::Args),
+    /// Run the language server on stdin/stdout (for editors)
+    #[command(after_help = lsp::EXAMPLES)]
+    Lsp(lsp::Args),
     /// Print a shell completion script
     #[command(after_help = completions::EXAMPLES)]
     Completions(completions::Args),
@@ -135,6 +147,9 @@ fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Lints(args) => lints::run(args),
         Command::Test(args) => test::run(cli, args),
         Command::Init(args) => init::run(args),
+        Command::Fmt(args) => fmt::run(cli, args),
+        Command::Lsp(args) => lsp::run(args),
+        Command::Fix(args) => fix::run(cli, args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

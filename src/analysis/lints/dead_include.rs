@@ -65,6 +65,10 @@ impl Lint for DeadInclude {
                         },
                     )
                     .help("remove this include")
+                    .fix(
+                        format!("remove the include of `{}`", inc.name.node),
+                        vec![super::duplicate_include::remove_include(model, acl, inc)],
+                    )
                 }
                 DeadReason::Decided { own, includes } => {
                     let decided = inc

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use super::{Context, Lint, LintInfo};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Severity};
+use crate::model::{AccessLevel, Model};
 
 pub struct DuplicateInclude;
 
@@ -47,10 +48,32 @@ impl Lint for DuplicateInclude {
                         .label("included again: adds nothing")
                         .related(first, "first included here")
                         .help("remove this include; the first one already decides what it can")
+                        .fix(
+                            format!("remove the second include of `{}`", inc.name.node),
+                            vec![remove_include(model, acl, inc)],
+                        )
                         .access_level(acl.name.clone()),
                     ),
                 }
             }
         }
     }
+}
+
+/// The edit removing one include name of `acl` (with its comma, or the
+/// whole statement when it is the only name).
+pub(super) fn remove_include(
+    model: &Model,
+    acl: &AccessLevel,
+    inc: &crate::model::Include,
+) -> Edit {
+    let names: Vec<crate::source::Span> = acl
+        .includes
+        .iter()
+        .filter(|i| i.stmt == inc.stmt)
+        .map(|i| i.name.span)
+        .collect();
+    let index = names.iter().position(|s| *s == inc.name.span).unwrap_or(0);
+    let file = model.sources.file(inc.stmt.file);
+    Edit::remove_list_item(file, inc.stmt, &names, index)
 }

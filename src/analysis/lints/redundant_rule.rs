@@ -2,6 +2,7 @@
 //! already decided the same way by earlier own permissions.
 
 use super::{dead_rule, Context, Lint, LintInfo};
+use crate::diagnostic::Edit;
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub struct RedundantRule;
@@ -32,7 +33,18 @@ impl Lint for RedundantRule {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for d in &cx.semantics().dead_rules {
             if !d.redundant.is_empty() {
-                out.push(dead_rule::diagnostic(cx, d, &INFO, d.redundant));
+                let mut diag = dead_rule::diagnostic(cx, d, &INFO, d.redundant);
+                let rule = &cx.model.acl(d.acl).rules[d.rule];
+                // Safe when the whole rule never decides the same way:
+                // removing it changes no decision.
+                if d.redundant == rule.access {
+                    let file = cx.model.sources.file(rule.span.file);
+                    diag = diag.fix(
+                        format!("remove the redundant rule `{}`", rule.display()),
+                        vec![Edit::remove_statement(file, rule.span)],
+                    );
+                }
+                out.push(diag);
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use super::{suggest_with, Context, Lint, LintInfo};
 use crate::diagnostic::Suggester;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Severity};
 
 pub struct UnknownInclude;
 
@@ -32,23 +32,28 @@ impl Lint for UnknownInclude {
         let mut names = Suggester::new(model.acl_names());
         for acl in &model.acls {
             for inc in acl.includes.iter().filter(|i| i.target.is_none()) {
-                out.push(
-                    Diagnostic::new(
-                        &INFO,
-                        inc.name.span,
-                        format!(
-                            "`{}` includes `{}`, which is not declared",
-                            acl.name, inc.name.node
-                        ),
-                    )
-                    .label("not declared")
-                    .help(suggest_with(
-                        &mut names,
-                        &inc.name.node,
-                        "declare it, or remove the include",
-                    ))
-                    .access_level(acl.name.clone()),
-                );
+                let mut diag = Diagnostic::new(
+                    &INFO,
+                    inc.name.span,
+                    format!(
+                        "`{}` includes `{}`, which is not declared",
+                        acl.name, inc.name.node
+                    ),
+                )
+                .label("not declared")
+                .help(suggest_with(
+                    &mut names,
+                    &inc.name.node,
+                    "declare it, or remove the include",
+                ))
+                .access_level(acl.name.clone());
+                if let Some(s) = names.suggest(&inc.name.node) {
+                    diag = diag.fix(
+                        format!("replace with `{s}`"),
+                        vec![Edit::replace(inc.name.span, crate::syntax::quote(s))],
+                    );
+                }
+                out.push(diag);
             }
         }
     }

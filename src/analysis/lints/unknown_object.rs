@@ -7,8 +7,8 @@ use rustc_hash::FxHashMap;
 use std::ops::Bound;
 
 use super::{suggest_with, Context, Lint, LintInfo};
-use crate::diagnostic::Suggester;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Edit, Suggester};
 use crate::model::{CatalogObject, Model};
 use crate::syntax::ast::{Pattern, PermissionStmt, Statement, Target};
 
@@ -180,6 +180,14 @@ fn object_finding(
     let mut d = Diagnostic::new(&OBJECT, obj.span, message)
         .label("unknown object")
         .help(help);
+    if let Pattern::Exact(n) = &obj.node {
+        if let Some(s) = names.suggest(n) {
+            d = d.fix(
+                format!("replace with `{s}`"),
+                vec![Edit::replace(obj.span, s)],
+            );
+        }
+    }
     if let Some(o) = owner {
         d = d.access_level(o);
     }
@@ -239,6 +247,14 @@ fn attribute_finding<'m>(
     let mut d = Diagnostic::new(&ATTRIBUTE, attr.span, message)
         .label("unknown attribute")
         .help(help);
+    if let Pattern::Exact(n) = &attr.node {
+        if let Some(s) = names.suggest(n) {
+            d = d.fix(
+                format!("replace with `{s}`"),
+                vec![Edit::replace(attr.span, s)],
+            );
+        }
+    }
     if let Some(o) = owner {
         d = d.access_level(o);
     }

@@ -186,9 +186,9 @@ pub(super) fn p(s: &str) -> Pattern {
     if s == "*" {
         Pattern::Any
     } else if let Some(x) = s.strip_suffix('*') {
-        Pattern::Prefix(x.to_string())
+        Pattern::Prefix(x.into())
     } else {
-        Pattern::Exact(s.to_string())
+        Pattern::Exact(s.into())
     }
 }
 

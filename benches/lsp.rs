@@ -1,0 +1,181 @@
+//! Latency of the language server: from `didChange` to the
+//! `publishDiagnostics` of the edited file, with no debounce (the debounce
+//! is a wait, not work), on generated policy sets of 10,000 and 100,000
+//! permissions with the predefined library. The server runs in-process on
+//! an in-memory stream (`tests/lsp_client`); each edit duplicates a rule of
+//! one file, or takes the duplicate out again, so every edit changes that
+//! file's findings (a `redundant-rule` comes and goes) and is published.
+//! Run with `cargo bench --bench lsp`; the median and 90th percentile of
+//! the latencies are printed after divan's table.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark fails by panicking"
+)]
+
+#[path = "../tests/lsp_client/mod.rs"]
+mod lsp_client;
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use aclc::generate::{policy_set, Shape};
+use lsp_client::{file_uri, TestClient};
+use serde_json::json;
+
+/// Latencies measured, by size.
+static LATENCIES: Mutex<Vec<(usize, Duration)>> = Mutex::new(Vec::new());
+
+fn main() {
+    divan::main();
+    let all = LATENCIES.lock().unwrap();
+    for size in SIZES {
+        let mut ds: Vec<Duration> = all
+            .iter()
+            .filter(|(s, _)| *s == size)
+            .map(|(_, d)| *d)
+            .collect();
+        if ds.is_empty() {
+            continue;
+        }
+        ds.sort();
+        let at = |q: f64| ds[((ds.len() - 1) as f64 * q).round() as usize];
+        eprintln!(
+            "didChange → publishDiagnostics, {size} permissions: median {:.1} ms, p90 {:.1} ms ({} edits)",
+            at(0.5).as_secs_f64() * 1e3,
+            at(0.9).as_secs_f64() * 1e3,
+            ds.len()
+        );
+    }
+}
+
+const SIZES: [usize; 2] = [10_000, 100_000];
+
+#[divan::bench(args = SIZES, sample_count = 40, sample_size = 1)]
+fn edit_to_diagnostics(bencher: divan::Bencher, permissions: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in policy_set(Shape {
+        permissions,
+        files: 20,
+        seed: 1,
+        kind: aclc::generate::Kind::Tidy,
+    }) {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("generated-05.acl");
+    let uri = file_uri(&path);
+    let original = std::fs::read_to_string(&path).unwrap();
+    // Duplicate the first permission line: the copy is redundant.
+    let line = original
+        .lines()
+        .find(|l| l.starts_with("    allow ") || l.starts_with("    deny "))
+        .expect("a permission")
+        .to_string();
+    let edited = original.replacen(&line, &format!("{line}\n{line}"), 1);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut client = runtime.block_on(async {
+        let mut client = TestClient::start(Duration::ZERO);
+        client.initialize(&root, false).await;
+        client.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "aclc", "version": 0, "text": original}}),
+        );
+        // The first analysis of the whole set, and its publications.
+        client.settle(Duration::from_secs(5)).await;
+        client
+    });
+    let mut version = 0;
+    bencher.bench_local(|| {
+        version += 1;
+        let text = if version % 2 == 1 { &edited } else { &original };
+        let started = Instant::now();
+        runtime.block_on(async {
+            client.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+            );
+            let params = client.diagnostics_for(&uri).await;
+            assert_eq!(params["version"], version);
+        });
+        LATENCIES.lock().unwrap().push((permissions, started.elapsed()));
+    });
+    runtime.block_on(client.shutdown());
+}
+
+/// The server's work for one edit without the protocol, step by step:
+/// the edit applied (its file re-parsed), the re-analysis, and finding and
+/// converting what changed. Against `edit_to_diagnostics`, the rest is
+/// the protocol and the tasks.
+#[divan::bench(args = SIZES, sample_count = 20, sample_size = 1)]
+fn server_work_per_edit(bencher: divan::Bencher, permissions: usize) {
+    use aclc::lsp::state::{Change, State};
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in policy_set(Shape {
+        permissions,
+        files: 20,
+        seed: 1,
+        kind: aclc::generate::Kind::Tidy,
+    }) {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let root = dir.path().canonicalize().unwrap();
+    let path = aclc::load::display(&root.join("generated-05.acl"));
+    let original = std::fs::read_to_string(&path).unwrap();
+    let line = original
+        .lines()
+        .find(|l| l.starts_with("    allow ") || l.starts_with("    deny "))
+        .expect("a permission")
+        .to_string();
+    let edited = original.replacen(&line, &format!("{line}\n{line}"), 1);
+    let mut state = State::load(Some(root));
+    let first = state.analyze();
+    state.changed_files(&first);
+    let open = std::collections::HashMap::new();
+    let mut flip = false;
+    let mut steps = [Duration::ZERO; 3];
+    let mut n = 0u32;
+    bencher.bench_local(|| {
+        flip = !flip;
+        let text = if flip { &edited } else { &original };
+        let t0 = Instant::now();
+        state.apply(
+            vec![Change::Text(path.clone(), text.as_str().into())],
+            &open,
+        );
+        let t1 = Instant::now();
+        let analysis = state.analyze();
+        let t2 = Instant::now();
+        let changed = state.changed_files(&analysis);
+        let sources = &analysis.model.sources;
+        let converted: Vec<_> = changed
+            .iter()
+            .flat_map(|(_, ds)| {
+                ds.iter()
+                    .map(|d| aclc::lsp::convert::diagnostic(sources, d))
+            })
+            .collect();
+        let t3 = Instant::now();
+        steps[0] += t1 - t0;
+        steps[1] += t2 - t1;
+        steps[2] += t3 - t2;
+        n += 1;
+        (converted, analysis)
+    });
+    if n > 0 {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3 / f64::from(n);
+        eprintln!(
+            "server work per edit, {permissions} permissions (mean of {n}): apply {:.1} ms, analyze {:.1} ms, diff and convert {:.1} ms",
+            ms(steps[0]),
+            ms(steps[1]),
+            ms(steps[2])
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! The language server (`aclc lsp`): live diagnostics and hover in every
+//! editor, on the very engine `aclc check` runs.
+//!
+//! A front end like the command line, kept in the library so that tests
+//! and the latency benchmark drive it in-process; it reads the workspace's
+//! files through [`crate::load`] and talks through the streams it is
+//! given (the binary gives it stdin and stdout; it never prints).
+//!
+//! - [`state`]: the workspace (a [`crate::workspace::Workspace`]: every
+//!   policy file parsed once, an edit re-parses its file only), the
+//!   editor's buffers laid over the files on disk, what was published;
+//! - [`server`]: messages to changes, one analysis loop (debounce, stale
+//!   results dropped, only files whose diagnostics changed published);
+//! - [`convert`]: the one conversion to LSP diagnostics and positions;
+//! - [`hover`]: what the thing under the cursor is and does.
+
+pub mod convert;
+pub mod hover;
+pub mod server;
+pub mod state;
+
+pub use server::{Backend, ServerOptions};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{LspService, Server};
+
+/// Serve the protocol on `input`/`output` until the client exits.
+pub async fn serve<I, O>(input: I, output: O, options: ServerOptions)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let (service, socket) = LspService::new(move |client| Backend::new(client, options));
+    Server::new(input, output, socket).serve(service).await;
+}

@@ -1,0 +1,491 @@
+//! The protocol side: messages in, changes queued, one analysis loop that
+//! debounces, drops stale results and publishes what changed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::convert;
+use super::state::{is_policy_file, path_of, uri_of, Change, State};
+use crate::analysis::Analysis;
+
+/// How the server behaves.
+#[derive(Clone, Copy, Debug)]
+pub struct ServerOptions {
+    /// How long to wait after a change for more changes before analyzing.
+    pub debounce: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> ServerOptions {
+        ServerOptions {
+            debounce: Duration::from_millis(100),
+        }
+    }
+}
+
+/// Changes not analyzed yet.
+#[derive(Default)]
+struct Pending {
+    changes: Vec<Change>,
+    /// Counts every change: an analysis of generation `g` is stale once
+    /// the counter moved past `g`.
+    generation: u64,
+    /// Document versions, by path, for the diagnostics published.
+    versions: std::collections::HashMap<String, i32>,
+    /// Whether the client lets the server register file watchers.
+    watch: bool,
+}
+
+pub(super) struct Shared {
+    client: Client,
+    options: ServerOptions,
+    /// The workspace; held by the analysis loop while it analyzes, so
+    /// message handlers never take it.
+    state: Mutex<Option<State>>,
+    pending: Mutex<Pending>,
+    /// The editor's buffers, by path: they win over the files on disk.
+    docs: Mutex<HashMap<String, Arc<str>>>,
+    /// The policy paths of the workspace (files and folders).
+    policy_paths: Mutex<Vec<std::path::PathBuf>>,
+    /// The latest analysis (hover, code actions, definitions).
+    latest: Mutex<Option<Arc<Analysis>>>,
+    wake: Notify,
+}
+
+/// The language server.
+pub struct Backend {
+    shared: Arc<Shared>,
+}
+
+/// Lock, recovering from a poisoned lock (a panic elsewhere must not take
+/// the server down with it).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Backend {
+    /// A server talking to `client`.
+    pub fn new(client: Client, options: ServerOptions) -> Backend {
+        Backend {
+            shared: Arc::new(Shared {
+                client,
+                options,
+                state: Mutex::new(None),
+                pending: Mutex::new(Pending::default()),
+                docs: Mutex::new(HashMap::new()),
+                policy_paths: Mutex::new(Vec::new()),
+                latest: Mutex::new(None),
+                wake: Notify::new(),
+            }),
+        }
+    }
+
+    fn queue(&self, change: Change) {
+        let mut p = lock(&self.shared.pending);
+        p.changes.push(change);
+        p.generation += 1;
+        drop(p);
+        self.shared.wake.notify_one();
+    }
+
+    fn set_version(&self, path: &str, version: Option<i32>) {
+        let mut p = lock(&self.shared.pending);
+        match version {
+            Some(v) => p.versions.insert(path.to_string(), v),
+            None => p.versions.remove(path),
+        };
+    }
+
+    /// The latest analysis.
+    fn latest(&self) -> Option<Arc<Analysis>> {
+        lock(&self.shared.latest).clone()
+    }
+
+    /// Whether `path` is open in the editor, and whether it is a policy
+    /// file of the workspace.
+    fn status(&self, path: &str) -> (bool, bool) {
+        let open = lock(&self.shared.docs).contains_key(path);
+        let policy = is_policy_file(&lock(&self.shared.policy_paths), path);
+        (open, policy)
+    }
+}
+
+/// The analysis loop: wait for changes, let more come for the debounce,
+/// apply them all, analyze, and publish unless a newer change arrived
+/// meanwhile (then its own analysis follows at once).
+async fn analysis_loop(shared: Arc<Shared>) {
+    loop {
+        shared.wake.notified().await;
+        if !shared.options.debounce.is_zero() {
+            tokio::time::sleep(shared.options.debounce).await;
+        }
+        let (changes, generation) = {
+            let mut p = lock(&shared.pending);
+            (std::mem::take(&mut p.changes), p.generation)
+        };
+        let worker = Arc::clone(&shared);
+        let done =
+            tokio::task::spawn_blocking(move || analyze_and_diff(&worker, changes, generation))
+                .await;
+        let publish = match done {
+            Ok(Some(publish)) => publish,
+            Ok(None) => continue,
+            Err(e) => {
+                shared
+                    .client
+                    .log_message(MessageType::ERROR, format!("analysis failed: {e}"))
+                    .await;
+                continue;
+            }
+        };
+        for (uri, diagnostics, version) in publish {
+            shared
+                .client
+                .publish_diagnostics(uri, diagnostics, version)
+                .await;
+        }
+    }
+}
+
+type Publish = Vec<(Uri, Vec<Diagnostic>, Option<i32>)>;
+
+/// Apply the changes and analyze; `None` when a newer change made the
+/// result stale (nothing is recorded as published then).
+fn analyze_and_diff(shared: &Shared, changes: Vec<Change>, generation: u64) -> Option<Publish> {
+    let mut guard = lock(&shared.state);
+    let state = guard.as_mut()?;
+    let reload = changes.iter().any(|c| matches!(c, Change::Reload));
+    let open = if reload {
+        lock(&shared.docs).clone()
+    } else {
+        HashMap::new()
+    };
+    state.apply(changes, &open);
+    if reload {
+        *lock(&shared.policy_paths) = state.policy_paths();
+    }
+    let analysis = state.analyze();
+    *lock(&shared.latest) = Some(Arc::clone(&analysis));
+    let pending = lock(&shared.pending);
+    if pending.generation != generation {
+        return None;
+    }
+    let versions = pending.versions.clone();
+    drop(pending);
+    let sources = &analysis.model.sources;
+    let publish = state
+        .changed_files(&analysis)
+        .into_iter()
+        .filter_map(|(path, diags)| {
+            let uri = uri_of(&path)?;
+            let converted = diags
+                .iter()
+                .map(|d| convert::diagnostic(sources, d))
+                .collect();
+            Some((uri, converted, versions.get(&path).copied()))
+        })
+        .collect();
+    Some(publish)
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        #[allow(deprecated, reason = "rootUri is what older clients send")]
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|f| f.first())
+            .map(|f| f.uri.clone())
+            .or(params.root_uri)
+            .and_then(|u| u.to_file_path().map(|p| p.into_owned()));
+        let watch_dynamically = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        let shared = Arc::clone(&self.shared);
+        let state = tokio::task::spawn_blocking(move || State::load(root))
+            .await
+            .map_err(|e| tower_lsp_server::jsonrpc::Error {
+                code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+                message: format!("cannot load the workspace: {e}").into(),
+                data: None,
+            })?;
+        let load_error = state.load_error.clone();
+        *lock(&shared.policy_paths) = state.policy_paths();
+        *lock(&shared.state) = Some(state);
+        lock(&shared.pending).watch = watch_dynamically;
+        tokio::spawn(analysis_loop(Arc::clone(&shared)));
+        if let Some(e) = load_error {
+            shared.client.show_message(MessageType::ERROR, e).await;
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                    TextDocumentSyncKind::INCREMENTAL,
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                document_formatting_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "aclc".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            ..InitializeResult::default()
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let watch = lock(&self.shared.pending).watch;
+        if watch {
+            // In a task of its own: the client answers the registration
+            // while this server goes on with the next messages.
+            let client = self.shared.client.clone();
+            tokio::spawn(async move {
+                let watchers = ["**/*.acl", "**/aclc.toml"]
+                    .into_iter()
+                    .map(|glob| FileSystemWatcher {
+                        glob_pattern: GlobPattern::String(glob.to_string()),
+                        kind: None,
+                    })
+                    .collect();
+                let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+                let registration = Registration {
+                    id: "aclc-watch".to_string(),
+                    method: "workspace/didChangeWatchedFiles".to_string(),
+                    register_options: serde_json::to_value(options).ok(),
+                };
+                if let Err(e) = client.register_capability(vec![registration]).await {
+                    client
+                        .log_message(MessageType::WARNING, format!("cannot watch files: {e}"))
+                        .await;
+                }
+            });
+        }
+        // The first analysis: every file with findings gets them.
+        self.queue(Change::Reanalyze);
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        let text: Arc<str> = params.text_document.text.into();
+        lock(&self.shared.docs).insert(path.clone(), Arc::clone(&text));
+        self.set_version(&path, Some(params.text_document.version));
+        self.queue(Change::Text(path, text));
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        let text = {
+            let mut docs = lock(&self.shared.docs);
+            let Some(current) = docs.get(&path) else {
+                return;
+            };
+            let mut text = current.to_string();
+            for change in params.content_changes {
+                apply_change(&mut text, change);
+            }
+            let text: Arc<str> = text.into();
+            docs.insert(path.clone(), Arc::clone(&text));
+            text
+        };
+        self.set_version(&path, Some(params.text_document.version));
+        self.queue(Change::Text(path, text));
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        self.set_version(&path, None);
+        lock(&self.shared.docs).remove(&path);
+        // Back to the file on disk, or out of the set if it is not a
+        // policy file of the workspace (or is gone).
+        let (_, policy) = self.status(&path);
+        let change = match crate::load::read_text(std::path::Path::new(&path)) {
+            Ok(text) if policy => Change::Text(path, text.into()),
+            _ => Change::Removed(path),
+        };
+        self.queue(change);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for event in params.changes {
+            let Some(path) = path_of(&event.uri) else {
+                continue;
+            };
+            if path.ends_with(crate::config::FILE_NAME) {
+                self.queue(Change::Reload);
+                continue;
+            }
+            let (open, policy) = self.status(&path);
+            // The editor's buffer wins over the file while it is open.
+            if open || !policy {
+                continue;
+            }
+            let change = if event.typ == FileChangeType::DELETED {
+                Change::Removed(path)
+            } else {
+                match crate::load::read_text(std::path::Path::new(&path)) {
+                    Ok(text) => Change::Text(path, text.into()),
+                    Err(_) => Change::Removed(path),
+                }
+            };
+            self.queue(change);
+        }
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let pos = params.text_document_position_params;
+        let Some(path) = path_of(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(self
+            .latest()
+            .and_then(|a| super::hover::hover(&a, &path, pos.position)))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let pos = params.text_document_position_params;
+        let Some(path) = path_of(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(self
+            .latest()
+            .and_then(|a| super::hover::definition(&a, &path, pos.position))
+            .map(GotoDefinitionResponse::Scalar))
+    }
+
+    /// `aclc fmt` on the buffer: one edit replacing the whole text (none
+    /// when it is formatted already); a buffer with syntax errors is left
+    /// alone, with a message.
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(text) = lock(&self.shared.docs).get(&path).cloned() else {
+            return Ok(None);
+        };
+        match crate::fmt::format(&text) {
+            Ok(formatted) if formatted == *text => Ok(Some(Vec::new())),
+            Ok(formatted) => {
+                let lines = crate::source::LineIndex::new(&text);
+                let (line, character) = lines.utf16_position(&text, text.len() as u32);
+                let whole = Range::new(Position::new(0, 0), Position::new(line, character));
+                Ok(Some(vec![TextEdit::new(whole, formatted)]))
+            }
+            Err(e) => {
+                self.shared
+                    .client
+                    .show_message(
+                        MessageType::WARNING,
+                        format!(
+                            "not formatted: the file has {} syntax error(s)",
+                            e.errors.len()
+                        ),
+                    )
+                    .await;
+                Ok(None)
+            }
+        }
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        Ok(self.code_actions(&params))
+    }
+}
+
+impl Backend {
+    /// The quick fixes of the findings in `range` of the document: the
+    /// same fixes `aclc fix` applies. None while the latest analysis is of
+    /// an older text than the buffer (its positions would be wrong).
+    fn code_actions(&self, params: &CodeActionParams) -> Option<CodeActionResponse> {
+        let uri = &params.text_document.uri;
+        let path = path_of(uri)?;
+        let analysis = self.latest()?;
+        let sources = &analysis.model.sources;
+        let file = sources.find(&path)?;
+        let current = lock(&self.shared.docs).get(&path).cloned();
+        if current.is_some_and(|t| *t != *sources.file(file).text) {
+            return Some(Vec::new());
+        }
+        // Findings on the lines asked about (a cursor asks about its line).
+        let lines = &sources.file(file).lines;
+        let (first, last) = (
+            params.range.start.line as usize,
+            params.range.end.line as usize,
+        );
+        let mut actions = Vec::new();
+        for d in &analysis.diagnostics {
+            if d.span.file != file
+                || lines.line_of(d.span.start) > last
+                || lines.line_of(d.span.end) < first
+            {
+                continue;
+            }
+            for fix in &d.fixes {
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|e| TextEdit::new(convert::range(sources, e.span), e.text.clone()))
+                    .collect();
+                let mut changes = std::collections::HashMap::new();
+                changes.insert(uri.clone(), edits);
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: fix.title.clone(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![convert::diagnostic(sources, d)]),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(changes),
+                        ..WorkspaceEdit::default()
+                    }),
+                    is_preferred: Some(true),
+                    ..CodeAction::default()
+                }));
+            }
+        }
+        Some(actions)
+    }
+}
+
+/// Apply one content change (a range edit, or the whole text) to a text.
+fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
+    let Some(range) = change.range else {
+        *text = change.text;
+        return;
+    };
+    let lines = crate::source::LineIndex::new(text);
+    let start = lines.offset_of_utf16(text, range.start.line, range.start.character) as usize;
+    let end = lines.offset_of_utf16(text, range.end.line, range.end.character) as usize;
+    let (start, end) = (start.min(text.len()), end.min(text.len()));
+    if start <= end {
+        text.replace_range(start..end, &change.text);
+    }
+}
