@@ -223,15 +223,22 @@ pub fn policy_set(shape: Shape) -> Vec<(String, String)> {
         let file = &mut out[1 + l % (files - 1)];
         access_level(file, &mut rng, l, n, per_layer.min(components));
     }
-    let last = &mut out[files - 1];
-    let _ = writeln!(
-        last,
-        "guard \"no self-care user reaches the secret\" {{\n    for customer, account\n    deny all Secret.*\n}}\n"
-    );
-    let _ = writeln!(
-        last,
-        "test \"level 0 has no secret\" {{\n    expect \"Level 0\" deny all Secret.key\n}}"
-    );
+    finish(out)
+}
+
+/// End a generated set: a guard and a test in its last file, and the
+/// files named in order (`generated-00.acl` holds the catalog).
+fn finish(mut out: Vec<String>) -> Vec<(String, String)> {
+    if let Some(last) = out.last_mut() {
+        let _ = writeln!(
+            last,
+            "guard \"no self-care user reaches the secret\" {{\n    for customer, account\n    deny all Secret.*\n}}\n"
+        );
+        let _ = writeln!(
+            last,
+            "test \"level 0 has no secret\" {{\n    expect \"Level 0\" deny all Secret.key\n}}"
+        );
+    }
     out.into_iter()
         .enumerate()
         .map(|(i, text)| (format!("generated-{i:02}.acl"), text))

@@ -293,17 +293,5 @@ pub(super) fn policy_set(shape: Shape) -> Vec<(String, String)> {
         left -= n;
         w.access_level(&mut out[1 + l % (files - 1)], l, n, top);
     }
-    let last = &mut out[files - 1];
-    let _ = writeln!(
-        last,
-        "guard \"no self-care user reaches the secret\" {{\n    for customer, account\n    deny all Secret.*\n}}\n"
-    );
-    let _ = writeln!(
-        last,
-        "test \"level 0 has no secret\" {{\n    expect \"Level 0\" deny all Secret.key\n}}"
-    );
-    out.into_iter()
-        .enumerate()
-        .map(|(i, text)| (format!("generated-{i:02}.acl"), text))
-        .collect()
+    super::finish(out)
 }
