@@ -491,6 +491,10 @@ struct Composition {
     allowed: CellSet,
     /// What each include decided first (disjoint parts).
     firsts: Vec<(usize, CellSet)>,
+    /// The indexes in `firsts` of the includes that decided something
+    /// first (the others cannot take part in a finding: a block of 50,000
+    /// includes that decide nothing new asks about none of them).
+    deciding: Vec<usize>,
     /// Their union.
     by_includes: CellSet,
 }
@@ -510,6 +514,7 @@ impl Composer<'_> {
             decided: self.own.decided.clone(),
             allowed: self.own.allowed.clone(),
             firsts: Vec::new(),
+            deciding: Vec::new(),
             by_includes: CellSet::new(),
         };
         let mut seen: FxHashSet<AclId> = FxHashSet::default();
@@ -524,6 +529,9 @@ impl Composer<'_> {
             c.allowed.union_with(&s.allowed.intersection(&new));
             c.decided.union_with(&new);
             c.by_includes.union_with(&new);
+            if !new.is_empty() {
+                c.deciding.push(c.firsts.len());
+            }
             c.firsts.push((j, new));
         }
         c
@@ -560,8 +568,9 @@ impl Composer<'_> {
             if new.is_empty() {
                 let own = !s.decided.is_disjoint(&self.own.decided);
                 let includes = c
-                    .firsts
+                    .deciding
                     .iter()
+                    .map(|&k| &c.firsts[k])
                     .filter(|(_, r)| !r.is_disjoint(&s.decided))
                     .map(|(i, _)| *i)
                     .collect();
@@ -578,8 +587,9 @@ impl Composer<'_> {
                     acl,
                     later: j,
                     earlier: c
-                        .firsts
+                        .deciding
                         .iter()
+                        .map(|&k| &c.firsts[k])
                         .filter(|(_, first)| !first.is_disjoint(&differ))
                         .map(|(i, _)| *i)
                         .collect(),
@@ -668,8 +678,9 @@ impl Semantics {
             return Vec::new();
         };
         state
-            .firsts
+            .deciding
             .iter()
+            .map(|&k| &state.firsts[k])
             .map(|(i, first)| (*i, first.intersection(&differ)))
             .filter(|(_, r)| !r.is_empty())
             .collect()
