@@ -8,29 +8,11 @@
     reason = "a test fails by panicking"
 )]
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn aclc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aclc"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::run::{aclc, project};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-    }
-    dir
 }
 
 const MESSY: &str = "component \"A\"{\n  include \"B\"\n  allow read X.*   # why\n}\ncomponent \"B\" { allow read Y.* }\n";

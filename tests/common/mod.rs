@@ -3,6 +3,8 @@
 
 #![allow(dead_code, reason = "each test crate uses part of it")]
 
+pub mod run;
+
 use aclc::syntax::ast::Access;
 use proptest::prelude::*;
 
