@@ -8,6 +8,7 @@
 //! input, call [`analysis::analyze`], and render.
 
 pub mod analysis;
+pub mod audit;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;

@@ -1,10 +1,11 @@
 //! `aclc build`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
 use super::{write_atomic_with, Cli, Failure, Outcome};
+use aclc::analysis::Analysis;
 use aclc::diagnostic::Summary;
 use aclc::emit;
 use aclc::render;
@@ -25,8 +26,9 @@ pub struct Args {
     emit: Vec<Emit>,
 }
 
+/// An output of `aclc build` (also `aclc watch --emit`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Emit {
+pub enum Emit {
     /// acl.json: every access level with its effective rule list
     Json,
 }
@@ -53,19 +55,27 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         );
         return Ok(Outcome::Findings);
     }
-    std::fs::create_dir_all(&args.out).map_err(|e| {
+    write_outputs(&analysis, &args.out, &args.emit)?;
+    Ok(Outcome::Clean)
+}
+
+/// Write the outputs `wanted` names for an analysis (the caller has checked
+/// it has no errors) into `out`, created if missing; each file atomically.
+/// `aclc build` and `aclc watch --build` both write through here.
+pub fn write_outputs(analysis: &Analysis, out: &Path, wanted: &[Emit]) -> Result<(), Failure> {
+    std::fs::create_dir_all(out).map_err(|e| {
         Failure(format!(
             "cannot create `{}`: {}",
-            aclc::load::display(&args.out),
+            aclc::load::display(out),
             aclc::load::io_reason(&e)
         ))
     })?;
-    let mut emits = args.emit.clone();
+    let mut emits = wanted.to_vec();
     emits.dedup();
     for e in emits {
         match e {
             Emit::Json => {
-                let path = args.out.join(emit::json::FILE_NAME);
+                let path = out.join(emit::json::FILE_NAME);
                 write_atomic_with(&path, |w| emit::json::write(&analysis.model, w))?;
                 eprintln!(
                     "wrote `{}` ({} access levels and components)",
@@ -75,5 +85,5 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             }
         }
     }
-    Ok(Outcome::Clean)
+    Ok(())
 }

@@ -34,7 +34,7 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum AccessArg {
+pub(super) enum AccessArg {
     Read,
     Update,
     Insert,
@@ -42,7 +42,7 @@ enum AccessArg {
 }
 
 impl AccessArg {
-    fn access(self) -> Access {
+    pub(super) fn access(self) -> Access {
         match self {
             AccessArg::Read => Access::Read,
             AccessArg::Update => Access::Update,
@@ -68,7 +68,7 @@ fn split_target(target: &str) -> Result<(&str, &str), Failure> {
 }
 
 #[derive(Serialize)]
-struct JsonRule {
+pub(super) struct JsonRule {
     effect: String,
     access: String,
     object: String,
@@ -93,7 +93,7 @@ struct JsonExplain {
     passed_over: Option<Vec<JsonPassed>>,
 }
 
-fn json_rule(model: &Model, acl: AclId, index: usize) -> JsonRule {
+pub(super) fn json_rule(model: &Model, acl: AclId, index: usize) -> JsonRule {
     let a = model.acl(acl);
     let r = &a.rules[index];
     let (start, _) = model.sources.char_range(r.span);
@@ -134,7 +134,7 @@ fn reasons(
     out
 }
 
-fn location(model: &Model, acl: AclId, index: usize) -> String {
+pub(super) fn location(model: &Model, acl: AclId, index: usize) -> String {
     model.sources.location(model.acl(acl).rules[index].span)
 }
 

@@ -7,12 +7,15 @@ mod completions;
 mod explain;
 mod fix;
 mod fmt;
+mod impact;
 mod init;
 mod lints;
 mod lsp;
 mod man;
 mod show;
 mod test;
+mod watch;
+mod who_can;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -82,6 +85,15 @@ enum Command {
     /// Apply the safe quick fixes of the findings (those the language server offers)
     #[command(after_help = fix::EXAMPLES)]
     Fix(fix::Args),
+    /// List the access levels that reach a component, and whether it decides anything there
+    #[command(after_help = impact::EXAMPLES)]
+    Impact(impact::Args),
+    /// List the access levels allowed a request, or any part of a pattern
+    #[command(after_help = who_can::EXAMPLES)]
+    WhoCan(who_can::Args),
+    /// Re-check (and rebuild) the policy set on every change
+    #[command(after_help = watch::EXAMPLES)]
+    Watch(watch::Args),
     /// Run the language server on stdin/stdout (for editors)
     #[command(after_help = lsp::EXAMPLES)]
     Lsp(lsp::Args),
@@ -148,6 +160,9 @@ fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Test(args) => test::run(cli, args),
         Command::Init(args) => init::run(args),
         Command::Fmt(args) => fmt::run(cli, args),
+        Command::Impact(args) => impact::run(cli, args),
+        Command::WhoCan(args) => who_can::run(cli, args),
+        Command::Watch(args) => watch::run(cli, args),
         Command::Lsp(args) => lsp::run(args),
         Command::Fix(args) => fix::run(cli, args),
         Command::Completions(args) => completions::run(args),
