@@ -110,7 +110,14 @@ fn an_unknown_type_fails_with_the_list() {
     let dir = project(&[("p.acl", POLICY)]);
     let o = aclc(
         dir.path(),
-        &["who-can", "--no-predefined", "read", "Bills.x", "--type", "admin"],
+        &[
+            "who-can",
+            "--no-predefined",
+            "read",
+            "Bills.x",
+            "--type",
+            "admin",
+        ],
     );
     assert_eq!(code(&o), 2);
     assert_eq!(
@@ -125,7 +132,10 @@ fn answers_exit_zero_even_with_findings() {
     // answer, as for `explain`.
     let text = format!("{POLICY}access_level \"X\" for user {{\n    include \"Nope\"\n}}\n");
     let dir = project(&[("p.acl", &text)]);
-    let o = aclc(dir.path(), &["who-can", "--no-predefined", "read", "Bills.x"]);
+    let o = aclc(
+        dir.path(),
+        &["who-can", "--no-predefined", "read", "Bills.x"],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
