@@ -5,8 +5,10 @@ use serde::Serialize;
 
 use super::explain::{json_rule, location, AccessArg, JsonRule};
 use super::{Cli, Failure, Outcome, TextOrJson};
-use aclc::analysis::region::describe;
-use aclc::audit::{self, Question};
+use std::io::Write;
+
+use aclc::analysis::region::{describe, Region, Universe};
+use aclc::audit::{self, Question, WhoCan};
 use aclc::model::eval::Decision;
 use aclc::model::Model;
 use aclc::syntax::ast::{AclKind, Participant};
@@ -46,19 +48,59 @@ struct JsonRequest {
 }
 
 #[derive(Serialize)]
-struct JsonAllowed {
+struct JsonAllowed<'a> {
     name: String,
     #[serde(rename = "type")]
     kind: String,
     rule: Option<JsonRule>,
     path: Vec<String>,
-    region: Option<Vec<String>>,
+    region: Option<JsonRegion<'a>>,
+}
+
+/// A region written as permission lines when it is serialized: the output
+/// is streamed, so only one access level's lines are in memory at a time.
+struct JsonRegion<'a> {
+    universe: &'a Universe,
+    region: &'a Region,
+}
+
+impl Serialize for JsonRegion<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        describe(self.universe, self.region, usize::MAX).serialize(s)
+    }
+}
+
+/// The access levels, each converted when it is serialized.
+struct JsonList<'a> {
+    model: &'a Model,
+    answer: &'a WhoCan,
+}
+
+impl Serialize for JsonList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let model = self.model;
+        let mut seq = s.serialize_seq(Some(self.answer.allowed.len()))?;
+        for a in &self.answer.allowed {
+            seq.serialize_element(&JsonAllowed {
+                name: model.acl(a.acl).name.clone(),
+                kind: model.acl(a.acl).kind.to_string(),
+                rule: a.decision.rule.map(|(o, i)| json_rule(model, o, i)),
+                path: path_names(model, &a.decision),
+                region: match (&a.region, &self.answer.universe) {
+                    (Some(region), Some(universe)) => Some(JsonRegion { universe, region }),
+                    _ => None,
+                },
+            })?;
+        }
+        seq.end()
+    }
 }
 
 #[derive(Serialize)]
-struct JsonWhoCan {
+struct JsonWhoCan<'a> {
     request: JsonRequest,
-    access_levels: Vec<JsonAllowed>,
+    access_levels: JsonList<'a>,
 }
 
 /// The `--type` filter: a participant type or `component`.
@@ -109,7 +151,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         Some(k) => a.kind == k,
         None => !a.is_component(),
     });
-    let region_lines = |r: &aclc::analysis::region::Region, limit: usize| {
+    let region_lines = |r: &Region, limit: usize| {
         answer
             .universe
             .as_ref()
@@ -124,19 +166,17 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
                     object: q.object.to_string(),
                     attribute: q.attribute.to_string(),
                 },
-                access_levels: answer
-                    .allowed
-                    .iter()
-                    .map(|a| JsonAllowed {
-                        name: model.acl(a.acl).name.clone(),
-                        kind: model.acl(a.acl).kind.to_string(),
-                        rule: a.decision.rule.map(|(o, i)| json_rule(model, o, i)),
-                        path: path_names(model, &a.decision),
-                        region: a.region.as_ref().map(|r| region_lines(r, usize::MAX)),
-                    })
-                    .collect(),
+                access_levels: JsonList {
+                    model,
+                    answer: &answer,
+                },
             };
-            print!("{}", aclc::emit::json::to_json(&out));
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            serde_json::to_writer_pretty(&mut w, &out)
+                .map_err(std::io::Error::from)
+                .and_then(|()| w.write_all(b"\n"))
+                .and_then(|()| w.flush())
+                .map_err(|e| Failure(format!("cannot write the answer: {e}")))?;
         }
         TextOrJson::Text => {
             let request = format!("{} {}.{}", q.access, q.object, q.attribute);
