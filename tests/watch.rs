@@ -82,7 +82,11 @@ impl Watcher {
     /// Send Ctrl-C and wait for a clean end.
     fn interrupt(mut self) -> (i32, Vec<String>) {
         let pid = self.child.id().to_string();
-        let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        // The shell's `kill` builtin: no procps needed.
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill -INT {pid}")])
+            .status()
+            .unwrap();
         assert!(status.success());
         let last = self.wait_for("stopped");
         let deadline = Instant::now() + PATIENCE;
