@@ -44,7 +44,13 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     build: Option<PathBuf>,
     /// What to rebuild (comma-separated), as `aclc build --emit`
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "json")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "json",
+        requires = "build"
+    )]
     emit: Vec<Emit>,
     /// How long the files must be quiet before a check, in milliseconds
     #[arg(long, value_name = "MS", default_value_t = 200)]
