@@ -303,3 +303,38 @@ fn watch_reloads_the_settings() {
     let (code, _) = w.interrupt();
     assert_eq!(code, 0);
 }
+
+/// A single policy file given with `-p`, saved the way many editors save:
+/// a new file renamed over the old one (a new inode, the old watch dead).
+#[test]
+fn watch_follows_a_file_replaced_by_a_rename() {
+    let project = project(&[("policy.acl", A)]);
+    let dir = project.path();
+    let mut w = Watcher::start(
+        dir,
+        &[
+            "watch",
+            "--no-predefined",
+            "-p",
+            "policy.acl",
+            "--debounce",
+            "100",
+        ],
+    );
+    w.wait_for("checked: 0 errors");
+    for round in 0..2 {
+        let text = A.replace("read Bills", &format!("read Bills{round}"));
+        write(dir, "policy.acl.tmp", &text);
+        std::fs::rename(dir.join("policy.acl.tmp"), dir.join("policy.acl")).unwrap();
+        let lines = w.wait_for("policy.acl changed");
+        assert!(
+            lines
+                .last()
+                .unwrap()
+                .contains("policy.acl changed: 0 errors, 0 warnings"),
+            "{lines:?}"
+        );
+    }
+    let (code, _) = w.interrupt();
+    assert_eq!(code, 0);
+}

@@ -592,3 +592,48 @@ fn clock() -> String {
     let day = secs % 86_400;
     format!("[{:02}:{:02}:{:02}]", day / 3600, day % 3600 / 60, day % 60)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_files_are_ignored_policy_files_are_not() {
+        for junk in [
+            "acl/.a.acl.swp",
+            "acl/a.acl.swx",
+            "acl/a.acl~",
+            "acl/.#a.acl",
+            "acl/4913",
+            "acl/a.acl.tmp",
+            "acl/a.acl.bak",
+            "acl/.hidden.acl",
+        ] {
+            assert!(ignored(Path::new(junk)), "{junk}");
+        }
+        for real in ["acl/a.acl", "acl/sub", "aclc.toml", "acl/4913.acl"] {
+            assert!(!ignored(Path::new(real)), "{real}");
+        }
+    }
+
+    #[test]
+    fn changes_are_summed_up_in_one_line() {
+        assert_eq!(describe_changes(&[("", Change::Initial)]), "checked");
+        assert_eq!(
+            describe_changes(&[("acl/a.acl", Change::Changed)]),
+            "acl/a.acl changed"
+        );
+        assert_eq!(
+            describe_changes(&[
+                ("a.acl", Change::Removed),
+                ("b.acl", Change::Added),
+                ("c.acl", Change::Changed),
+                ("d.acl", Change::Changed),
+                ("e.acl", Change::Changed),
+            ]),
+            "5 files changed (a.acl removed, b.acl added, c.acl changed, and 2 more)"
+        );
+        assert_eq!(plural(1, "error"), "1 error");
+        assert_eq!(plural(0, "error"), "0 errors");
+    }
+}
