@@ -24,13 +24,13 @@ use aclc::analysis::Analysis;
 use aclc::config::{self, Settings};
 use aclc::diagnostic::Summary;
 use aclc::load;
-use aclc::source::Origin;
+use aclc::source::{Origin, SourceMap};
 use aclc::workspace::Workspace;
 
 /// Shown after `aclc help watch`.
 pub const EXAMPLES: &str = "\
 Examples:
-  aclc watch                                   re-check on every change (Ctrl-C stops)
+  aclc watch                                     re-check on every change (Ctrl-C stops)
   aclc watch -p policies/examples --build dist   also rebuild dist/acl.json after each good change";
 
 /// New findings listed after a change; the counts cover the rest.
@@ -152,8 +152,7 @@ impl<'a> State<'a> {
         settings: Settings,
         args: &'a Args,
     ) -> Result<State<'a>, Failure> {
-        let sources = load::load_predefined(&settings.predefined)?;
-        let workspace = Workspace::new(sources, settings.options.clone());
+        let workspace = Workspace::new(SourceMap::new(), settings.options.clone());
         let mut state = State {
             cli,
             args,
@@ -166,8 +165,25 @@ impl<'a> State<'a> {
             findings: HashSet::new(),
             built: false,
         };
-        state.rescan();
+        state.load_all()?;
         Ok(state)
+    }
+
+    /// Read every policy file into a new workspace (parsed in parallel).
+    fn load_all(&mut self) -> Result<(), Failure> {
+        let mut sources = load::load_predefined(&self.settings.predefined)?;
+        self.known.clear();
+        for (abs, shown) in self.list() {
+            match std::fs::read_to_string(&abs) {
+                Ok(text) => {
+                    sources.add(shown.clone(), text, Origin::User);
+                    self.known.insert(abs, shown);
+                }
+                Err(e) => println!("{} cannot read `{shown}`: {}", clock(), load::io_reason(&e)),
+            }
+        }
+        self.workspace = Workspace::new(sources, self.settings.options.clone());
+        Ok(())
     }
 
     fn absolute(&self, p: &Path) -> PathBuf {
@@ -325,33 +341,7 @@ impl<'a> State<'a> {
     /// that are gone are emptied (a file id stays valid); known files are
     /// not read.
     fn rescan(&mut self) -> Vec<(String, Change)> {
-        let mut found: BTreeMap<PathBuf, String> = BTreeMap::new();
-        let mut missing = BTreeSet::new();
-        for p in &self.settings.paths {
-            if !p.exists() {
-                missing.insert(p.clone());
-                continue;
-            }
-            match load::collect(std::slice::from_ref(p)) {
-                Ok(files) => {
-                    for f in files {
-                        found.insert(self.absolute(&f), load::display(&f));
-                    }
-                }
-                // Removed while it was listed: it is missing.
-                Err(_) => {
-                    missing.insert(p.clone());
-                }
-            }
-        }
-        for p in missing.difference(&self.missing) {
-            println!(
-                "{} `{}` is missing; waiting for it to come back",
-                clock(),
-                load::display(p)
-            );
-        }
-        self.missing = missing;
+        let found = self.list();
         let mut changes = Vec::new();
         let gone: Vec<(PathBuf, String)> = self
             .known
@@ -382,6 +372,39 @@ impl<'a> State<'a> {
         changes
     }
 
+    /// The policy files under the policy paths now (absolute path → path
+    /// as shown); says which policy paths went missing.
+    fn list(&mut self) -> BTreeMap<PathBuf, String> {
+        let mut found: BTreeMap<PathBuf, String> = BTreeMap::new();
+        let mut missing = BTreeSet::new();
+        for p in &self.settings.paths {
+            if !p.exists() {
+                missing.insert(p.clone());
+                continue;
+            }
+            match load::collect(std::slice::from_ref(p)) {
+                Ok(files) => {
+                    for f in files {
+                        found.insert(self.absolute(&f), load::display(&f));
+                    }
+                }
+                // Removed while it was listed: it is missing.
+                Err(_) => {
+                    missing.insert(p.clone());
+                }
+            }
+        }
+        for p in missing.difference(&self.missing) {
+            println!(
+                "{} `{}` is missing; waiting for it to come back",
+                clock(),
+                load::display(p)
+            );
+        }
+        self.missing = missing;
+        found
+    }
+
     /// `aclc.toml` changed: read the settings and every file again.
     fn reload(&mut self, watcher: &mut dyn Watcher) {
         // The command line's `-p` and `--config` still apply.
@@ -395,19 +418,14 @@ impl<'a> State<'a> {
                 return;
             }
         };
-        let sources = match load::load_predefined(&settings.predefined) {
-            Ok(s) => s,
-            Err(e) => {
-                println!("{} {e}", clock());
-                return;
-            }
-        };
-        self.workspace = Workspace::new(sources, settings.options.clone());
-        self.settings = settings;
-        self.known.clear();
+        let previous = std::mem::replace(&mut self.settings, settings);
         self.missing.clear();
         self.arm(watcher);
-        self.rescan();
+        if let Err(Failure(e)) = self.load_all() {
+            println!("{} {e}", clock());
+            self.settings = previous;
+            return;
+        }
         let file = self
             .settings
             .file
