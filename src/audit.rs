@@ -62,11 +62,15 @@ pub fn impact(model: &Model, semantics: &Semantics, target: AclId) -> Vec<Reache
     reaching
         .into_iter()
         .filter_map(|acl| {
-            let path = semantics.reach.path(model, acl, target)?;
-            let live = if acyclic {
-                live_along(model, semantics, &path)
+            // In an include cycle the depth-first numbering's tree path
+            // may not be the walk's (an ancestor in the tree can be an
+            // earlier include): take the walk's there.
+            let (path, live) = if acyclic {
+                let path = semantics.reach.path(model, acl, target)?;
+                let live = live_along(model, semantics, &path);
+                (path, live)
             } else {
-                live_by_walk(model, &semantics.universe, acl, target)
+                walk_impact(model, &semantics.universe, acl, target)?
             };
             Some(Reached { acl, path, live })
         })
@@ -99,15 +103,19 @@ fn live_along(model: &Model, semantics: &Semantics, path: &[AclId]) -> bool {
     !left.is_empty()
 }
 
-/// [`live_along`] by walking `root`'s effective list: whether a rule that
-/// `target`'s first occurrence brings decides a request no earlier rule
-/// decides.
-fn live_by_walk(model: &Model, u: &Universe, root: AclId, target: AclId) -> bool {
+/// The path and [`live_along`] by walking `root`'s effective list: the
+/// include path of `target`'s first occurrence, and whether a rule that
+/// occurrence brings decides a request no earlier rule decides.
+fn walk_impact(
+    model: &Model,
+    u: &Universe,
+    root: AclId,
+    target: AclId,
+) -> Option<(Vec<AclId>, bool)> {
     let effective = model.effective(root);
     let visits = &effective.walk.visits;
-    let Some(at) = visits.iter().position(|v| v.acl == target) else {
-        return false;
-    };
+    let at = visits.iter().position(|v| v.acl == target)?;
+    let path = effective.walk.path(at);
     // Visits are in depth-first order: the target's are a run from `at`.
     let within = |mut v: usize| loop {
         if v == at {
@@ -122,11 +130,11 @@ fn live_by_walk(model: &Model, u: &Universe, root: AclId, target: AclId) -> bool
     for r in &effective.rules {
         let region = u.region(r.rule.access, &r.rule.object, &r.rule.attribute);
         if within(r.visit) && !region.difference(&decided).is_empty() {
-            return true;
+            return Some((path, true));
         }
         decided.union_with(&region);
     }
-    false
+    Some((path, false))
 }
 
 /// A who-can question: one access type, an object and an attribute, each
