@@ -110,8 +110,15 @@ impl Drop for Watcher {
     }
 }
 
+/// Write a file as most editors save: a temporary file renamed over it.
+/// (A file written in place is seen truncated when a check falls between
+/// the truncation and the write, an intermediate state the watcher reports
+/// faithfully and the next check replaces; the test waits for exact lines,
+/// so it writes whole files at once.)
 fn write(dir: &Path, name: &str, text: &str) {
-    std::fs::write(dir.join(name), text).unwrap();
+    let tmp = dir.join(format!("{name}.tmp"));
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, dir.join(name)).unwrap();
 }
 
 fn table(dir: &Path) -> String {
@@ -148,7 +155,11 @@ fn watch_rechecks_rebuilds_and_keeps_the_last_good_output() {
             || first[1].contains("] checked: 0 errors, 0 warnings ("),
         "{first:?}"
     );
-    assert!(table(dir).contains("\"Back office\""));
+    assert!(
+        table(dir).contains("\"Back office\""),
+        "{}",
+        w.seen.join("\n")
+    );
 
     // A new file.
     write(
@@ -210,13 +221,21 @@ fn watch_rechecks_rebuilds_and_keeps_the_last_good_output() {
         "{lines:?}"
     );
     assert!(lines.iter().any(|l| l == "  - 1 finding gone"), "{lines:?}");
-    assert!(table(dir).contains("\"Night shift 2\""));
+    assert!(
+        table(dir).contains("\"Night shift 2\""),
+        "{}",
+        w.seen.join("\n")
+    );
 
     // A rename: the old file is gone, the new one read.
     std::fs::rename(dir.join("acl/b.acl"), dir.join("acl/c.acl")).unwrap();
     w.wait_for("acl/c.acl added");
     w.wait_for("built `out`");
-    assert!(table(dir).contains("\"Night shift 2\""));
+    assert!(
+        table(dir).contains("\"Night shift 2\""),
+        "{}",
+        w.seen.join("\n")
+    );
 
     // The policy folder disappears: nothing is built, the output stays.
     std::fs::rename(dir.join("acl"), dir.join("acl.away")).unwrap();
@@ -227,7 +246,7 @@ fn watch_rechecks_rebuilds_and_keeps_the_last_good_output() {
         "{lines:?}"
     );
     let kept = table(dir);
-    assert!(kept.contains("\"Night shift 2\""));
+    assert!(kept.contains("\"Night shift 2\""), "{}", w.seen.join("\n"));
 
     // ... and comes back: watched again, read again, built again.
     std::fs::rename(dir.join("acl.away"), dir.join("acl")).unwrap();
@@ -249,7 +268,11 @@ fn watch_rechecks_rebuilds_and_keeps_the_last_good_output() {
             .any(|l| l.contains("acl/c.acl changed: 0 errors")),
         "{lines:?}"
     );
-    assert!(table(dir).contains("\"Day shift\""));
+    assert!(
+        table(dir).contains("\"Day shift\""),
+        "{}",
+        w.seen.join("\n")
+    );
 
     // A file deleted.
     std::fs::remove_file(dir.join("acl/c.acl")).unwrap();
@@ -260,7 +283,11 @@ fn watch_rechecks_rebuilds_and_keeps_the_last_good_output() {
             .any(|l| l.contains("acl/c.acl removed: 0 errors")),
         "{lines:?}"
     );
-    assert!(!table(dir).contains("\"Day shift\""));
+    assert!(
+        !table(dir).contains("\"Day shift\""),
+        "{}",
+        w.seen.join("\n")
+    );
 
     let (code, last) = w.interrupt();
     assert_eq!(code, 0, "{last:?}");
