@@ -12,12 +12,25 @@
 //! - [`server`]: messages to changes, one analysis loop (debounce, stale
 //!   results dropped, only files whose diagnostics changed published);
 //! - [`convert`]: the one conversion to LSP diagnostics and positions;
-//! - [`hover`]: what the thing under the cursor is and does.
+//! - [`hover`]: what the thing under the cursor is and does;
+//! - [`symbols`]: where every name is declared and used (definition,
+//!   references, rename: [`navigate`]), with [`library`] showing the
+//!   embedded predefined library read-only;
+//! - [`complete`]: completion; [`tokens`]: semantic tokens and folding;
+//!   [`lens`]: code lens and inlay hints; [`actions`]: the code actions
+//!   that need a human choice (the safe ones are the diagnostics' fixes).
 
+pub mod actions;
+pub mod complete;
 pub mod convert;
 pub mod hover;
+pub mod lens;
+pub mod library;
+pub mod navigate;
 pub mod server;
 pub mod state;
+pub mod symbols;
+pub mod tokens;
 
 pub use server::{Backend, ServerOptions};
 
