@@ -247,7 +247,8 @@ pub fn complete(text: &str, pos: Position, model: Option<&Model>) -> CompletionL
                 }
                 "include" => {
                     let own = block_kind(text, start);
-                    for acl in &model.acls {
+                    let this = block_name(text, start);
+                    for acl in model.acls.iter().filter(|a| Some(&a.name) != this.as_ref()) {
                         let fits = match own {
                             Some(AclKind::Component) => acl.is_component(),
                             Some(k) => acl.is_component() || acl.kind == k,
@@ -412,6 +413,28 @@ fn block_kind(text: &str, at: usize) -> Option<AclKind> {
         ["component", ..] => Some(AclKind::Component),
         _ => None,
     }
+}
+
+/// The name of the block holding `at` (as written, escapes undone).
+fn block_name(text: &str, at: usize) -> Option<String> {
+    let toks = tokens(&text[..at]);
+    let open = toks.iter().rposition(|(_, t)| *t == Token::Punct('{'))?;
+    let (start, _) = toks[..open]
+        .iter()
+        .rev()
+        .take(3)
+        .find(|(_, t)| *t == Token::Str(true))?;
+    let rest = text.get(start + 1..)?;
+    let mut name = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(name),
+            '\\' => name.extend(chars.next()),
+            c => name.push(c),
+        }
+    }
+    None
 }
 
 /// Whether the quoted name opened at `start` follows `=` (a default).

@@ -82,12 +82,12 @@ fn refusal(a: &Analysis, index: &Index, o: &Occurrence) -> Option<String> {
     let what = o.symbol.what();
     if index.is_predefined(&a.model, &o.symbol) {
         return Some(format!(
-            "`{name}` is a predefined {what}: it ships with the platform and cannot be renamed"
+            "`{name}` is predefined ({what} of the platform's library): it cannot be renamed"
         ));
     }
     if index.definitions(&a.model, &o.symbol).is_empty() {
         return Some(format!(
-            "no {what} `{name}` is declared: declare it first, or fix the name here"
+            "`{name}` is not declared ({what}): declare it first, or correct the name here"
         ));
     }
     None
@@ -129,18 +129,18 @@ pub fn rename(
     let what = o.symbol.what();
     if new_name.is_empty() || new_name.contains(['\n', '\r']) {
         return Err(format!(
-            "`{new_name}` cannot name a {what}: a name is one line, not empty"
+            "`{new_name}` cannot name {what}: a name is one line, not empty"
         ));
     }
     if !o.symbol.quoted() && !is_identifier(new_name) {
         return Err(format!(
-            "`{new_name}` cannot name an {what}: write letters, digits and `_`, starting with a letter or `_`"
+            "`{new_name}` cannot name {what}: write letters, digits and `_`, starting with a letter or `_`"
         ));
     }
     let renamed = o.symbol.renamed(new_name);
     if renamed != o.symbol && !index.definitions(&a.model, &renamed).is_empty() {
         return Err(format!(
-            "a {what} `{new_name}` is declared already: renaming would merge the two"
+            "`{new_name}` is declared already ({what}): renaming would merge the two"
         ));
     }
     let text = if o.symbol.quoted() {

@@ -501,7 +501,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let Some(text) = self.text_of(&params.text_document.uri) else {
+        let Some(text) = self.text_of(&params.text_document.uri).await else {
             return Ok(None);
         };
         self.run("documentSymbol", move || {
@@ -529,12 +529,12 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let pos = params.text_document_position;
-        let Some(text) = self.text_of(&pos.text_document.uri) else {
+        let Some(text) = self.text_of(&pos.text_document.uri).await else {
             return Ok(None);
         };
-        // The names come from the latest analysis, however recent: the
-        // text before the cursor is the buffer's own.
-        let a = self.latest();
+        // The names come from the analysis of the latest edits (the text
+        // before the cursor is the buffer's own in any case).
+        let a = self.analysis().await;
         self.run("completion", move || {
             Some(CompletionResponse::List(super::complete::complete(
                 &text,
@@ -549,7 +549,7 @@ impl LanguageServer for Backend {
     /// when it is formatted already); a buffer with syntax errors is left
     /// alone, with a message.
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        let Some(text) = self.text_of(&params.text_document.uri) else {
+        let Some(text) = self.text_of(&params.text_document.uri).await else {
             return Ok(None);
         };
         let answer = self
@@ -565,7 +565,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentRangeFormattingParams,
     ) -> Result<Option<Vec<TextEdit>>> {
-        let Some(text) = self.text_of(&params.text_document.uri) else {
+        let Some(text) = self.text_of(&params.text_document.uri).await else {
             return Ok(None);
         };
         let range = params.range;
@@ -595,7 +595,7 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        let Some(text) = self.text_of(&params.text_document.uri) else {
+        let Some(text) = self.text_of(&params.text_document.uri).await else {
             return Ok(None);
         };
         self.run("semanticTokens", move || {
@@ -608,7 +608,7 @@ impl LanguageServer for Backend {
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        let Some(text) = self.text_of(&params.text_document.uri) else {
+        let Some(text) = self.text_of(&params.text_document.uri).await else {
             return Ok(None);
         };
         self.run("foldingRange", move || {
@@ -731,12 +731,12 @@ impl Backend {
 
     /// The text of a document: the editor's buffer, else the file of the
     /// workspace.
-    fn text_of(&self, uri: &Uri) -> Option<Arc<str>> {
+    async fn text_of(&self, uri: &Uri) -> Option<Arc<str>> {
         let path = request_path(uri)?;
-        if let Some(text) = lock(&self.shared.docs).get(&path) {
-            return Some(Arc::clone(text));
+        if let Some(text) = lock(&self.shared.docs).get(&path).cloned() {
+            return Some(text);
         }
-        let a = self.latest()?;
+        let a = self.analysis().await?;
         let file = a.model.sources.find(&path)?;
         Some(Arc::clone(&a.model.sources.file(file).text))
     }

@@ -33,13 +33,13 @@ impl Symbol {
         }
     }
 
-    /// What kind of thing it is, in words.
+    /// What kind of thing it is, in words, with its article.
     pub fn what(&self) -> &'static str {
         match self {
-            Symbol::Acl(_) => "access level",
-            Symbol::Reseller(_) => "reseller",
-            Symbol::Object(_) => "object",
-            Symbol::Attribute(..) => "attribute",
+            Symbol::Acl(_) => "an access level or component",
+            Symbol::Reseller(_) => "a reseller",
+            Symbol::Object(_) => "an object",
+            Symbol::Attribute(..) => "an attribute",
         }
     }
 
