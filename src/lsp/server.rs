@@ -686,7 +686,30 @@ fn edit_of(text: &str, change: Option<(usize, usize, String)>) -> Vec<TextEdit> 
     vec![TextEdit::new(Range::new(at(start), at(end)), new)]
 }
 
+/// The parameters of a malformed message (see [`super::framing`]).
+#[derive(Debug, serde::Deserialize)]
+pub struct Malformed {
+    /// The JSON-RPC error code to answer with.
+    pub code: i64,
+    /// What is wrong.
+    pub message: String,
+}
+
 impl Backend {
+    /// A malformed message: logged to the client, answered with its error.
+    pub async fn malformed(&self, params: Malformed) -> Result<()> {
+        let message = format!("aclc lsp: malformed message: {}", params.message);
+        self.shared
+            .client
+            .log_message(MessageType::ERROR, message.clone())
+            .await;
+        Err(tower_lsp_server::jsonrpc::Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::from(params.code),
+            message: message.into(),
+            data: None,
+        })
+    }
+
     /// The latest analysis, once it covers every change received so far
     /// (waiting at most [`FRESH_WAIT`], then the latest there is).
     async fn analysis(&self) -> Option<Arc<Analysis>> {
