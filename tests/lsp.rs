@@ -858,8 +858,14 @@ async fn code_actions_offer_the_quick_fixes() {
     };
     let answer = client.request("textDocument/codeAction", actions(3)).await;
     let list = answer["result"].as_array().unwrap();
-    assert_eq!(list.len(), 1, "{answer}");
+    // The safe fix (preferred), and the suppression.
+    assert_eq!(list.len(), 2, "{answer}");
     assert_eq!(list[0]["title"], "replace with `Rates`");
+    assert_eq!(list[0]["isPreferred"], true);
+    assert_eq!(
+        list[1]["title"],
+        "suppress `unknown-object` here with an `aclc-ignore` comment"
+    );
     assert_eq!(list[0]["kind"], "quickfix");
     assert_eq!(list[0]["diagnostics"][0]["code"], "unknown-object");
     assert_eq!(
