@@ -110,7 +110,7 @@ fn at(uri: &str, position: Value) -> Value {
 
 /// (uri, range) of each location, sorted.
 fn locations(v: &Value) -> Vec<(String, Value)> {
-    let mut out: Vec<(String, Value)> = v
+    let out: Vec<(String, Value)> = v
         .as_array()
         .unwrap()
         .iter()

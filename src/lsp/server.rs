@@ -109,13 +109,6 @@ impl Backend {
         };
     }
 
-    /// The latest analysis.
-    fn latest(&self) -> Option<Arc<Analysis>> {
-        lock(&self.shared.latest)
-            .as_ref()
-            .map(|(_, a)| Arc::clone(a))
-    }
-
     /// Whether `path` is open in the editor, and whether it is a policy
     /// file of the workspace.
     fn status(&self, path: &str) -> (bool, bool) {
@@ -472,7 +465,7 @@ impl LanguageServer for Backend {
                 navigate::prepare_rename(&a, &index, &path, params.position)
             })
             .await?;
-        answer.map_err(|why| invalid_request(why))
+        answer.map_err(invalid_request)
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
@@ -494,7 +487,7 @@ impl LanguageServer for Backend {
                 navigate::rename(&a, &index, &path, pos.position, &params.new_name)
             })
             .await?;
-        answer.map_err(|why| invalid_request(why))
+        answer.map_err(invalid_request)
     }
 
     async fn document_symbol(
