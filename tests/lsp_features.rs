@@ -257,6 +257,14 @@ async fn definitions_and_references_of_every_kind_of_name() {
         "{text}"
     );
     assert!(text.contains("Effective permissions"), "{text}");
+    assert!(
+        text.contains("Default for `customer` in all environments."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Checked by 1 test(s) and 1 guard(s)."),
+        "{text}"
+    );
     let got = result(
         &mut client,
         "textDocument/hover",

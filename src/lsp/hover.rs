@@ -192,6 +192,37 @@ fn access_level(a: &Analysis, id: AclId) -> String {
     } else {
         s.push_str(&format!("Included by {}.\n\n", included_by.join(", ")));
     }
+    let defaults: Vec<String> = model
+        .defaults
+        .iter()
+        .filter(|d| d.target == Some(id))
+        .map(|d| format!("`{}` in {}", d.decl.ty.node.as_str(), d.scope.describe()))
+        .collect();
+    if !defaults.is_empty() {
+        s.push_str(&format!("Default for {}.\n\n", defaults.join(", ")));
+    }
+    let tests = model
+        .tests
+        .iter()
+        .filter(|t| t.expectations.iter().any(|e| *e.acl.node == acl.name))
+        .count();
+    let guards = model
+        .guards
+        .iter()
+        .filter(|g| {
+            g.decl.targets.iter().any(|t| match &t.node {
+                crate::syntax::ast::GuardTarget::Named(n) => *n == acl.name,
+                crate::syntax::ast::GuardTarget::Type(p) => {
+                    acl.kind == crate::syntax::ast::AclKind::Participant(*p)
+                }
+            })
+        })
+        .count();
+    if tests + guards > 0 {
+        s.push_str(&format!(
+            "Checked by {tests} test(s) and {guards} guard(s).\n\n"
+        ));
+    }
     let sem = &a.semantics;
     if let Some(summary) = sem.summaries.get(id.0 as usize) {
         let allowed = describe(&sem.universe, &summary.allowed, SUMMARY_LINES);
