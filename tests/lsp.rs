@@ -729,6 +729,27 @@ fn end_to_end_over_stdio() {
     };
     assert_eq!(answer["error"]["code"], -32700, "{answer}");
     assert_eq!(answer["id"], Value::Null);
+    // JSON that is no JSON-RPC message: an invalid request, with its id.
+    send_raw(r#"{"jsonrpc": "2.0", "id": 77}"#);
+    let answer = loop {
+        let msg = receive();
+        if msg["id"] == 77 {
+            break msg;
+        }
+        seen.push(msg);
+    };
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    // Each is logged to the client too.
+    let logged = loop {
+        if let Some(i) = seen.iter().position(|m| m["method"] == "window/logMessage") {
+            break seen.remove(i);
+        }
+        seen.push(receive());
+    };
+    assert!(logged["params"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("aclc lsp: malformed message: the message is not JSON"));
     // A request with invalid parameters: an error for it.
     let answer = request(
         &mut send_raw,

@@ -396,10 +396,20 @@ impl LanguageServer for Backend {
         let Some(a) = self.analysis().await else {
             return Ok(None);
         };
+        // The name index only when the structure does not answer (it is
+        // built once per analysis, and hovering is frequent).
+        let (analysis, at) = (Arc::clone(&a), path.clone());
+        let found = self
+            .run("hover", move || {
+                super::hover::hover(&analysis, &at, pos.position)
+            })
+            .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
         let index = self.index(&a).await?;
         self.run("hover", move || {
-            super::hover::hover(&a, &path, pos.position)
-                .or_else(|| super::hover::hover_name(&a, &index, &path, pos.position))
+            super::hover::hover_name(&a, &index, &path, pos.position)
         })
         .await
     }

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::analysis::Analysis;
 use crate::model::Model;
 use crate::source::{FileId, Origin, Span};
@@ -187,7 +189,22 @@ impl Builder {
     }
 
     fn model(&mut self, model: &Model) {
-        for acl in &model.acls {
+        // The blocks (most of the names) in parallel.
+        let per_block: Vec<Vec<Occurrence>> = model
+            .acls
+            .par_iter()
+            .map(|acl| {
+                let mut b = Builder::default();
+                b.acl(acl);
+                b.out
+            })
+            .collect();
+        self.out.extend(per_block.into_iter().flatten());
+        self.rest(model);
+    }
+
+    fn acl(&mut self, acl: &crate::model::AccessLevel) {
+        {
             self.push(
                 Symbol::Acl(acl.name.as_str().into()),
                 acl.name_span,
@@ -214,6 +231,10 @@ impl Builder {
                 }
             }
         }
+    }
+
+    /// Everything but the blocks.
+    fn rest(&mut self, model: &Model) {
         for r in &model.redeclarations {
             let symbol = match r.what {
                 "component" | "access level" => Symbol::Acl(r.name.as_str().into()),
@@ -256,35 +277,41 @@ impl Builder {
                 self.target(&e.rule);
             }
         }
-        // The catalog keeps objects, not their declarations: the files
-        // declaring objects are parsed again for the attributes' places.
-        let mut files: Vec<FileId> = model
-            .catalog
-            .objects
-            .values()
-            .flat_map(|o| o.spans.iter().map(|s| s.file))
-            .collect();
-        files.sort_unstable();
-        files.dedup();
-        for file in files {
-            let text = &model.sources.file(file).text;
-            for item in crate::syntax::parse_file(file, text).items {
-                if let Item::Object(o) = item {
-                    let object: Arc<str> = o.name.node.as_str().into();
-                    self.push(
-                        Symbol::Object(Arc::clone(&object)),
-                        o.name.span,
-                        Role::Declaration,
-                    );
-                    for a in &o.attributes {
-                        self.push(
-                            Symbol::Attribute(Arc::clone(&object), a.node.as_str().into()),
-                            a.span,
-                            Role::Declaration,
-                        );
+        // The catalog keeps objects, not their declarations: each object
+        // declaration is parsed again for its attributes' places.
+        for (name, o) in &model.catalog.objects {
+            for &span in &o.spans {
+                match object_decl(model, span) {
+                    Some(decl) => self.object(&decl),
+                    // Not where expected: the whole file, once.
+                    None => {
+                        let text = &model.sources.file(span.file).text;
+                        for item in crate::syntax::parse_file(span.file, text).items {
+                            if let Item::Object(decl) = item {
+                                if decl.name.span == span && decl.name.node == *name {
+                                    self.object(&decl);
+                                }
+                            }
+                        }
                     }
                 }
             }
+        }
+    }
+
+    fn object(&mut self, o: &crate::syntax::ast::ObjectDecl) {
+        let object: Arc<str> = o.name.node.as_str().into();
+        self.push(
+            Symbol::Object(Arc::clone(&object)),
+            o.name.span,
+            Role::Declaration,
+        );
+        for a in &o.attributes {
+            self.push(
+                Symbol::Attribute(Arc::clone(&object), a.node.as_str().into()),
+                a.span,
+                Role::Declaration,
+            );
         }
     }
 
@@ -302,6 +329,32 @@ impl Builder {
             }
         }
     }
+}
+
+/// The object declaration whose name is at `name`, parsed from its own
+/// text (`object` to the first `}` after the name); `None` when that does
+/// not parse as exactly that declaration (a `}` in a comment inside it).
+fn object_decl(model: &Model, name: Span) -> Option<crate::syntax::ast::ObjectDecl> {
+    let text = &model.sources.file(name.file).text;
+    let start = text
+        .get(..name.start as usize)?
+        .trim_end()
+        .strip_suffix("object")?
+        .len();
+    let end = name.end as usize + text.get(name.end as usize..)?.find('}')? + 1;
+    let parsed = crate::syntax::parse_file(name.file, text.get(start..end)?);
+    if !parsed.errors.is_empty() || parsed.items.len() != 1 {
+        return None;
+    }
+    let Some(Item::Object(mut decl)) = parsed.items.into_iter().next() else {
+        return None;
+    };
+    let shift = |s: Span| Span::new(s.file, s.start as usize + start, s.end as usize + start);
+    decl.name.span = shift(decl.name.span);
+    for a in &mut decl.attributes {
+        a.span = shift(a.span);
+    }
+    (decl.name.span == name).then_some(decl)
 }
 
 /// Whether `name` can be written bare as an object or attribute name.
