@@ -725,6 +725,24 @@ async fn range_formatting_formats_the_declarations_touched() {
     )
     .await;
     assert_eq!(apply(text, &got), formatted);
+    // Whole-document formatting covers what lies outside declarations too.
+    let padded = "# top\n\n\n\ncomponent \"A\" {}\n\n\n";
+    assert_ne!(aclc::fmt::format(padded).unwrap(), padded);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "aclc", "version": 1, "text": padded}}),
+    );
+    let got = result(
+        &mut client,
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    )
+    .await;
+    assert_eq!(apply(padded, &got), aclc::fmt::format(padded).unwrap());
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
     // A range touching no declaration: nothing to do.
     let got = result(
         &mut client,

@@ -557,7 +557,8 @@ impl LanguageServer for Backend {
         };
         let answer = self
             .run("formatting", move || {
-                crate::fmt::format_range(&text, 0, text.len()).map(|r| edit_of(&text, r))
+                crate::fmt::format(&text)
+                    .map(|f| edit_of(&text, (f != *text).then(|| (0, text.len(), f))))
             })
             .await?;
         self.formatted(answer).await
