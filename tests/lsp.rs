@@ -560,14 +560,22 @@ async fn positions_are_utf16() {
     client.shutdown().await;
 }
 
-/// The built binary over stdio: initialize, didOpen a file with a
-/// finding, its diagnostics, shutdown, exit.
+/// The built binary over stdio: initialize, didOpen, didChange, every
+/// request the server offers (each answer checked), a malformed message and
+/// a request with invalid parameters (answered with errors, the server goes
+/// on), shutdown, exit.
 #[test]
 fn end_to_end_over_stdio() {
     use std::io::{BufRead, BufReader, Read, Write};
-    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", "component \"A\" {}\n")]);
+    let b_text = "access_level \"U\" for user {\n    include \"A\"\n}\n";
+    let dir = project(&[
+        ("aclc.toml", CONFIG),
+        ("acl/a.acl", "object X { y }\ncomponent \"A\" {}\n"),
+        ("acl/b.acl", b_text),
+    ]);
     let root = dir.path().canonicalize().unwrap();
     let uri = file_uri(&root.join("acl/a.acl"));
+    let b_uri = file_uri(&root.join("acl/b.acl"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_aclc"))
         .arg("lsp")
         .current_dir(&root)
@@ -577,8 +585,7 @@ fn end_to_end_over_stdio() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut send = |msg: Value| {
-        let body = msg.to_string();
+    let mut send_raw = move |body: &str| {
         write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         stdin.flush().unwrap();
     };
@@ -599,37 +606,254 @@ fn end_to_end_over_stdio() {
         stdout.read_exact(&mut body).unwrap();
         serde_json::from_slice(&body).unwrap()
     };
-    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                "params": {"processId": null, "rootUri": file_uri(&root), "capabilities": {}}}));
-    let answer = receive();
-    assert_eq!(answer["id"], 1);
-    assert_eq!(answer["result"]["serverInfo"]["name"], "aclc");
-    assert_eq!(answer["result"]["capabilities"]["hoverProvider"], true);
-    send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-    let text = "component \"A\" {\n    deny read X.*\n    deny read X.*\n}\n";
-    send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
-                "params": {"textDocument": {"uri": uri, "languageId": "aclc", "version": 7, "text": text}}}));
-    let published = loop {
-        let msg = receive();
-        if msg["method"] == "textDocument/publishDiagnostics" && msg["params"]["uri"] == uri {
-            break msg;
+    // Every message received, in order (notifications kept for later).
+    let mut seen: Vec<Value> = Vec::new();
+    let mut next_id = 0;
+    let mut request = |send_raw: &mut dyn FnMut(&str),
+                       receive: &mut dyn FnMut() -> Value,
+                       seen: &mut Vec<Value>,
+                       method: &str,
+                       params: Value|
+     -> Value {
+        next_id += 1;
+        let msg = json!({"jsonrpc": "2.0", "id": next_id, "method": method, "params": params});
+        send_raw(&msg.to_string());
+        loop {
+            let msg = receive();
+            if msg["id"] == next_id && msg.get("method").is_none() {
+                return msg;
+            }
+            seen.push(msg);
         }
     };
-    assert_eq!(published["params"]["version"], 7);
-    assert_eq!(
-        codes(&published["params"]),
-        ["unused-component", "redundant-rule"]
+    let notify = |send_raw: &mut dyn FnMut(&str), method: &str, params: Value| {
+        send_raw(&json!({"jsonrpc": "2.0", "method": method, "params": params}).to_string());
+    };
+    macro_rules! ask {
+        ($method:expr, $params:expr) => {{
+            let answer = request(&mut send_raw, &mut receive, &mut seen, $method, $params);
+            assert!(answer.get("error").is_none(), "{}: {answer}", $method);
+            answer["result"].clone()
+        }};
+    }
+    macro_rules! diagnostics {
+        ($uri:expr, $version:expr) => {{
+            let found = seen.iter().position(|m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == $uri
+                    && m["params"]["version"] == $version
+            });
+            match found {
+                Some(i) => seen.remove(i),
+                None => loop {
+                    let msg = receive();
+                    if msg["method"] == "textDocument/publishDiagnostics"
+                        && msg["params"]["uri"] == $uri
+                        && msg["params"]["version"] == $version
+                    {
+                        break msg;
+                    }
+                    seen.push(msg);
+                },
+            }
+        }};
+    }
+
+    let result = ask!(
+        "initialize",
+        json!({"processId": null, "rootUri": file_uri(&root), "capabilities": {}})
     );
-    send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    assert_eq!(result["serverInfo"]["name"], "aclc");
+    let caps = &result["capabilities"];
+    for provider in [
+        "hoverProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "documentSymbolProvider",
+        "workspaceSymbolProvider",
+        "documentFormattingProvider",
+        "documentRangeFormattingProvider",
+        "inlayHintProvider",
+    ] {
+        assert_eq!(caps[provider], true, "{provider}");
+    }
+    assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+    assert_eq!(caps["foldingRangeProvider"], true);
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"])
+    );
+    assert_eq!(
+        caps["completionProvider"]["triggerCharacters"],
+        json!(["\"", "."])
+    );
+    assert_eq!(caps["semanticTokensProvider"]["full"], true);
+    assert_eq!(
+        caps["semanticTokensProvider"]["legend"]["tokenTypes"][0],
+        "keyword"
+    );
+    assert_eq!(caps["codeLensProvider"]["resolveProvider"], false);
+    notify(&mut send_raw, "initialized", json!({}));
+
+    let text = "object X { y }\ncomponent \"A\" {\n    deny read X.*\n    deny read X.*\n}\n";
+    notify(
+        &mut send_raw,
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "aclc", "version": 7, "text": text}}),
+    );
+    let published = diagnostics!(uri.as_str(), 7);
+    assert_eq!(codes(&published["params"]), ["redundant-rule"]);
+    // An incremental edit: the second rule narrowed to `X.y`.
+    notify(
+        &mut send_raw,
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 8},
+               "contentChanges": [{"range": {"start": {"line": 3, "character": 16}, "end": {"line": 3, "character": 17}}, "text": "y"}]}),
+    );
+    let text = "object X { y }\ncomponent \"A\" {\n    deny read X.*\n    deny read X.y\n}\n";
+    let published = diagnostics!(uri.as_str(), 8);
+    assert_eq!(codes(&published["params"]), ["redundant-rule"]);
+    assert_eq!(
+        published["params"]["diagnostics"][0]["range"]["end"]["character"],
+        17
+    );
+
+    // A malformed message: answered with a parse error, nothing else.
+    send_raw("{this is not json");
     let answer = loop {
         let msg = receive();
-        if msg["id"] == 2 {
+        if msg.get("error").is_some() && msg.get("method").is_none() {
             break msg;
         }
+        seen.push(msg);
     };
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    assert_eq!(answer["id"], Value::Null);
+    // JSON that is no JSON-RPC message: an invalid request, with its id.
+    send_raw(r#"{"jsonrpc": "2.0", "id": 77}"#);
+    let answer = loop {
+        let msg = receive();
+        if msg["id"] == 77 {
+            break msg;
+        }
+        seen.push(msg);
+    };
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    // Each is logged to the client too.
+    let logged = loop {
+        if let Some(i) = seen.iter().position(|m| m["method"] == "window/logMessage") {
+            break seen.remove(i);
+        }
+        seen.push(receive());
+    };
+    assert!(logged["params"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("aclc lsp: malformed message: the message is not JSON"));
+    // A request with invalid parameters: an error for it.
+    let answer = request(
+        &mut send_raw,
+        &mut receive,
+        &mut seen,
+        "textDocument/hover",
+        json!({"position": "nowhere"}),
+    );
+    assert_eq!(answer["error"]["code"], -32602, "{answer}");
+
+    let doc = json!({"uri": uri});
+    let on = |line: u32, character: u32| json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
+    let hover = ask!("textDocument/hover", on(3, 5));
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("Never decides for `read`"));
+    let definition = ask!(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": b_uri}, "position": {"line": 1, "character": 14}})
+    );
+    assert_eq!(definition["uri"], uri);
+    assert_eq!(
+        definition["range"]["start"],
+        json!({"line": 1, "character": 10})
+    );
+    let references = ask!(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 12},
+               "context": {"includeDeclaration": true}})
+    );
+    assert_eq!(references.as_array().unwrap().len(), 2, "{references}");
+    let prepared = ask!("textDocument/prepareRename", on(1, 12));
+    assert_eq!(prepared["placeholder"], "A");
+    let renamed = ask!(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 12}, "newName": "B"})
+    );
+    assert_eq!(
+        renamed["changes"][b_uri.as_str()][0]["newText"],
+        "\"B\"",
+        "{renamed}"
+    );
+    let symbols = ask!("textDocument/documentSymbol", json!({"textDocument": doc}));
+    assert_eq!(symbols[1]["name"], "A");
+    let symbols = ask!("workspace/symbol", json!({"query": "U"}));
+    assert_eq!(symbols[0]["name"], "U");
+    let completion = ask!("textDocument/completion", on(3, 14));
+    assert_eq!(completion["items"][0]["label"], "X");
+    let formatting = ask!(
+        "textDocument/formatting",
+        json!({"textDocument": doc, "options": {"tabSize": 4, "insertSpaces": true}})
+    );
+    let expected_format = aclc::fmt::format(text).unwrap();
+    if expected_format == text {
+        assert_eq!(formatting, json!([]));
+    } else {
+        assert_eq!(formatting[0]["newText"], expected_format);
+    }
+    let formatting = ask!(
+        "textDocument/rangeFormatting",
+        json!({"textDocument": doc, "options": {"tabSize": 4, "insertSpaces": true},
+               "range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 1}}})
+    );
+    assert!(formatting.is_array(), "{formatting}");
+    let actions = ask!(
+        "textDocument/codeAction",
+        json!({"textDocument": doc, "context": {"diagnostics": []},
+               "range": {"start": {"line": 3, "character": 0}, "end": {"line": 3, "character": 0}}})
+    );
+    assert_eq!(
+        actions[0]["title"],
+        "remove the redundant rule `deny read X.y`"
+    );
+    let tokens = ask!(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": doc})
+    );
+    // `object` first: a keyword at 0:0, 6 long.
+    assert_eq!(tokens["data"].as_array().unwrap()[..5], [0, 0, 6, 0, 0]);
+    let folds = ask!("textDocument/foldingRange", json!({"textDocument": doc}));
+    assert_eq!(folds[0]["startLine"], 1);
+    assert_eq!(folds[0]["endLine"], 4);
+    let lenses = ask!("textDocument/codeLens", json!({"textDocument": doc}));
+    assert_eq!(lenses[0]["command"]["title"], "included by 1 access level");
+    let hints = ask!(
+        "textDocument/inlayHint",
+        json!({"textDocument": doc, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 5, "character": 0}}})
+    );
+    assert_eq!(
+        hints[0]["label"],
+        "never decides: decided by `deny read X.*` (line 3)"
+    );
+
+    let answer = request(
+        &mut send_raw,
+        &mut receive,
+        &mut seen,
+        "shutdown",
+        Value::Null,
+    );
     assert_eq!(answer["result"], Value::Null);
-    send(json!({"jsonrpc": "2.0", "method": "exit"}));
-    drop(stdin);
+    notify(&mut send_raw, "exit", Value::Null);
+    drop(send_raw);
     let status = child.wait().unwrap();
     assert!(status.success(), "{status}");
 }
@@ -655,8 +879,14 @@ async fn code_actions_offer_the_quick_fixes() {
     };
     let answer = client.request("textDocument/codeAction", actions(3)).await;
     let list = answer["result"].as_array().unwrap();
-    assert_eq!(list.len(), 1, "{answer}");
+    // The safe fix (preferred), and the suppression.
+    assert_eq!(list.len(), 2, "{answer}");
     assert_eq!(list[0]["title"], "replace with `Rates`");
+    assert_eq!(list[0]["isPreferred"], true);
+    assert_eq!(
+        list[1]["title"],
+        "suppress `unknown-object` here with an `aclc-ignore` comment"
+    );
     assert_eq!(list[0]["kind"], "quickfix");
     assert_eq!(list[0]["diagnostics"][0]["code"], "unknown-object");
     assert_eq!(

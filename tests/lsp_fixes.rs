@@ -1,7 +1,8 @@
 //! The quick fixes that remove something (a redundant rule, a duplicate
 //! include, an include reached twice) change no decision: on random
 //! policies, every such fix applied together, the policy decides every
-//! request of every class as before; and it still parses.
+//! request of every class as before; and it still parses. So does the fix
+//! that moves includes below the own permissions.
 
 #![allow(
     clippy::panic,
@@ -97,6 +98,74 @@ proptest! {
     }
 }
 
+/// Blocks with includes written above own permissions: all of them first
+/// in one statement, or one include statement before each rule.
+fn write_includes_above(acls: &[TAcl], interleaved: bool) -> String {
+    let mut s = String::new();
+    for (i, a) in acls.iter().enumerate() {
+        s.push_str(&format!("component \"C{i}\" {{\n"));
+        let names: Vec<String> = a.includes.iter().map(|j| format!("\"C{j}\"")).collect();
+        if !interleaved && !names.is_empty() {
+            s.push_str(&format!(
+                "    include {}  # kept with its include\n",
+                names.join(", ")
+            ));
+        }
+        for (k, r) in a.rules.iter().enumerate() {
+            if interleaved {
+                if let Some(n) = names.get(k) {
+                    s.push_str(&format!("    include {n}\n"));
+                }
+            }
+            let effect = if r.allow { "allow" } else { "deny" };
+            s.push_str(&format!(
+                "    {effect} {} {}.{}\n",
+                access_list(r.access),
+                r.object,
+                r.attribute
+            ));
+        }
+        if interleaved {
+            for n in names.iter().skip(a.rules.len()) {
+                s.push_str(&format!("    include {n}\n"));
+            }
+        }
+        s.push_str("}\n");
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The fix of `include-before-permission` (includes moved below the
+    /// own permissions) leaves no such finding, keeps the file parsing and
+    /// its comments, and changes no decision.
+    #[test]
+    fn moving_includes_changes_no_decision(acls in policy(), interleaved in any::<bool>()) {
+        let text = write_includes_above(&acls, interleaved);
+        let before = analyzed(&text);
+        let fixes: Vec<&Fix> = before
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "include-before-permission")
+            .filter_map(|d| d.fixes.first())
+            .collect();
+        let (_, edits) = compatible_fixes(&fixes);
+        let fixed = apply_edits(&text, &edits).unwrap();
+        let after = analyzed(&fixed);
+        prop_assert!(
+            after.diagnostics.iter().all(|d| d.code != "syntax-error" && d.code != "include-before-permission"),
+            "{}\n=>\n{}", text, fixed
+        );
+        prop_assert_eq!(
+            text.matches("# kept with its include").count(),
+            fixed.matches("# kept with its include").count()
+        );
+        prop_assert_eq!(decisions(&before), decisions(&after), "{}\n=>\n{}", text, fixed);
+    }
+}
+
 /// The property above is not vacuous: random policies get fixes of every
 /// kind it applies.
 #[test]
@@ -113,4 +182,24 @@ fn random_policies_have_removal_fixes_of_every_kind() {
         }
     }
     assert_eq!(seen.len(), REMOVALS.len(), "{seen:?}");
+}
+
+/// The moving property is not vacuous either: both layouts get the fix.
+#[test]
+fn random_policies_get_the_moving_fix() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut seen = [0usize; 2];
+    for _ in 0..100 {
+        let acls = policy().new_tree(&mut runner).unwrap().current();
+        for (i, interleaved) in [false, true].into_iter().enumerate() {
+            let a = analyzed(&write_includes_above(&acls, interleaved));
+            seen[i] += a
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "include-before-permission" && !d.fixes.is_empty())
+                .count();
+        }
+    }
+    assert!(seen.iter().all(|&n| n > 10), "{seen:?}");
 }

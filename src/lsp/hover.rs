@@ -29,35 +29,52 @@ pub fn hover(a: &Analysis, path: &str, pos: Position) -> Option<Hover> {
     })
 }
 
-/// Where the access level or component named by the include (or the
-/// default, or the test expectation) under the cursor is declared (user
-/// files only: the embedded library has no file to open).
-pub fn definition(
+/// The hover for a name the structural hover does not cover: an access
+/// level named by a default, a test or a guard, a reseller.
+pub fn hover_name(
     a: &Analysis,
+    index: &super::symbols::Index,
     path: &str,
     pos: Position,
-) -> Option<tower_lsp_server::ls_types::Location> {
-    let sources = &a.model.sources;
-    let file = sources.find(path)?;
-    let at = convert::offset(sources, file, pos);
-    let inside = |s: Span| s.file == file && s.start <= at && at <= s.end;
-    let target = a
-        .model
-        .acls
-        .iter()
-        .filter(|l| l.span.file == file && inside(l.span))
-        .flat_map(|l| l.includes.iter())
-        .find(|i| inside(i.name.span))
-        .and_then(|i| i.target)?;
-    let decl = a.model.acl(target);
-    let uri = super::state::uri_of(&sources.file(decl.name_span.file).path)?;
-    if sources.file(decl.name_span.file).origin != crate::source::Origin::User {
-        return None;
-    }
-    Some(tower_lsp_server::ls_types::Location::new(
-        uri,
-        convert::range(sources, decl.name_span),
-    ))
+) -> Option<Hover> {
+    use super::symbols::Symbol;
+    let o = super::navigate::occurrence_at(a, index, path, pos)?;
+    let text = match &o.symbol {
+        Symbol::Acl(name) => match a.model.lookup(name) {
+            Some(id) => access_level(a, id),
+            None => format!("`{name}` is not declared"),
+        },
+        Symbol::Reseller(name) => {
+            let visible: Vec<String> = a
+                .model
+                .acls
+                .iter()
+                .filter(|l| l.visible_to.iter().any(|v| *v.node == **name))
+                .map(|l| format!("`{}`", l.name))
+                .collect();
+            let declared = if a.model.has_reseller(name) {
+                ""
+            } else {
+                " (not declared)"
+            };
+            let mut s = format!("**reseller** `{name}`{declared}\n\n");
+            if visible.is_empty() {
+                s.push_str("No access level names it in `visible_to`.");
+            } else {
+                s.push_str(&format!("Sees {}.", visible.join(", ")));
+            }
+            s
+        }
+        Symbol::Object(name) => object_doc(a, name),
+        Symbol::Attribute(object, attr) => attribute_doc(a, object, attr),
+    };
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: text,
+        }),
+        range: Some(convert::range(&a.model.sources, o.span)),
+    })
 }
 
 fn find(a: &Analysis, file: FileId, inside: &dyn Fn(Span) -> bool) -> Option<(String, Span)> {
@@ -174,6 +191,37 @@ fn access_level(a: &Analysis, id: AclId) -> String {
         s.push_str("Included by no access level.\n\n");
     } else {
         s.push_str(&format!("Included by {}.\n\n", included_by.join(", ")));
+    }
+    let defaults: Vec<String> = model
+        .defaults
+        .iter()
+        .filter(|d| d.target == Some(id))
+        .map(|d| format!("`{}` in {}", d.decl.ty.node.as_str(), d.scope.describe()))
+        .collect();
+    if !defaults.is_empty() {
+        s.push_str(&format!("Default for {}.\n\n", defaults.join(", ")));
+    }
+    let tests = model
+        .tests
+        .iter()
+        .filter(|t| t.expectations.iter().any(|e| *e.acl.node == acl.name))
+        .count();
+    let guards = model
+        .guards
+        .iter()
+        .filter(|g| {
+            g.decl.targets.iter().any(|t| match &t.node {
+                crate::syntax::ast::GuardTarget::Named(n) => *n == acl.name,
+                crate::syntax::ast::GuardTarget::Type(p) => {
+                    acl.kind == crate::syntax::ast::AclKind::Participant(*p)
+                }
+            })
+        })
+        .count();
+    if tests + guards > 0 {
+        s.push_str(&format!(
+            "Checked by {tests} test(s) and {guards} guard(s).\n\n"
+        ));
     }
     let sem = &a.semantics;
     if let Some(summary) = sem.summaries.get(id.0 as usize) {

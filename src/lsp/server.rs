@@ -11,7 +11,9 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert;
+use super::navigate;
 use super::state::{is_policy_file, path_of, uri_of, Change, State};
+use super::symbols::Index;
 use crate::analysis::Analysis;
 
 /// How the server behaves.
@@ -53,8 +55,12 @@ pub(super) struct Shared {
     docs: Mutex<HashMap<String, Arc<str>>>,
     /// The policy paths of the workspace (files and folders).
     policy_paths: Mutex<Vec<std::path::PathBuf>>,
-    /// The latest analysis (hover, code actions, definitions).
-    latest: Mutex<Option<Arc<Analysis>>>,
+    /// The latest analysis (requests), with the generation of the
+    /// changes it covers.
+    latest: Mutex<Option<(u64, Arc<Analysis>)>>,
+    /// The name index of an analysis (built on the first request that
+    /// needs it).
+    index: Mutex<Option<(std::sync::Weak<Analysis>, Arc<Index>)>>,
     wake: Notify,
 }
 
@@ -81,6 +87,7 @@ impl Backend {
                 docs: Mutex::new(HashMap::new()),
                 policy_paths: Mutex::new(Vec::new()),
                 latest: Mutex::new(None),
+                index: Mutex::new(None),
                 wake: Notify::new(),
             }),
         }
@@ -100,11 +107,6 @@ impl Backend {
             Some(v) => p.versions.insert(path.to_string(), v),
             None => p.versions.remove(path),
         };
-    }
-
-    /// The latest analysis.
-    fn latest(&self) -> Option<Arc<Analysis>> {
-        lock(&self.shared.latest).clone()
     }
 
     /// Whether `path` is open in the editor, and whether it is a policy
@@ -171,7 +173,7 @@ fn analyze_and_diff(shared: &Shared, changes: Vec<Change>, generation: u64) -> O
         *lock(&shared.policy_paths) = state.policy_paths();
     }
     let analysis = state.analyze();
-    *lock(&shared.latest) = Some(Arc::clone(&analysis));
+    *lock(&shared.latest) = Some((generation, Arc::clone(&analysis)));
     let pending = lock(&shared.pending);
     if pending.generation != generation {
         return None;
@@ -234,7 +236,34 @@ impl LanguageServer for Backend {
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec!["\"".into(), ".".into()]),
+                    ..CompletionOptions::default()
+                }),
                 document_formatting_provider: Some(OneOf::Left(true)),
+                document_range_formatting_provider: Some(OneOf::Left(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        SemanticTokensOptions {
+                            legend: super::tokens::legend(),
+                            full: Some(SemanticTokensFullOptions::Bool(true)),
+                            range: None,
+                            work_done_progress_options: WorkDoneProgressOptions::default(),
+                        },
+                    ),
+                ),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                inlay_hint_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -287,7 +316,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        let Some(path) = path_of(&params.text_document.uri) else {
+        let Some(path) = editable_path(&params.text_document.uri) else {
             return;
         };
         let text: Arc<str> = params.text_document.text.into();
@@ -297,7 +326,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let Some(path) = path_of(&params.text_document.uri) else {
+        let Some(path) = editable_path(&params.text_document.uri) else {
             return;
         };
         let text = {
@@ -318,7 +347,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        let Some(path) = path_of(&params.text_document.uri) else {
+        let Some(path) = editable_path(&params.text_document.uri) else {
             return;
         };
         self.set_version(&path, None);
@@ -361,12 +390,28 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let pos = params.text_document_position_params;
-        let Some(path) = path_of(&pos.text_document.uri) else {
+        let Some(path) = request_path(&pos.text_document.uri) else {
             return Ok(None);
         };
-        Ok(self
-            .latest()
-            .and_then(|a| super::hover::hover(&a, &path, pos.position)))
+        let Some(a) = self.analysis().await else {
+            return Ok(None);
+        };
+        // The name index only when the structure does not answer (it is
+        // built once per analysis, and hovering is frequent).
+        let (analysis, at) = (Arc::clone(&a), path.clone());
+        let found = self
+            .run("hover", move || {
+                super::hover::hover(&analysis, &at, pos.position)
+            })
+            .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        let index = self.index(&a).await?;
+        self.run("hover", move || {
+            super::hover::hover_name(&a, &index, &path, pos.position)
+        })
+        .await
     }
 
     async fn goto_definition(
@@ -374,40 +419,393 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let pos = params.text_document_position_params;
-        let Some(path) = path_of(&pos.text_document.uri) else {
+        let Some(path) = request_path(&pos.text_document.uri) else {
             return Ok(None);
         };
-        Ok(self
-            .latest()
-            .and_then(|a| super::hover::definition(&a, &path, pos.position))
-            .map(GotoDefinitionResponse::Scalar))
+        let Some(a) = self.analysis().await else {
+            return Ok(None);
+        };
+        let index = self.index(&a).await?;
+        self.run("definition", move || {
+            let found = navigate::definition(&a, &index, &path, pos.position);
+            match found.len() {
+                0 => None,
+                1 => found.into_iter().next().map(GotoDefinitionResponse::Scalar),
+                _ => Some(GotoDefinitionResponse::Array(found)),
+            }
+        })
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let pos = params.text_document_position;
+        let Some(path) = request_path(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(a) = self.analysis().await else {
+            return Ok(None);
+        };
+        let index = self.index(&a).await?;
+        let declarations = params.context.include_declaration;
+        self.run("references", move || {
+            Some(navigate::references(
+                &a,
+                &index,
+                &path,
+                pos.position,
+                declarations,
+            ))
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let Some(path) = request_path(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(a) = self.analysis().await else {
+            return Ok(None);
+        };
+        let index = self.index(&a).await?;
+        let answer = self
+            .run("prepareRename", move || {
+                navigate::prepare_rename(&a, &index, &path, params.position)
+            })
+            .await?;
+        answer.map_err(invalid_request)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let pos = params.text_document_position;
+        let Some(path) = request_path(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(a) = self.analysis().await else {
+            return Ok(None);
+        };
+        if !self.current(&a) {
+            return Err(invalid_request(
+                "the files changed since the last analysis: rename again in a moment".into(),
+            ));
+        }
+        let index = self.index(&a).await?;
+        let answer = self
+            .run("rename", move || {
+                navigate::rename(&a, &index, &path, pos.position, &params.new_name)
+            })
+            .await?;
+        answer.map_err(invalid_request)
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(text) = self.text_of(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        self.run("documentSymbol", move || {
+            Some(DocumentSymbolResponse::Nested(navigate::document_symbols(
+                &text,
+            )))
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let Some(a) = self.analysis().await else {
+            return Ok(None);
+        };
+        self.run("workspace/symbol", move || {
+            Some(WorkspaceSymbolResponse::Nested(
+                navigate::workspace_symbols(&a, &params.query),
+            ))
+        })
+        .await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pos = params.text_document_position;
+        let Some(text) = self.text_of(&pos.text_document.uri).await else {
+            return Ok(None);
+        };
+        // The names come from the analysis of the latest edits (the text
+        // before the cursor is the buffer's own in any case).
+        let a = self.analysis().await;
+        self.run("completion", move || {
+            Some(CompletionResponse::List(super::complete::complete(
+                &text,
+                pos.position,
+                a.as_deref().map(|a| &a.model),
+            )))
+        })
+        .await
     }
 
     /// `aclc fmt` on the buffer: one edit replacing the whole text (none
     /// when it is formatted already); a buffer with syntax errors is left
     /// alone, with a message.
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        let Some(path) = path_of(&params.text_document.uri) else {
+        let Some(text) = self.text_of(&params.text_document.uri).await else {
             return Ok(None);
         };
-        let Some(text) = lock(&self.shared.docs).get(&path).cloned() else {
+        let answer = self
+            .run("formatting", move || {
+                crate::fmt::format(&text)
+                    .map(|f| edit_of(&text, (f != *text).then(|| (0, text.len(), f))))
+            })
+            .await?;
+        self.formatted(answer).await
+    }
+
+    /// `aclc fmt` on the top-level declarations the range touches.
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let Some(text) = self.text_of(&params.text_document.uri).await else {
             return Ok(None);
         };
-        match crate::fmt::format(&text) {
-            Ok(formatted) if formatted == *text => Ok(Some(Vec::new())),
-            Ok(formatted) => {
+        let range = params.range;
+        let answer = self
+            .run("rangeFormatting", move || {
                 let lines = crate::source::LineIndex::new(&text);
-                let (line, character) = lines.utf16_position(&text, text.len() as u32);
-                let whole = Range::new(Position::new(0, 0), Position::new(line, character));
-                Ok(Some(vec![TextEdit::new(whole, formatted)]))
+                let start = lines.offset_of_utf16(&text, range.start.line, range.start.character);
+                let end = lines.offset_of_utf16(&text, range.end.line, range.end.character);
+                crate::fmt::format_range(&text, start as usize, end as usize)
+                    .map(|r| edit_of(&text, r))
+            })
+            .await?;
+        self.formatted(answer).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let Some(a) = self.analysis().await else {
+            return Ok(None);
+        };
+        let current = request_path(&params.text_document.uri)
+            .and_then(|p| lock(&self.shared.docs).get(&p).cloned());
+        self.run("codeAction", move || code_actions(&a, &params, current))
+            .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let Some(text) = self.text_of(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        self.run("semanticTokens", move || {
+            Some(SemanticTokensResult::Tokens(SemanticTokens {
+                result_id: None,
+                data: super::tokens::semantic_tokens(&text),
+            }))
+        })
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(text) = self.text_of(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        self.run("foldingRange", move || {
+            Some(super::tokens::folding_ranges(&text))
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let Some(path) = request_path(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(a) = self.analysis().await else {
+            return Ok(None);
+        };
+        self.run("codeLens", move || {
+            let file = a.model.sources.find(&path)?;
+            Some(super::lens::code_lenses(&a, file))
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let Some(path) = request_path(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(a) = self.analysis().await else {
+            return Ok(None);
+        };
+        if !self.current(&a) {
+            return Ok(None);
+        }
+        self.run("inlayHint", move || {
+            let file = a.model.sources.find(&path)?;
+            Some(super::lens::inlay_hints(&a, file, params.range))
+        })
+        .await
+    }
+}
+
+/// How long a request waits for the analysis of the latest edits before
+/// it answers from an older one.
+const FRESH_WAIT: Duration = Duration::from_secs(2);
+
+fn invalid_request(message: String) -> tower_lsp_server::jsonrpc::Error {
+    tower_lsp_server::jsonrpc::Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::InvalidRequest,
+        message: message.into(),
+        data: None,
+    }
+}
+
+/// The path of a document the editor edits; `None` for the read-only
+/// copies of the predefined library (the embedded library is what counts).
+fn editable_path(uri: &Uri) -> Option<String> {
+    let path = path_of(uri)?;
+    (super::library::source_path(path.clone()) == path).then_some(path)
+}
+
+/// The path of the workspace file a request is about.
+fn request_path(uri: &Uri) -> Option<String> {
+    path_of(uri).map(super::library::source_path)
+}
+
+/// The one edit of a formatting answer (none when nothing changes).
+fn edit_of(text: &str, change: Option<(usize, usize, String)>) -> Vec<TextEdit> {
+    let Some((start, end, new)) = change else {
+        return Vec::new();
+    };
+    let lines = crate::source::LineIndex::new(text);
+    let at = |o: usize| {
+        let (l, c) = lines.utf16_position(text, o as u32);
+        Position::new(l, c)
+    };
+    vec![TextEdit::new(Range::new(at(start), at(end)), new)]
+}
+
+/// The parameters of a malformed message (see [`super::framing`]).
+#[derive(Debug, serde::Deserialize)]
+pub struct Malformed {
+    /// The JSON-RPC error code to answer with.
+    pub code: i64,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Backend {
+    /// A malformed message: logged to the client, answered with its error.
+    pub async fn malformed(&self, params: Malformed) -> Result<()> {
+        let message = format!("aclc lsp: malformed message: {}", params.message);
+        self.shared
+            .client
+            .log_message(MessageType::ERROR, message.clone())
+            .await;
+        Err(tower_lsp_server::jsonrpc::Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::from(params.code),
+            message: message.into(),
+            data: None,
+        })
+    }
+
+    /// The latest analysis, once it covers every change received so far
+    /// (waiting at most [`FRESH_WAIT`], then the latest there is).
+    async fn analysis(&self) -> Option<Arc<Analysis>> {
+        let deadline = tokio::time::Instant::now() + FRESH_WAIT;
+        loop {
+            let latest = lock(&self.shared.latest).clone();
+            let generation = lock(&self.shared.pending).generation;
+            match latest {
+                Some((g, a)) if g == generation => return Some(a),
+                latest if tokio::time::Instant::now() >= deadline => return latest.map(|(_, a)| a),
+                _ => tokio::time::sleep(Duration::from_millis(5)).await,
             }
+        }
+    }
+
+    /// Whether every open buffer has the text `a` analyzed (edits built
+    /// from it land where they should).
+    fn current(&self, a: &Analysis) -> bool {
+        let sources = &a.model.sources;
+        lock(&self.shared.docs).iter().all(|(path, text)| {
+            sources
+                .find(path)
+                .is_some_and(|f| *sources.file(f).text == **text)
+        })
+    }
+
+    /// The names of the analysis `a`, indexed once.
+    async fn index(&self, a: &Arc<Analysis>) -> Result<Arc<Index>> {
+        {
+            let cache = lock(&self.shared.index);
+            if let Some((of, index)) = &*cache {
+                if std::sync::Weak::ptr_eq(of, &Arc::downgrade(a)) {
+                    return Ok(Arc::clone(index));
+                }
+            }
+        }
+        let analysis = Arc::clone(a);
+        let index = Arc::new(self.run("indexing", move || Index::new(&analysis)).await?);
+        *lock(&self.shared.index) = Some((Arc::downgrade(a), Arc::clone(&index)));
+        Ok(index)
+    }
+
+    /// The text of a document: the editor's buffer, else the file of the
+    /// workspace.
+    async fn text_of(&self, uri: &Uri) -> Option<Arc<str>> {
+        let path = request_path(uri)?;
+        if let Some(text) = lock(&self.shared.docs).get(&path).cloned() {
+            return Some(text);
+        }
+        let a = self.analysis().await?;
+        let file = a.model.sources.find(&path)?;
+        Some(Arc::clone(&a.model.sources.file(file).text))
+    }
+
+    /// Run `f` off the message loop; a failure is logged to the client
+    /// and answered as an internal error (the server goes on).
+    async fn run<T: Send + 'static>(
+        &self,
+        what: &str,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        match tokio::task::spawn_blocking(f).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let message = format!("aclc lsp: {what} failed: {e}");
+                self.shared
+                    .client
+                    .log_message(MessageType::ERROR, message.clone())
+                    .await;
+                Err(tower_lsp_server::jsonrpc::Error {
+                    code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+                    message: message.into(),
+                    data: None,
+                })
+            }
+        }
+    }
+
+    /// A formatting answer, or the message that the file has syntax errors.
+    async fn formatted(
+        &self,
+        answer: std::result::Result<Vec<TextEdit>, crate::fmt::Unformattable>,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        match answer {
+            Ok(edits) => Ok(Some(edits)),
             Err(e) => {
                 self.shared
                     .client
                     .show_message(
                         MessageType::WARNING,
                         format!(
-                            "not formatted: the file has {} syntax error(s)",
+                            "not formatted: the file has {} syntax error(s); fix them first",
                             e.errors.len()
                         ),
                     )
@@ -416,63 +814,65 @@ impl LanguageServer for Backend {
             }
         }
     }
-
-    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        Ok(self.code_actions(&params))
-    }
 }
 
-impl Backend {
-    /// The quick fixes of the findings in `range` of the document: the
-    /// same fixes `aclc fix` applies. None while the latest analysis is of
-    /// an older text than the buffer (its positions would be wrong).
-    fn code_actions(&self, params: &CodeActionParams) -> Option<CodeActionResponse> {
-        let uri = &params.text_document.uri;
-        let path = path_of(uri)?;
-        let analysis = self.latest()?;
-        let sources = &analysis.model.sources;
-        let file = sources.find(&path)?;
-        let current = lock(&self.shared.docs).get(&path).cloned();
-        if current.is_some_and(|t| *t != *sources.file(file).text) {
-            return Some(Vec::new());
-        }
-        // Findings on the lines asked about (a cursor asks about its line).
-        let lines = &sources.file(file).lines;
-        let (first, last) = (
-            params.range.start.line as usize,
-            params.range.end.line as usize,
-        );
-        let mut actions = Vec::new();
-        for d in &analysis.diagnostics {
-            if d.span.file != file
-                || lines.line_of(d.span.start) > last
-                || lines.line_of(d.span.end) < first
-            {
-                continue;
-            }
-            for fix in &d.fixes {
-                let edits = fix
-                    .edits
-                    .iter()
-                    .map(|e| TextEdit::new(convert::range(sources, e.span), e.text.clone()))
-                    .collect();
-                let mut changes = std::collections::HashMap::new();
-                changes.insert(uri.clone(), edits);
-                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: fix.title.clone(),
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![convert::diagnostic(sources, d)]),
-                    edit: Some(WorkspaceEdit {
-                        changes: Some(changes),
-                        ..WorkspaceEdit::default()
-                    }),
-                    is_preferred: Some(true),
-                    ..CodeAction::default()
-                }));
-            }
-        }
-        Some(actions)
+/// The code actions for the findings on the lines of `params.range`: the
+/// safe quick fixes `aclc fix` applies (preferred), then the ones that
+/// need a human choice. None while the analysis is of an older text than
+/// the buffer `current` (its positions would be wrong).
+fn code_actions(
+    analysis: &Analysis,
+    params: &CodeActionParams,
+    current: Option<Arc<str>>,
+) -> Option<CodeActionResponse> {
+    let uri = &params.text_document.uri;
+    let path = request_path(uri)?;
+    let sources = &analysis.model.sources;
+    let file = sources.find(&path)?;
+    if sources.file(file).origin != crate::source::Origin::User {
+        return Some(Vec::new());
     }
+    if current.is_some_and(|t| *t != *sources.file(file).text) {
+        return Some(Vec::new());
+    }
+    // Findings on the lines asked about (a cursor asks about its line).
+    let lines = &sources.file(file).lines;
+    let (first, last) = (
+        params.range.start.line as usize,
+        params.range.end.line as usize,
+    );
+    let mut actions = Vec::new();
+    for d in &analysis.diagnostics {
+        if d.span.file != file
+            || lines.line_of(d.span.start) > last
+            || lines.line_of(d.span.end) < first
+        {
+            continue;
+        }
+        let extra = super::actions::for_finding(analysis, d);
+        let fixes = d.fixes.iter().map(|f| (f, true));
+        for (fix, preferred) in fixes.chain(extra.iter().map(|f| (f, false))) {
+            let edits = fix
+                .edits
+                .iter()
+                .map(|e| TextEdit::new(convert::range(sources, e.span), e.text.clone()))
+                .collect();
+            let mut changes = HashMap::new();
+            changes.insert(uri.clone(), edits);
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![convert::diagnostic(sources, d)]),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(changes),
+                    ..WorkspaceEdit::default()
+                }),
+                is_preferred: preferred.then_some(true),
+                ..CodeAction::default()
+            }));
+        }
+    }
+    Some(actions)
 }
 
 /// Apply one content change (a range edit, or the whole text) to a text.

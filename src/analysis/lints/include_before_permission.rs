@@ -1,7 +1,9 @@
 //! `include-before-permission`: an include written above an own permission.
 
 use super::{Context, Lint, LintInfo};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Severity};
+use crate::model::AccessLevel;
+use crate::source::{SourceFile, Span};
 use crate::syntax::ast::Statement;
 
 pub struct IncludeBeforePermission;
@@ -32,6 +34,7 @@ impl Lint for IncludeBeforePermission {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
         for acl in &model.acls {
+            let mut fix = None;
             let mut pending_include = None;
             for s in acl.statements.iter() {
                 match s {
@@ -40,13 +43,24 @@ impl Lint for IncludeBeforePermission {
                     }
                     Statement::Permission(p) => {
                         if let Some(inc) = pending_include.take() {
-                            out.push(
-                                Diagnostic::new(&INFO, inc, format!("in `{}`, an include is written above an own permission", acl.name))
+                            let fix = fix.get_or_insert_with(|| {
+                                move_includes(model.sources.file(acl.span.file), acl)
+                            });
+                            let mut diag = Diagnostic::new(&INFO, inc, format!("in `{}`, an include is written above an own permission", acl.name))
                                     .label("written first, evaluated after the own permissions")
                                     .related(p.span, "this permission is evaluated before the include")
                                     .help("move the own permissions above the includes: they are evaluated first anyway")
-                                    .access_level(acl.name.clone()),
-                            );
+                                    .access_level(acl.name.clone());
+                            if let Some(edits) = fix {
+                                diag = diag.fix(
+                                    format!(
+                                        "move the includes of `{}` below its own permissions",
+                                        acl.name
+                                    ),
+                                    edits.clone(),
+                                );
+                            }
+                            out.push(diag);
                         }
                     }
                     _ => {}
@@ -54,4 +68,48 @@ impl Lint for IncludeBeforePermission {
             }
         }
     }
+}
+
+/// The edits moving every include statement written above the last own
+/// permission of `acl` to just below it, whole lines with their comments,
+/// in their order; `None` when a statement shares its line with another
+/// (moving lines would move that one too) or the last permission's line
+/// holds more than the permission. Safe: own permissions are evaluated
+/// before the includes wherever they are written, and the includes keep
+/// their order (DESIGN §1).
+fn move_includes(file: &SourceFile, acl: &AccessLevel) -> Option<Vec<Edit>> {
+    let last = acl.statements.iter().rev().find_map(|s| match s {
+        Statement::Permission(p) => Some(p.span),
+        _ => None,
+    })?;
+    let whole = |span: Span| -> Option<(usize, usize)> {
+        let start = file.lines.line_start(file.lines.line_of(span.start)) as usize;
+        let end = file.next_line_start(file.lines.line_of(span.end));
+        let before = file.text.get(start..span.start as usize)?;
+        let after = file.text.get(span.end as usize..end)?.trim();
+        (before.trim().is_empty()
+            && (after.is_empty() || after.starts_with('#'))
+            && file.text[..end].ends_with('\n'))
+        .then_some((start, end))
+    };
+    let (_, insert_at) = whole(last)?;
+    let mut moved = String::new();
+    let mut edits = Vec::new();
+    for s in acl.statements.iter() {
+        if let Statement::Include { span, .. } = s {
+            if span.start < last.start {
+                let (start, end) = whole(*span)?;
+                moved.push_str(file.text.get(start..end)?);
+                edits.push(Edit::replace(Span::new(span.file, start, end), ""));
+            }
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    edits.push(Edit::replace(
+        Span::new(last.file, insert_at, insert_at),
+        moved,
+    ));
+    Some(edits)
 }
