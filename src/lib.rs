@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod config;
+pub mod diff;
 pub mod diagnostic;
 pub mod emit;
 pub mod fmt;
