@@ -233,6 +233,8 @@ pub struct Diff {
     pub universe: Universe,
     /// The changes, in a stable order (access level, kind, cause).
     pub changes: Vec<Change>,
+    /// The type of each block named in a `caused_by` (new side, else old).
+    pub cause_types: std::collections::BTreeMap<String, AclKind>,
 }
 
 impl Diff {
@@ -399,8 +401,20 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     let pair = Pair { old, new };
     let (edited, dirty) = compare::dirty_blocks(&pair);
     let default_changes = default_changes(&pair);
+    // Blocks that became components or stopped being: their decisions
+    // appear or go, whether or not they were edited.
+    let retyped: FxHashSet<&str> = new
+        .acls
+        .iter()
+        .filter(|b| pair.old_acl(&b.name).is_some_and(|a| a.is_component() != b.is_component()))
+        .map(|b| b.name.as_str())
+        .collect();
     let roots = |m: &Model| -> Vec<bool> {
-        let dirty_ids = m.acls.iter().filter(|a| dirty.contains(&a.name)).map(|a| a.id);
+        let dirty_ids = m
+            .acls
+            .iter()
+            .filter(|a| dirty.contains(&a.name) || retyped.contains(a.name.as_str()))
+            .map(|a| a.id);
         let targets = default_changes
             .iter()
             .flat_map(|d| [&d.old, &d.new])
@@ -426,7 +440,6 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     let old_d = compare::decisions(old, u, &needed_old, &share);
     let mut attribution = Attribution::new(&pair, &edited, &dirty, &old_d, &new_d);
     let mut changes: Vec<Change> = Vec::new();
-    let empty = Summary::default();
     let all_of = |m: &Model, d: &compare::Decisions, name: &str| -> Arc<Summary> {
         m.lookup(name)
             .and_then(|id| d.all[id.0 as usize].clone())
@@ -535,7 +548,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         }
         // Decisions: a component allows nothing by itself.
         let (la, lb) = (is_access_level(a), is_access_level(b));
-        if !(la || lb) || !dirty.contains(name) {
+        if !(la || lb) || !(dirty.contains(name) || retyped.contains(name)) {
             continue;
         }
         let was = if la { all_of(old, &old_d, name) } else { Arc::new(Summary::default()) };
@@ -577,7 +590,6 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             }
         }
     }
-    let _ = &empty;
     for d in &default_changes {
         let was = d.old.as_deref().map_or_else(|| Arc::new(Summary::default()), |n| all_of(old, &old_d, n));
         let now = d.new.as_deref().map_or_else(|| Arc::new(Summary::default()), |n| all_of(new, &new_d, n));
@@ -611,7 +623,18 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         }
     }
     let changes = judge(u, changes, rules);
-    Diff { universe, changes }
+    let cause_types = causes(&changes)
+        .into_iter()
+        .filter_map(|n| {
+            let b = pair.new_acl(n).or_else(|| pair.old_acl(n))?;
+            Some((n.to_string(), b.kind))
+        })
+        .collect();
+    Diff {
+        universe,
+        changes,
+        cause_types,
+    }
 }
 
 /// Apply `[diff]`: split region changes by the allow entries that accept

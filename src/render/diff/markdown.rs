@@ -59,9 +59,7 @@ pub fn render(diff: &Diff) -> String {
                     escape(&item.names_text(NAMES)),
                     escape(&g.title)
                 ));
-                for l in &item.lines {
-                    out.push_str(&format!("  - {}\n", code(l)));
-                }
+                lines(&mut out, item);
             }
         }
         if left > 0 {
@@ -88,9 +86,14 @@ fn details(out: &mut String, g: &Group<'_>) {
             escape(&item.headline()),
             escape(&item.names_text(NAMES))
         ));
-        for l in &item.lines {
-            out.push_str(&format!("  - {}\n", code(l)));
-        }
+        lines(out, item);
     }
     out.push('\n');
+}
+
+fn lines(out: &mut String, item: &super::Item<'_>) {
+    for l in &item.lines {
+        let text = if item.regional { code(l) } else { escape(l) };
+        out.push_str(&format!("  - {text}\n"));
+    }
 }

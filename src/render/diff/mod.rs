@@ -45,6 +45,8 @@ pub struct Item<'d> {
     pub names: Vec<&'d str>,
     /// What changed: region lines, or the old and new values.
     pub lines: Vec<String>,
+    /// Whether `lines` are region parts (else prose).
+    pub regional: bool,
     /// Where (the first change's location).
     pub location: Option<&'d Location>,
 }
@@ -148,17 +150,7 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
             let key = c.caused_by.join("\u{0}");
             let title = if c.caused_by.len() == 1 {
                 let name = &c.caused_by[0];
-                let ty = diff
-                    .changes
-                    .iter()
-                    .find(|x| x.access_level.as_deref() == Some(name.as_str()))
-                    .and_then(|x| x.acl_type)
-                    .or_else(|| if c.access_level.as_deref() == Some(name) { c.acl_type } else { None });
-                let what = if ty.is_some() {
-                    describe_block(name, ty)
-                } else {
-                    format!("`{name}`")
-                };
+                let what = describe_block(name, diff.cause_types.get(name).copied());
                 format!("{what}{}", at(c.location.as_ref()))
             } else if c.caused_by.is_empty() {
                 "unattributed".to_string()
@@ -210,6 +202,7 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
                 allowed,
                 names: vec![name],
                 lines,
+                regional: c.region.is_some(),
                 location: c.location.as_ref(),
             }),
         }
