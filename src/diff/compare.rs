@@ -446,13 +446,15 @@ impl<'a> Attribution<'a> {
         if changed.is_empty() {
             return Vec::new();
         }
+        // Reached on one side or the other (not through the two together).
         let mut seen: FxHashSet<String> = FxHashSet::default();
-        let mut stack = vec![name.to_string()];
-        seen.insert(name.to_string());
-        while let Some(n) = stack.pop() {
-            for inc in self.include_names(&n) {
-                if self.dirty.contains(&inc) && seen.insert(inc.clone()) {
-                    stack.push(inc);
+        for model in [self.pair.old, self.pair.new] {
+            if let Some(id) = model.lookup(name) {
+                let reached = closure(model, [id]);
+                for (i, r) in reached.iter().enumerate() {
+                    if *r {
+                        seen.insert(model.acls[i].name.clone());
+                    }
                 }
             }
         }
