@@ -22,10 +22,14 @@ use aclc::source::{Origin, SourceMap};
 /// Shown after `aclc help diff`.
 pub const EXAMPLES: &str = "\
 Examples:
-  aclc diff policies/examples policies/examples        two folders (or files): no change
-  aclc diff --base HEAD -p policies/examples           the working tree against the last commit
+  aclc diff policies/examples policies/examples        two folders (or files): no change, exit 0
+  aclc diff policies/examples policies/examples --format json
+
+In a git clone (the old side read from git at the revision):
+  aclc diff --base HEAD                                uncommitted and untracked edits
   aclc diff --base origin/main --format markdown       a pull-request comment
   aclc diff --base origin/main --format github         annotations in a GitHub Actions log
+  aclc diff --base origin/main --format sarif          for code scanning
 
 Kinds of change: new-access, removed-access, added-access-level, removed-access-level,
 unhide, hide, visibility-widened, visibility-narrowed, default-changed, type-changed.
