@@ -269,8 +269,7 @@ fn diff_rules(section: &DiffSection) -> Result<crate::diff::Rules, String> {
                 ))
             }
         };
-        if e.ty.is_none() && e.access_level.is_none() && e.access.is_none() && e.object.is_none()
-        {
+        if e.ty.is_none() && e.access_level.is_none() && e.access.is_none() && e.object.is_none() {
             return Err(format!(
                 "{at} matches every change; narrow it with `type`, `access_level`, `access` or `object`"
             ));
@@ -278,14 +277,19 @@ fn diff_rules(section: &DiffSection) -> Result<crate::diff::Rules, String> {
         let acl_type = match e.ty.as_deref() {
             None => None,
             Some("component") => Some(AclKind::Component),
-            Some(t) => Some(AclKind::Participant(Participant::parse(t).ok_or_else(|| {
-                let hint = lints::suggest(
-                    t,
-                    Participant::ALL.iter().map(|p| p.as_str()).chain(["component"]),
-                    "use a participant type or `component`",
-                );
-                format!("{at}: `type = \"{t}\"` is not a participant type; {hint}")
-            })?)),
+            Some(t) => Some(AclKind::Participant(Participant::parse(t).ok_or_else(
+                || {
+                    let hint = lints::suggest(
+                        t,
+                        Participant::ALL
+                            .iter()
+                            .map(|p| p.as_str())
+                            .chain(["component"]),
+                        "use a participant type or `component`",
+                    );
+                    format!("{at}: `type = \"{t}\"` is not a participant type; {hint}")
+                },
+            )?)),
         };
         let access = match &e.access {
             None => None,
@@ -311,7 +315,9 @@ fn diff_rules(section: &DiffSection) -> Result<crate::diff::Rules, String> {
             None => None,
             Some(t) => {
                 let (o, a) = t.split_once('.').unwrap_or((t.as_str(), "*"));
-                let bad = |why: String| format!("{at}: `object = \"{t}\"`: {why}; write `Object.attribute`, e.g. `Tariffs.*`");
+                let bad = |why: String| {
+                    format!("{at}: `object = \"{t}\"`: {why}; write `Object.attribute`, e.g. `Tariffs.*`")
+                };
                 Some((pattern(o).map_err(bad)?, pattern(a).map_err(bad)?))
             }
         };

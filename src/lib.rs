@@ -9,8 +9,8 @@
 
 pub mod analysis;
 pub mod config;
-pub mod diff;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod fmt;
 pub mod generate;

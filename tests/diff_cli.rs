@@ -39,7 +39,11 @@ fn assert_valid_sarif(validator: &jsonschema::Validator, text: &str, what: &str)
         .iter_errors(&doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "{what}: invalid SARIF:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{what}: invalid SARIF:\n{}",
+        errors.join("\n")
+    );
     assert_eq!(doc["version"], "2.1.0");
 }
 
@@ -67,7 +71,11 @@ fn diff_fixtures() {
                     .any(|c| c["fails"] == true);
                 assert_eq!(code(&out), i32::from(failing), "exit code follows `fails`");
             }
-            snap.push_str(&format!("──── {format} (exit {})\n{}\n", code(&out), stdout(&out)));
+            snap.push_str(&format!(
+                "──── {format} (exit {})\n{}\n",
+                code(&out),
+                stdout(&out)
+            ));
         }
         assert!(codes.iter().all(|&c| c == codes[0]), "{codes:?}");
         insta::assert_snapshot!(snap);
@@ -77,7 +85,11 @@ fn diff_fixtures() {
 #[test]
 fn check_sarif_is_valid() {
     let validator = sarif_validator();
-    for dir in ["policies/examples", "tests/fixtures/guard-violated-fires", "tests/fixtures/contradiction-fires"] {
+    for dir in [
+        "policies/examples",
+        "tests/fixtures/guard-violated-fires",
+        "tests/fixtures/contradiction-fires",
+    ] {
         let out = aclc(&repo(), &["check", "-p", dir, "--format", "sarif"]);
         assert_valid_sarif(&validator, &stdout(&out), dir);
     }
@@ -96,14 +108,29 @@ fn usage_errors_exit_2() {
     assert_eq!(code(&out), 2);
     let out = aclc(&repo(), &["diff", "nowhere", "policies/examples"]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("cannot read policy path `nowhere`"), "{}", stderr(&out));
-    let out = aclc(&repo(), &["diff", "-p", "x", "policies/examples", "policies/examples"]);
+    assert!(
+        stderr(&out).contains("cannot read policy path `nowhere`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = aclc(
+        &repo(),
+        &["diff", "-p", "x", "policies/examples", "policies/examples"],
+    );
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("`-p` does not go with"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`-p` does not go with"),
+        "{}",
+        stderr(&out)
+    );
     let dir = project(&[("aclc.toml", "[diff]\nfail_on = [\"new-acess\"]\n")]);
     let out = aclc(dir.path(), &["diff", "--base", "HEAD"]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("did you mean `new-access`?"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did you mean `new-access`?"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 // ---- --base in a temporary git repository ----
@@ -111,11 +138,22 @@ fn usage_errors_exit_2() {
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.net", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.net",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 const BASE: &str = "component \"Data\" {\n    allow read Customers.*\n    deny update Customers.credit_limit\n}\n\naccess_level \"Self care\" for customer {\n    include \"Data\"\n}\n";
@@ -123,7 +161,10 @@ const OTHER: &str = "access_level \"Ops\" for user {\n    allow read Tickets.*\n
 
 fn repository() -> tempfile::TempDir {
     let dir = project(&[
-        ("aclc.toml", "[policy]\npaths = [\"acl\"]\npredefined = false\n"),
+        (
+            "aclc.toml",
+            "[policy]\npaths = [\"acl\"]\npredefined = false\n",
+        ),
         ("acl/data.acl", BASE),
         ("acl/ops/ops.acl", OTHER),
         ("README", "not a policy\n"),
@@ -135,7 +176,8 @@ fn repository() -> tempfile::TempDir {
 }
 
 fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("{e}: {}{}", stdout(out), stderr(out)))
+    serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(out), stderr(out)))
 }
 
 fn kinds(v: &serde_json::Value) -> Vec<(String, String)> {
@@ -157,19 +199,38 @@ fn base_sees_uncommitted_and_untracked_edits() {
     let dir = repository();
     let root = dir.path();
     let out = aclc(root, &["diff", "--base", "HEAD"]);
-    assert_eq!((code(&out), stdout(&out)), (0, "no decision changed\n".to_string()), "{}", stderr(&out));
+    assert_eq!(
+        (code(&out), stdout(&out)),
+        (0, "no decision changed\n".to_string()),
+        "{}",
+        stderr(&out)
+    );
     // An uncommitted edit of a shared component, an untracked new file.
-    std::fs::write(root.join("acl/data.acl"), BASE.replace("deny update", "allow update")).unwrap();
-    std::fs::write(root.join("acl/new.acl"), "access_level \"Fresh\" for user {\n    allow read Invoices.*\n}\n").unwrap();
+    std::fs::write(
+        root.join("acl/data.acl"),
+        BASE.replace("deny update", "allow update"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("acl/new.acl"),
+        "access_level \"Fresh\" for user {\n    allow read Invoices.*\n}\n",
+    )
+    .unwrap();
     let out = aclc(root, &["diff", "--base", "HEAD", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let v = json(&out);
     assert_eq!(
         kinds(&v),
         [
-            ("added-access-level".to_string(), "null null.null".to_string()),
+            (
+                "added-access-level".to_string(),
+                "null null.null".to_string()
+            ),
             ("new-access".to_string(), "read Invoices.*".to_string()),
-            ("new-access".to_string(), "update Customers.credit_limit".to_string()),
+            (
+                "new-access".to_string(),
+                "update Customers.credit_limit".to_string()
+            ),
         ]
     );
     assert_eq!(v["changes"][2]["caused_by"], serde_json::json!(["Data"]));
@@ -177,7 +238,10 @@ fn base_sees_uncommitted_and_untracked_edits() {
     assert_eq!(v["changes"][2]["line"], 3);
     // From a subfolder: the same answer (paths from aclc.toml above the
     // current folder are shown absolute, as `aclc check` shows them).
-    let out = aclc(&root.join("acl/ops"), &["diff", "--base", "HEAD", "--format", "json"]);
+    let out = aclc(
+        &root.join("acl/ops"),
+        &["diff", "--base", "HEAD", "--format", "json"],
+    );
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let sub = json(&out);
     assert_eq!(kinds(&sub), kinds(&v));
@@ -193,7 +257,12 @@ fn base_follows_commits_renames_and_deletions() {
     git(root, &["mv", "acl/data.acl", "acl/customer-data.acl"]);
     git(root, &["commit", "-q", "-m", "rename"]);
     let out = aclc(root, &["diff", "--base", "HEAD~1"]);
-    assert_eq!((code(&out), stdout(&out)), (0, "no decision changed\n".to_string()), "{}", stderr(&out));
+    assert_eq!(
+        (code(&out), stdout(&out)),
+        (0, "no decision changed\n".to_string()),
+        "{}",
+        stderr(&out)
+    );
     // A deleted file removes its access level (not failing by default).
     std::fs::remove_file(root.join("acl/ops/ops.acl")).unwrap();
     let out = aclc(root, &["diff", "--base", "HEAD", "--format", "json"]);
@@ -201,7 +270,10 @@ fn base_follows_commits_renames_and_deletions() {
     assert_eq!(
         kinds(&json(&out)),
         [
-            ("removed-access-level".to_string(), "null null.null".to_string()),
+            (
+                "removed-access-level".to_string(),
+                "null null.null".to_string()
+            ),
             ("removed-access".to_string(), "read Tickets.*".to_string()),
         ]
     );
@@ -211,7 +283,12 @@ fn base_follows_commits_renames_and_deletions() {
     let out = aclc(root, &["diff", "--base", "main~2", "--format", "json"]);
     assert_eq!(kinds(&json(&out)).len(), 2, "{}", stderr(&out));
     // A -p path of its own, on both sides.
-    let out = aclc(root, &["diff", "--base", "main~2", "-p", "acl/ops", "--format", "json"]);
+    let out = aclc(
+        root,
+        &[
+            "diff", "--base", "main~2", "-p", "acl/ops", "--format", "json",
+        ],
+    );
     assert_eq!(kinds(&json(&out)).len(), 2, "{}", stderr(&out));
 }
 
@@ -221,9 +298,18 @@ fn base_reads_the_old_config_at_the_revision() {
     let root = dir.path();
     // The policy moves to another folder, and aclc.toml with it.
     git(root, &["mv", "acl", "policy"]);
-    std::fs::write(root.join("aclc.toml"), "[policy]\npaths = [\"policy\"]\npredefined = false\n").unwrap();
+    std::fs::write(
+        root.join("aclc.toml"),
+        "[policy]\npaths = [\"policy\"]\npredefined = false\n",
+    )
+    .unwrap();
     let out = aclc(root, &["diff", "--base", "HEAD"]);
-    assert_eq!((code(&out), stdout(&out)), (0, "no decision changed\n".to_string()), "{}", stderr(&out));
+    assert_eq!(
+        (code(&out), stdout(&out)),
+        (0, "no decision changed\n".to_string()),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -231,7 +317,11 @@ fn base_errors_are_clear() {
     let dir = repository();
     let out = aclc(dir.path(), &["diff", "--base", "no-such-branch"]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("unknown revision `no-such-branch`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown revision `no-such-branch`"),
+        "{}",
+        stderr(&out)
+    );
     let outside = project(&[("p.acl", OTHER)]);
     // A temporary folder may sit inside a repository on some machines;
     // GIT_CEILING_DIRECTORIES keeps git from looking above it.
@@ -242,5 +332,9 @@ fn base_errors_are_clear() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("not inside a git repository"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not inside a git repository"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -177,16 +177,25 @@ fn in_repo(root: &Path, cwd: &Path, p: &Path) -> Result<String, Failure> {
 }
 
 /// One `git ls-tree -r -z` entry: (repository path, object id).
-fn ls_tree(root: &Path, rev: &str, paths: &[String], recursive: bool) -> Result<Vec<(String, String)>, Failure> {
+fn ls_tree(
+    root: &Path,
+    rev: &str,
+    paths: &[String],
+    recursive: bool,
+) -> Result<Vec<(String, String)>, Failure> {
     let mut args = vec!["ls-tree", "-z", "--full-tree"];
     if recursive {
         args.push("-r");
     }
     args.push(rev);
     args.push("--");
-    let specs: Vec<&str> = paths.iter().map(|p| if p.is_empty() { "." } else { p.as_str() }).collect();
+    let specs: Vec<&str> = paths
+        .iter()
+        .map(|p| if p.is_empty() { "." } else { p.as_str() })
+        .collect();
     args.extend(specs);
-    let out = git(root, &args).map_err(|e| Failure(format!("cannot list the files of `{rev}`: {e}")))?;
+    let out =
+        git(root, &args).map_err(|e| Failure(format!("cannot list the files of `{rev}`: {e}")))?;
     let mut entries = Vec::new();
     for rec in out.split(|&b| b == 0).filter(|r| !r.is_empty()) {
         let rec = String::from_utf8_lossy(rec);
@@ -312,20 +321,23 @@ fn from_git(cli: &Cli, settings: &Settings, rev: &str) -> Result<SourceMap, Fail
         &repo_paths.iter().map(|p| p.0.clone()).collect::<Vec<_>>(),
         false,
     )?;
-    let found = repo_paths
-        .iter()
-        .find_map(|(p, shown)| listed.iter().find(|(l, _)| l == p).map(|(_, id)| (id.clone(), shown.clone())));
+    let found = repo_paths.iter().find_map(|(p, shown)| {
+        listed
+            .iter()
+            .find(|(l, _)| l == p)
+            .map(|(_, id)| (id.clone(), shown.clone()))
+    });
     let mut old_settings = match &found {
         Some((id, shown)) => {
             let blob = cat_files(&root, std::slice::from_ref(id))?;
-            let text = String::from_utf8_lossy(blob.first().map_or(&[][..], Vec::as_slice)).to_string();
+            let text =
+                String::from_utf8_lossy(blob.first().map_or(&[][..], Vec::as_slice)).to_string();
             let shown = if shown.is_absolute() {
                 shown.clone()
             } else {
                 relative(&cwd, &absolute(&cwd, shown))
             };
-            config::parse(&text, &shown)
-                .map_err(|e| Failure(format!("{e} (as of `{rev}`)")))?
+            config::parse(&text, &shown).map_err(|e| Failure(format!("{e} (as of `{rev}`)")))?
         }
         None => Settings::default(),
     };
@@ -362,7 +374,10 @@ fn from_git(cli: &Cli, settings: &Settings, rev: &str) -> Result<SourceMap, Fail
                 }
                 given.join(path)
             } else {
-                match path.strip_prefix(rel.as_str()).and_then(|s| s.strip_prefix('/')) {
+                match path
+                    .strip_prefix(rel.as_str())
+                    .and_then(|s| s.strip_prefix('/'))
+                {
                     Some(suffix) if wanted(suffix) => given.join(suffix),
                     _ => continue,
                 }

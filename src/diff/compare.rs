@@ -49,8 +49,7 @@ pub(crate) fn same_rules(a: &[Rule], b: &[Rule]) -> bool {
 /// Whether two blocks include the same names in the same order.
 pub(crate) fn same_includes(a: &AccessLevel, b: &AccessLevel) -> bool {
     a.includes.len() == b.includes.len()
-        && a
-            .includes
+        && a.includes
             .iter()
             .zip(&b.includes)
             .all(|(x, y)| x.name.node == y.name.node)
@@ -144,10 +143,18 @@ pub(crate) struct Decisions {
 /// and composed decisions of a clean block, if computed there.
 pub(crate) type Reuse<'a> = &'a (dyn Fn(AclId) -> Option<(Arc<Summary>, Arc<Summary>)> + Sync);
 
+/// A block's own and composed decisions, just computed.
+type Computed = (AclId, Arc<Summary>, Arc<Summary>);
+
 /// Compute the decisions of the `needed` blocks of `model` (a set closed
 /// under includes), level by level over the include graph's strongly
 /// connected components, each level in parallel.
-pub(crate) fn decisions(model: &Model, u: &Universe, needed: &[bool], reuse: Reuse<'_>) -> Decisions {
+pub(crate) fn decisions(
+    model: &Model,
+    u: &Universe,
+    needed: &[bool],
+    reuse: Reuse<'_>,
+) -> Decisions {
     let n = model.acls.len();
     let sccs = model.strongly_connected();
     let mut scc_of = vec![0u32; n];
@@ -182,7 +189,7 @@ pub(crate) fn decisions(model: &Model, u: &Universe, needed: &[bool], reuse: Reu
         all: vec![None; n],
     };
     for ks in &by_level {
-        let done: Vec<Vec<(AclId, Arc<Summary>, Arc<Summary>)>> = ks
+        let done: Vec<Vec<Computed>> = ks
             .par_iter()
             .map(|&k| {
                 let scc = &sccs[k];
@@ -277,7 +284,11 @@ pub(crate) struct Attribution<'a> {
 }
 
 /// A side's decisions of a block by name (empty when absent or unknown).
-fn side<'d>(model: &Model, d: &'d Decisions, name: &str) -> (Option<&'d Summary>, Option<&'d Summary>) {
+fn side<'d>(
+    model: &Model,
+    d: &'d Decisions,
+    name: &str,
+) -> (Option<&'d Summary>, Option<&'d Summary>) {
     match model.lookup(name) {
         Some(id) => (
             d.own[id.0 as usize].as_deref(),
@@ -351,14 +362,17 @@ impl<'a> Attribution<'a> {
             .map_or_else(|| Arc::new(Vec::new()), Arc::clone)
     }
 
+    /// The names a block includes on either side, in order (old side
+    /// first), each once.
     fn include_names(&self, name: &str) -> Vec<String> {
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
         let mut out: Vec<String> = Vec::new();
         for b in [self.pair.old_acl(name), self.pair.new_acl(name)]
             .into_iter()
             .flatten()
         {
             for inc in &b.includes {
-                if !out.contains(&inc.name.node) {
+                if seen.insert(inc.name.node.as_str()) {
                     out.push(inc.name.node.clone());
                 }
             }

@@ -148,8 +148,7 @@ pub fn glob(pattern: &str, name: &str) -> bool {
         return pattern == name;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last)
-    {
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
         return false;
     }
     let mut rest = &name[first.len()..name.len() - last.len()];
@@ -269,7 +268,9 @@ fn location(model: &Model, span: Span, new_side: bool) -> Location {
 /// permission or include, else its head; on the old side if it is gone.
 fn edit_location(pair: &Pair<'_>, name: &str) -> Option<Location> {
     let Some(b) = pair.new_acl(name) else {
-        return pair.old_acl(name).map(|a| location(pair.old, a.head, false));
+        return pair
+            .old_acl(name)
+            .map(|a| location(pair.old, a.head, false));
     };
     let Some(a) = pair.old_acl(name) else {
         return Some(location(pair.new, b.head, true));
@@ -282,8 +283,11 @@ fn edit_location(pair: &Pair<'_>, name: &str) -> Option<Location> {
     if let Some(i) = rule {
         return Some(location(pair.new, b.rules[i].span, true));
     }
-    let inc = (0..b.includes.len())
-        .find(|&i| a.includes.get(i).is_none_or(|x| x.name.node != b.includes[i].name.node));
+    let inc = (0..b.includes.len()).find(|&i| {
+        a.includes
+            .get(i)
+            .is_none_or(|x| x.name.node != b.includes[i].name.node)
+    });
     let span = inc.map_or(b.head, |i| b.includes[i].stmt);
     Some(location(pair.new, span, true))
 }
@@ -375,7 +379,11 @@ fn default_changes(pair: &Pair<'_>) -> Vec<DefaultChange> {
 /// the needed blocks of both sides, the allow entries, and `*.*`.
 fn universe(pair: &Pair<'_>, needed: [&[bool]; 2], rules: &Rules) -> Universe {
     let any = (Pattern::Any, Pattern::Any);
-    let allow: Vec<(Pattern, Pattern)> = rules.allow.iter().filter_map(|a| a.target.clone()).collect();
+    let allow: Vec<(Pattern, Pattern)> = rules
+        .allow
+        .iter()
+        .filter_map(|a| a.target.clone())
+        .collect();
     let sides = [pair.old, pair.new]
         .into_iter()
         .zip(needed)
@@ -406,7 +414,10 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     let retyped: FxHashSet<&str> = new
         .acls
         .iter()
-        .filter(|b| pair.old_acl(&b.name).is_some_and(|a| a.is_component() != b.is_component()))
+        .filter(|b| {
+            pair.old_acl(&b.name)
+                .is_some_and(|a| a.is_component() != b.is_component())
+        })
         .map(|b| b.name.as_str())
         .collect();
     let roots = |m: &Model| -> Vec<bool> {
@@ -551,8 +562,16 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         if !(la || lb) || !(dirty.contains(name) || retyped.contains(name)) {
             continue;
         }
-        let was = if la { all_of(old, &old_d, name) } else { Arc::new(Summary::default()) };
-        let now = if lb { all_of(new, &new_d, name) } else { Arc::new(Summary::default()) };
+        let was = if la {
+            all_of(old, &old_d, name)
+        } else {
+            Arc::new(Summary::default())
+        };
+        let now = if lb {
+            all_of(new, &new_d, name)
+        } else {
+            Arc::new(Summary::default())
+        };
         let gained = now.allowed.difference(&was.allowed);
         let lost = was.allowed.difference(&now.allowed);
         if gained.is_empty() && lost.is_empty() {
@@ -591,8 +610,14 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         }
     }
     for d in &default_changes {
-        let was = d.old.as_deref().map_or_else(|| Arc::new(Summary::default()), |n| all_of(old, &old_d, n));
-        let now = d.new.as_deref().map_or_else(|| Arc::new(Summary::default()), |n| all_of(new, &new_d, n));
+        let was = d
+            .old
+            .as_deref()
+            .map_or_else(|| Arc::new(Summary::default()), |n| all_of(old, &old_d, n));
+        let now = d
+            .new
+            .as_deref()
+            .map_or_else(|| Arc::new(Summary::default()), |n| all_of(new, &new_d, n));
         let base = Change {
             kind: Kind::DefaultChanged,
             access_level: d.new.clone().or(d.old.clone()),
@@ -602,7 +627,9 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             new: json!(d.new),
             caused_by: Vec::new(),
             scope: Some(scope_text(&d.scope)),
-            location: d.span.map(|(s, n)| location(if n { new } else { old }, s, n)),
+            location: d
+                .span
+                .map(|(s, n)| location(if n { new } else { old }, s, n)),
             fails: false,
             allowed: None,
         };

@@ -40,7 +40,11 @@ pub fn render(diff: &Diff) -> String {
                 message.push('\n');
                 message.push_str(l);
             }
-            out.push_str(&format!("::{level} {}::{}\n", props.join(","), escape_data(&message)));
+            out.push_str(&format!(
+                "::{level} {}::{}\n",
+                props.join(","),
+                escape_data(&message)
+            ));
         }
     }
     out.push_str(&format!("{}\n", super::summary_line(diff)));

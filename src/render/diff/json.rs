@@ -48,8 +48,11 @@ pub fn value(diff: &Diff) -> Value {
             m.insert("object".into(), json!(p.object.to_string()));
             m.insert("attribute".into(), json!(p.attribute.to_string()));
             let objects: Vec<String> = p.except_objects.iter().map(ToString::to_string).collect();
-            let attributes: Vec<String> =
-                p.except_attributes.iter().map(ToString::to_string).collect();
+            let attributes: Vec<String> = p
+                .except_attributes
+                .iter()
+                .map(ToString::to_string)
+                .collect();
             m.insert(
                 "except".into(),
                 json!({"object": objects, "attribute": attributes}),

@@ -84,11 +84,7 @@ fn value_text(v: &serde_json::Value) -> String {
         serde_json::Value::Null => "none".to_string(),
         serde_json::Value::String(s) => format!("`{s}`"),
         serde_json::Value::Array(a) if a.is_empty() => "nobody".to_string(),
-        serde_json::Value::Array(a) => a
-            .iter()
-            .map(value_text)
-            .collect::<Vec<_>>()
-            .join(", "),
+        serde_json::Value::Array(a) => a.iter().map(value_text).collect::<Vec<_>>().join(", "),
         other => other.to_string(),
     }
 }
@@ -108,7 +104,11 @@ fn fact(c: &Change) -> String {
             value_text(&c.old)
         ),
         Kind::TypeChanged => format!("type {} (was {})", value_text(&c.new), value_text(&c.old)),
-        Kind::DefaultChanged => format!("default {} (was {})", value_text(&c.new), value_text(&c.old)),
+        Kind::DefaultChanged => format!(
+            "default {} (was {})",
+            value_text(&c.new),
+            value_text(&c.old)
+        ),
         Kind::NewAccess | Kind::RemovedAccess => String::new(),
     }
 }
@@ -123,7 +123,12 @@ fn describe_block(name: &str, ty: Option<AclKind>) -> String {
 
 fn at(loc: Option<&Location>) -> String {
     loc.map_or_else(String::new, |l| {
-        format!(" ({}:{}{})", l.file, l.line, if l.new_side { "" } else { ", old side" })
+        format!(
+            " ({}:{}{})",
+            l.file,
+            l.line,
+            if l.new_side { "" } else { ", old side" }
+        )
     })
 }
 
@@ -143,7 +148,10 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
             };
             (
                 format!("\u{1}default {ty} {scope}"),
-                format!("default {ty} access level in {scope_text}{}", at(c.location.as_ref())),
+                format!(
+                    "default {ty} access level in {scope_text}{}",
+                    at(c.location.as_ref())
+                ),
                 c.location.clone(),
             )
         } else {
@@ -186,11 +194,9 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
         };
         group.fails |= c.fails;
         let allowed = c.allowed.as_deref();
-        match group
-            .items
-            .iter_mut()
-            .find(|i| i.kind == c.kind && i.fails == c.fails && i.allowed == allowed && i.lines == lines)
-        {
+        match group.items.iter_mut().find(|i| {
+            i.kind == c.kind && i.fails == c.fails && i.allowed == allowed && i.lines == lines
+        }) {
             Some(item) => {
                 if !item.names.contains(&name) {
                     item.names.push(name);
@@ -237,5 +243,8 @@ pub fn summary_line(diff: &Diff) -> String {
         })
         .collect();
     let plural = if total == 1 { "" } else { "s" };
-    format!("{total} change{plural}, {failing} failing: {}", parts.join(", "))
+    format!(
+        "{total} change{plural}, {failing} failing: {}",
+        parts.join(", ")
+    )
 }

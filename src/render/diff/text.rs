@@ -15,7 +15,11 @@ fn paint(color: bool, code: &str, s: &str) -> String {
 pub fn render(diff: &Diff, color: bool) -> String {
     let mut out = String::new();
     for g in groups(diff, PARTS) {
-        out.push_str(&paint(color, "1", &format!("changes caused by {}", g.title)));
+        out.push_str(&paint(
+            color,
+            "1",
+            &format!("changes caused by {}", g.title),
+        ));
         out.push('\n');
         for item in &g.items {
             let head = item.headline();
@@ -27,7 +31,11 @@ pub fn render(diff: &Diff, color: bool) -> String {
                 paint(color, "33", &head)
             };
             let names = if item.names.len() > 1 {
-                format!("{} access levels: {}", item.names.len(), item.names_text(NAMES))
+                format!(
+                    "{} access levels: {}",
+                    item.names.len(),
+                    item.names_text(NAMES)
+                )
             } else {
                 item.names_text(NAMES)
             };
