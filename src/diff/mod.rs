@@ -735,3 +735,21 @@ pub fn causes(changes: &[Change]) -> Vec<&str> {
     v.sort_unstable();
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs_match_any_text_for_stars() {
+        assert!(glob("Reseller *", "Reseller ACME"));
+        assert!(glob("*", ""));
+        assert!(glob("*care*", "Self care plus"));
+        assert!(glob("A*B*C", "AxxBxxC"));
+        assert!(glob("exact", "exact"));
+        assert!(!glob("exact", "exactly"));
+        assert!(!glob("A*B", "AB-"));
+        assert!(!glob("AB*B", "AB"));
+        assert!(!glob("Reseller *", "Customer"));
+    }
+}
