@@ -249,11 +249,12 @@ fn cat_files(root: &Path, ids: &[String]) -> Result<Vec<Vec<u8>>, Failure> {
     let mut blobs = Vec::with_capacity(ids.len());
     let mut at = 0;
     for id in ids {
-        let nl = out[at..]
+        let rest = out.get(at..).unwrap_or(&[]);
+        let nl = rest
             .iter()
             .position(|&b| b == b'\n')
             .ok_or_else(|| Failure(format!("unexpected output of git cat-file for {id}")))?;
-        let header = String::from_utf8_lossy(&out[at..at + nl]).to_string();
+        let header = String::from_utf8_lossy(&rest[..nl]).to_string();
         let size: usize = header
             .rsplit(' ')
             .next()

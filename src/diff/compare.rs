@@ -139,12 +139,16 @@ pub(crate) struct Decisions {
     pub all: Vec<Option<Arc<Summary>>>,
 }
 
-/// What a side may take from the other side instead of computing: the own
-/// and composed decisions of a clean block, if computed there.
-pub(crate) type Reuse<'a> = &'a (dyn Fn(AclId) -> Option<(Arc<Summary>, Arc<Summary>)> + Sync);
+/// What a side may take from the other side instead of computing: the
+/// composed decisions of a clean block, if computed there.
+pub(crate) type Reuse<'a> = &'a (dyn Fn(AclId) -> Option<Arc<Summary>> + Sync);
 
-/// A block's own and composed decisions, just computed.
-type Computed = (AclId, Arc<Summary>, Arc<Summary>);
+/// Whether to keep a block's own decisions (attribution needs those of
+/// dirty blocks only; the others are dropped once composed).
+pub(crate) type KeepOwn<'a> = &'a (dyn Fn(AclId) -> bool + Sync);
+
+/// A block's own (if kept) and composed decisions, just computed.
+type Computed = (AclId, Option<Arc<Summary>>, Arc<Summary>);
 
 /// Compute the decisions of the `needed` blocks of `model` (a set closed
 /// under includes), level by level over the include graph's strongly
@@ -153,6 +157,7 @@ pub(crate) fn decisions(
     model: &Model,
     u: &Universe,
     needed: &[bool],
+    keep_own: KeepOwn<'_>,
     reuse: Reuse<'_>,
 ) -> Decisions {
     let n = model.acls.len();
@@ -202,8 +207,8 @@ pub(crate) fn decisions(
                 scc.iter()
                     .filter(|m| needed[m.0 as usize])
                     .map(|&m| {
-                        if let Some((own, all)) = reuse(m) {
-                            return (m, own, all);
+                        if let Some(all) = reuse(m) {
+                            return (m, None, all);
                         }
                         let own = own_summary(u, &model.acl(m).rules);
                         let all = if cyclic {
@@ -211,13 +216,13 @@ pub(crate) fn decisions(
                         } else {
                             compose(model, m, &own, &d.all)
                         };
-                        (m, Arc::new(own), Arc::new(all))
+                        (m, keep_own(m).then(|| Arc::new(own)), Arc::new(all))
                     })
                     .collect()
             })
             .collect();
         for (m, own, all) in done.into_iter().flatten() {
-            d.own[m.0 as usize] = Some(own);
+            d.own[m.0 as usize] = own;
             d.all[m.0 as usize] = Some(all);
         }
     }

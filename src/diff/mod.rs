@@ -437,18 +437,18 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     let universe = universe(&pair, [&needed_old, &needed_new], rules);
     let u = &universe;
     let no_reuse = |_| None;
-    let new_d = compare::decisions(new, u, &needed_new, &no_reuse);
+    let keep_new = |id: crate::model::AclId| dirty.contains(&new.acl(id).name);
+    let new_d = compare::decisions(new, u, &needed_new, &keep_new, &no_reuse);
+    let keep_old = |id: crate::model::AclId| dirty.contains(&old.acl(id).name);
     let share = |id: crate::model::AclId| {
         let name = &old.acl(id).name;
         if dirty.contains(name) {
             return None;
         }
         let n = new.lookup(name)?;
-        let own = new_d.own[n.0 as usize].clone()?;
-        let all = new_d.all[n.0 as usize].clone()?;
-        Some((own, all))
+        new_d.all[n.0 as usize].clone()
     };
-    let old_d = compare::decisions(old, u, &needed_old, &share);
+    let old_d = compare::decisions(old, u, &needed_old, &keep_old, &share);
     let mut attribution = Attribution::new(&pair, &edited, &dirty, &old_d, &new_d);
     let mut changes: Vec<Change> = Vec::new();
     let all_of = |m: &Model, d: &compare::Decisions, name: &str| -> Arc<Summary> {
