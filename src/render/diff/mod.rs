@@ -11,6 +11,8 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
+use rustc_hash::FxHashMap;
+
 use crate::diff::{parts, Change, Diff, Kind, Location};
 use crate::syntax::ast::AclKind;
 
@@ -135,8 +137,12 @@ fn at(loc: Option<&Location>) -> String {
 /// The changes grouped by cause: groups with failing changes first, then
 /// in name order; items in kind order. Regions are cut at `parts` parts.
 pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
-    // (key, title, location) → items
     let mut groups: Vec<(String, Group<'d>)> = Vec::new();
+    // Group by key, item by (group, kind, fails, reason, lines): indexes,
+    // so half a million changes group in linear time.
+    let mut group_of: FxHashMap<String, usize> = FxHashMap::default();
+    type ItemKey<'a> = (usize, Kind, bool, Option<&'a str>, Vec<String>);
+    let mut item_of: FxHashMap<ItemKey<'d>, usize> = FxHashMap::default();
     for c in &diff.changes {
         let (key, title, location) = if c.kind == Kind::DefaultChanged {
             let ty = c.acl_type.map_or("", |t| t.as_str());
@@ -176,9 +182,10 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
             None => vec![fact(c)],
         };
         let name = c.access_level.as_deref().unwrap_or("");
-        let group = match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, g)) => g,
+        let g = match group_of.get(&key) {
+            Some(&g) => g,
             None => {
+                group_of.insert(key.clone(), groups.len());
                 groups.push((
                     key,
                     Group {
@@ -188,29 +195,33 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
                         items: Vec::new(),
                     },
                 ));
-                let last = groups.len() - 1;
-                &mut groups[last].1
+                groups.len() - 1
             }
         };
+        let group = &mut groups[g].1;
         group.fails |= c.fails;
         let allowed = c.allowed.as_deref();
-        match group.items.iter_mut().find(|i| {
-            i.kind == c.kind && i.fails == c.fails && i.allowed == allowed && i.lines == lines
-        }) {
-            Some(item) => {
-                if !item.names.contains(&name) {
+        let item_key = (g, c.kind, c.fails, allowed, lines.clone());
+        match item_of.get(&item_key) {
+            Some(&i) => {
+                let item = &mut group.items[i];
+                // Changes come in access level order: a repeat is last.
+                if item.names.last() != Some(&name) {
                     item.names.push(name);
                 }
             }
-            None => group.items.push(Item {
-                kind: c.kind,
-                fails: c.fails,
-                allowed,
-                names: vec![name],
-                lines,
-                regional: c.region.is_some(),
-                location: c.location.as_ref(),
-            }),
+            None => {
+                item_of.insert(item_key, group.items.len());
+                group.items.push(Item {
+                    kind: c.kind,
+                    fails: c.fails,
+                    allowed,
+                    names: vec![name],
+                    lines,
+                    regional: c.region.is_some(),
+                    location: c.location.as_ref(),
+                });
+            }
         }
     }
     let mut out: Vec<(String, Group<'d>)> = groups;
