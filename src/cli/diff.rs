@@ -98,15 +98,29 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         }
     }
     let result = diff::diff(&old, &new, &rules);
+    let mut out = std::io::stdout().lock();
     let text = match args.format {
         Format::Text => render::diff::text::render(&result, cli.color()),
-        Format::Json => render::diff::json::render(&result),
+        Format::Json => {
+            // Streamed: the full regions of a large diff are big.
+            let written = render::diff::json::write(&mut out, &result);
+            return finish(written, (old, new, result));
+        }
         Format::Markdown => render::diff::markdown::render(&result),
         Format::Sarif => render::diff::sarif::render(&result),
         Format::Github => render::diff::github::render(&result),
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    finish(written, (old, new, result))
+}
+
+/// The outcome once the report is written (a closed pipe ends the output,
+/// not the diff).
+fn finish(
+    written: std::io::Result<()>,
+    (old, new, result): (Model, Model, diff::Diff),
+) -> Result<Outcome, Failure> {
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             return Err(Failure(format!("cannot write the diff: {e}")))
         }

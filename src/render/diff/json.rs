@@ -1,9 +1,14 @@
 //! `diff --format json` (DESIGN §6): one entry per region part (the union
 //! of a change's parts is exactly its region), in change order.
 
+use std::io::Write as _;
+
+use rayon::prelude::*;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
-use crate::diff::{counts, Change, Diff, Location};
+use crate::diff::{counts, Change, Diff, Location, Part};
 
 fn location_fields(obj: &mut Map<String, Value>, loc: Option<&Location>) {
     let l = loc.filter(|l| l.new_side);
@@ -33,43 +38,75 @@ fn entry(c: &Change) -> Map<String, Value> {
     m
 }
 
-/// The JSON document.
-pub fn value(diff: &Diff) -> Value {
-    let mut changes = Vec::new();
-    for c in &diff.changes {
-        if c.region.is_none() {
-            changes.push(Value::Object(entry(c)));
-            continue;
+fn part_entry(c: &Change, p: &Part) -> Value {
+    let mut m = entry(c);
+    m.insert("access".into(), json!(p.access.as_str()));
+    m.insert("object".into(), json!(p.object.to_string()));
+    m.insert("attribute".into(), json!(p.attribute.to_string()));
+    let objects: Vec<String> = p.except_objects.iter().map(ToString::to_string).collect();
+    let attributes: Vec<String> = p
+        .except_attributes
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    m.insert(
+        "except".into(),
+        json!({"object": objects, "attribute": attributes}),
+    );
+    Value::Object(m)
+}
+
+/// The document, serialized one entry at a time (half a million changes
+/// with every region part would be gigabytes as one JSON value).
+struct Doc<'d> {
+    diff: &'d Diff,
+    /// Each change's region parts (computed in parallel), empty for the
+    /// changes without region.
+    parts: Vec<Vec<Part>>,
+}
+
+struct Entries<'a, 'd>(&'a Doc<'d>);
+
+impl Serialize for Entries<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        for (c, parts) in self.0.diff.changes.iter().zip(&self.0.parts) {
+            if c.region.is_none() {
+                seq.serialize_element(&Value::Object(entry(c)))?;
+                continue;
+            }
+            for p in parts {
+                seq.serialize_element(&part_entry(c, p))?;
+            }
         }
-        let (parts, _) = diff.parts(c, usize::MAX);
-        for p in parts {
-            let mut m = entry(c);
-            m.insert("access".into(), json!(p.access.as_str()));
-            m.insert("object".into(), json!(p.object.to_string()));
-            m.insert("attribute".into(), json!(p.attribute.to_string()));
-            let objects: Vec<String> = p.except_objects.iter().map(ToString::to_string).collect();
-            let attributes: Vec<String> = p
-                .except_attributes
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            m.insert(
-                "except".into(),
-                json!({"object": objects, "attribute": attributes}),
-            );
-            changes.push(Value::Object(m));
-        }
+        seq.end()
     }
+}
+
+impl Serialize for Doc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("changes", &Entries(self))?;
+        map.serialize_entry("summary", &summary(self))?;
+        map.end()
+    }
+}
+
+fn summary(doc: &Doc<'_>) -> Value {
+    let diff = doc.diff;
     let mut by_kind = Map::new();
     let mut failing_by_kind = Map::new();
     for (k, n, f) in counts(&diff.changes) {
         by_kind.insert(k.as_str().into(), json!(n));
         failing_by_kind.insert(k.as_str().into(), json!(f));
     }
-    let failing = changes
-        .iter()
-        .filter(|c| c.get("fails") == Some(&Value::Bool(true)))
-        .count();
+    let entries = |c: &Change, parts: &Vec<Part>| if c.region.is_none() { 1 } else { parts.len() };
+    let pairs = || diff.changes.iter().zip(&doc.parts);
+    let total: usize = pairs().map(|(c, p)| entries(c, p)).sum();
+    let failing: usize = pairs()
+        .filter(|(c, _)| c.fails)
+        .map(|(c, p)| entries(c, p))
+        .sum();
     let mut levels: Vec<&str> = diff
         .changes
         .iter()
@@ -78,19 +115,36 @@ pub fn value(diff: &Diff) -> Value {
     levels.sort_unstable();
     levels.dedup();
     json!({
-        "changes": changes,
-        "summary": {
-            "changes": changes.len(),
-            "failing": failing,
-            "by_kind": by_kind,
-            "failing_by_kind": failing_by_kind,
-            "access_levels": levels.len(),
-            "caused_by": crate::diff::causes(&diff.changes),
-        }
+        "changes": total,
+        "failing": failing,
+        "by_kind": by_kind,
+        "failing_by_kind": failing_by_kind,
+        "access_levels": levels.len(),
+        "caused_by": crate::diff::causes(&diff.changes),
     })
+}
+
+fn doc(diff: &Diff) -> Doc<'_> {
+    let parts = diff
+        .changes
+        .par_iter()
+        .map(|c| diff.parts(c, usize::MAX).0)
+        .collect();
+    Doc { diff, parts }
+}
+
+/// Write the JSON document (pretty, as [`crate::emit::json::to_json`]).
+pub fn write(out: &mut dyn std::io::Write, diff: &Diff) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &doc(diff))?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// The JSON text.
 pub fn render(diff: &Diff) -> String {
-    crate::emit::json::to_json(&value(diff))
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(&mut out, diff);
+    String::from_utf8_lossy(&out).into_owned()
 }
