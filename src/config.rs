@@ -26,6 +26,53 @@ pub struct Config {
     /// `[docs]`.
     #[serde(default)]
     pub docs: DocsSection,
+    /// `[diff]`: which changes `aclc diff` fails on, which it accepts.
+    #[serde(default)]
+    pub diff: DiffSection,
+}
+
+/// `[diff]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffSection {
+    /// Kinds of change that fail (default: `new-access`, `unhide`,
+    /// `visibility-widened`, `default-changed`).
+    #[serde(default)]
+    pub fail_on: Option<Vec<String>>,
+    /// `[[diff.allow]]` entries: accepted changes, each with a reason.
+    #[serde(default)]
+    pub allow: Vec<DiffAllowEntry>,
+}
+
+/// One `[[diff.allow]]` entry as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffAllowEntry {
+    /// Participant type, or `component`.
+    #[serde(default, rename = "type")]
+    pub ty: Option<String>,
+    /// Access level name glob (`*` = any text).
+    #[serde(default)]
+    pub access_level: Option<String>,
+    /// Access type(s): `"read"`, `"read, update"`, `["read", "update"]` or `"all"`.
+    #[serde(default)]
+    pub access: Option<OneOrMany>,
+    /// `Object.attribute` pattern.
+    #[serde(default)]
+    pub object: Option<String>,
+    /// Why the change is safe (required).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A string or a list of strings.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One string (may hold a comma-separated list).
+    One(String),
+    /// A list.
+    Many(Vec<String>),
 }
 
 /// `[docs]`: where diagnostics link to for a lint's documentation.
@@ -99,6 +146,8 @@ pub struct Settings {
     pub options: Options,
     /// The link template of lint documentation pages (`{code}` = the code).
     pub lint_url: String,
+    /// `[diff]` rules.
+    pub diff: crate::diff::Rules,
 }
 
 impl Default for Settings {
@@ -109,6 +158,7 @@ impl Default for Settings {
             predefined: Predefined::Embedded,
             options: Options::default(),
             lint_url: lints::DEFAULT_DOCS_URL.to_string(),
+            diff: crate::diff::Rules::default(),
         }
     }
 }
@@ -161,13 +211,125 @@ pub fn parse(text: &str, file: &Path) -> Result<Settings, String> {
         Some(PredefinedSetting::Enabled(false)) => Predefined::Off,
         Some(PredefinedSetting::Path(p)) => Predefined::Folder(resolve(p)),
     };
+    let diff = diff_rules(&cfg.diff).map_err(|e| format!("{}: {e}", file.display()))?;
     Ok(Settings {
         file: Some(file.to_path_buf()),
         paths: cfg.policy.paths.iter().map(|p| resolve(p)).collect(),
         predefined,
         options,
         lint_url,
+        diff,
     })
+}
+
+/// The `[diff]` rules, checked: known kinds, types, access types and
+/// patterns, and a reason on every allow entry.
+fn diff_rules(section: &DiffSection) -> Result<crate::diff::Rules, String> {
+    use crate::diff::{AllowRule, Kind, Rules};
+    use crate::syntax::ast::{Access, AccessSet, AclKind, Participant, Pattern};
+    let mut rules = Rules::default();
+    if let Some(kinds) = &section.fail_on {
+        rules.fail_on = Vec::new();
+        for k in kinds {
+            let kind = Kind::parse(k).ok_or_else(|| {
+                let hint = lints::suggest(
+                    k,
+                    Kind::ALL.iter().map(|k| k.as_str()),
+                    "run `aclc help diff` for the kinds",
+                );
+                format!("[diff] fail_on names `{k}`, which is not a kind of change; {hint}")
+            })?;
+            rules.fail_on.push(kind);
+        }
+    }
+    let pattern = |s: &str| -> Result<Pattern, String> {
+        if s == "*" {
+            return Ok(Pattern::Any);
+        }
+        let (body, prefix) = match s.strip_suffix('*') {
+            Some(b) => (b, true),
+            None => (s, false),
+        };
+        if body.is_empty() || !body.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return Err(format!("`{s}` is not a name, `Name*` or `*`"));
+        }
+        Ok(if prefix {
+            Pattern::Prefix(body.into())
+        } else {
+            Pattern::Exact(body.into())
+        })
+    };
+    for (i, e) in section.allow.iter().enumerate() {
+        let at = format!("[[diff.allow]] entry {}", i + 1);
+        let reason = match e.reason.as_deref().map(str::trim) {
+            Some(r) if !r.is_empty() => r.to_string(),
+            _ => {
+                return Err(format!(
+                    "{at} has no `reason`; say why the change is safe, e.g. `reason = \"resellers may read tariffs (ticket 123)\"`"
+                ))
+            }
+        };
+        if e.ty.is_none() && e.access_level.is_none() && e.access.is_none() && e.object.is_none() {
+            return Err(format!(
+                "{at} matches every change; narrow it with `type`, `access_level`, `access` or `object`"
+            ));
+        }
+        let acl_type = match e.ty.as_deref() {
+            None => None,
+            Some("component") => Some(AclKind::Component),
+            Some(t) => Some(AclKind::Participant(Participant::parse(t).ok_or_else(
+                || {
+                    let hint = lints::suggest(
+                        t,
+                        Participant::ALL
+                            .iter()
+                            .map(|p| p.as_str())
+                            .chain(["component"]),
+                        "use a participant type or `component`",
+                    );
+                    format!("{at}: `type = \"{t}\"` is not a participant type; {hint}")
+                },
+            )?)),
+        };
+        let access = match &e.access {
+            None => None,
+            Some(spec) => {
+                let words: Vec<String> = match spec {
+                    OneOrMany::One(s) => s.split(',').map(|w| w.trim().to_string()).collect(),
+                    OneOrMany::Many(v) => v.iter().map(|w| w.trim().to_string()).collect(),
+                };
+                let mut set = AccessSet::default();
+                for w in words {
+                    if w == "all" {
+                        set = AccessSet::ALL;
+                    } else {
+                        set.insert(Access::parse(&w).ok_or_else(|| {
+                            format!("{at}: `{w}` is not an access type; use read, update, insert, delete or all")
+                        })?);
+                    }
+                }
+                Some(set)
+            }
+        };
+        let target = match &e.object {
+            None => None,
+            Some(t) => {
+                let (o, a) = t.split_once('.').unwrap_or((t.as_str(), "*"));
+                let bad = |why: String| {
+                    format!("{at}: `object = \"{t}\"`: {why}; write `Object.attribute`, e.g. `Tariffs.*`")
+                };
+                Some((pattern(o).map_err(bad)?, pattern(a).map_err(bad)?))
+            }
+        };
+        rules.allow.push(AllowRule {
+            acl_type,
+            access_level: e.access_level.clone(),
+            access,
+            target,
+            reason,
+        });
+    }
+    Ok(rules)
 }
 
 /// Find `aclc.toml` in `start` or its ancestors.
@@ -211,6 +373,34 @@ mod tests {
         .err()
         .unwrap_or_default();
         assert!(e.contains("has no `{code}`"), "{e}");
+    }
+
+    #[test]
+    fn reads_the_diff_section() {
+        let s = parse(
+            "[diff]\nfail_on = [\"new-access\", \"hide\"]\n[[diff.allow]]\ntype = \"reseller\"\naccess = \"read, update\"\nobject = \"Tariffs.*\"\nreason = \"resellers may see tariffs\"\n",
+            Path::new("aclc.toml"),
+        );
+        let s = s.unwrap_or_default();
+        assert_eq!(
+            s.diff.fail_on,
+            vec![crate::diff::Kind::NewAccess, crate::diff::Kind::Hide]
+        );
+        assert_eq!(s.diff.allow.len(), 1);
+        assert_eq!(s.diff.allow[0].access.map(|a| a.0), Some(0b11));
+        let e = |t: &str| parse(t, Path::new("aclc.toml")).err().unwrap_or_default();
+        let m = e("[diff]\nfail_on = [\"new-acess\"]\n");
+        assert!(m.contains("did you mean `new-access`?"), "{m}");
+        let m = e("[[diff.allow]]\ntype = \"reseller\"\n");
+        assert!(m.contains("entry 1 has no `reason`"), "{m}");
+        let m = e("[[diff.allow]]\ntype = \"resseller\"\nreason = \"x\"\n");
+        assert!(m.contains("did you mean `reseller`?"), "{m}");
+        let m = e("[[diff.allow]]\nobject = \"Tar-iffs.*\"\nreason = \"x\"\n");
+        assert!(m.contains("is not a name"), "{m}");
+        let m = e("[[diff.allow]]\nreason = \"x\"\n");
+        assert!(m.contains("matches every change"), "{m}");
+        let m = e("[[diff.allow]]\nacces = \"read\"\nreason = \"x\"\n");
+        assert!(m.contains("unknown field `acces`"), "{m}");
     }
 
     #[test]

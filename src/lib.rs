@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod audit;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod fmt;
 pub mod generate;

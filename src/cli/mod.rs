@@ -4,6 +4,7 @@ mod baseline;
 mod build;
 mod check;
 mod completions;
+mod diff;
 mod explain;
 mod fix;
 mod fmt;
@@ -70,6 +71,9 @@ enum Command {
     /// Show the effective rule table of an access level
     #[command(after_help = show::EXAMPLES)]
     Show(show::Args),
+    /// Semantic diff of two versions of a policy set; fails on unsafe changes
+    #[command(after_help = diff::EXAMPLES)]
+    Diff(diff::Args),
     /// List the lints, or explain one
     #[command(after_help = lints::EXAMPLES)]
     Lints(lints::Args),
@@ -156,6 +160,7 @@ fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Build(args) => build::run(cli, args),
         Command::Explain(args) => explain::run(cli, args),
         Command::Show(args) => show::run(cli, args),
+        Command::Diff(args) => diff::run(cli, args),
         Command::Lints(args) => lints::run(args),
         Command::Test(args) => test::run(cli, args),
         Command::Init(args) => init::run(args),

@@ -1,5 +1,6 @@
 //! One converter per output format, all from the one diagnostic model.
 
+pub mod diff;
 pub mod github;
 pub mod json;
 pub mod sarif;

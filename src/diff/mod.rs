@@ -1,0 +1,755 @@
+//! Semantic diff of two versions of a policy set (`aclc diff`): for every
+//! access level on either side, the exact regions whose decision changed,
+//! with the edited blocks that caused each change; plus added, removed,
+//! hidden, un-hidden, re-typed access levels, visibility and default
+//! changes. `[diff]` rules of `aclc.toml` decide which changes fail.
+//!
+//! Both sides are compared over one universe of cells built from the
+//! patterns of both (and of the `[diff] allow` entries), so regions compare
+//! cell by cell; see [`compare`] for what is computed and what is shared.
+
+mod compare;
+pub mod parts;
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashSet;
+use serde_json::{json, Value};
+
+use crate::analysis::region::{Region, Universe};
+use crate::analysis::semantics::Summary;
+use crate::model::{AccessLevel, Model, Scope};
+use crate::source::Span;
+use crate::syntax::ast::{AccessSet, AclKind, DefaultType, Participant, Pattern};
+use compare::{Attribution, Pair};
+pub use parts::Part;
+
+/// What changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// Requests denied before are allowed now.
+    NewAccess,
+    /// Requests allowed before are denied now.
+    RemovedAccess,
+    /// An access level (or component) exists on the new side only.
+    AddedAccessLevel,
+    /// An access level (or component) exists on the old side only.
+    RemovedAccessLevel,
+    /// `hidden` removed: a hidden access level can never be un-hidden.
+    Unhide,
+    /// `hidden` added.
+    Hide,
+    /// Resellers added to `visible_to`.
+    VisibilityWidened,
+    /// Resellers removed from `visible_to`.
+    VisibilityNarrowed,
+    /// The default access level of a participant type in a scope.
+    DefaultChanged,
+    /// The participant type (or component-ness) of an access level.
+    TypeChanged,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 10] = [
+        Kind::NewAccess,
+        Kind::RemovedAccess,
+        Kind::AddedAccessLevel,
+        Kind::RemovedAccessLevel,
+        Kind::Unhide,
+        Kind::Hide,
+        Kind::VisibilityWidened,
+        Kind::VisibilityNarrowed,
+        Kind::DefaultChanged,
+        Kind::TypeChanged,
+    ];
+
+    /// The kinds that fail by default.
+    pub const DEFAULT_FAIL_ON: [Kind; 4] = [
+        Kind::NewAccess,
+        Kind::Unhide,
+        Kind::VisibilityWidened,
+        Kind::DefaultChanged,
+    ];
+
+    /// The kebab-case name (`new-access`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::NewAccess => "new-access",
+            Kind::RemovedAccess => "removed-access",
+            Kind::AddedAccessLevel => "added-access-level",
+            Kind::RemovedAccessLevel => "removed-access-level",
+            Kind::Unhide => "unhide",
+            Kind::Hide => "hide",
+            Kind::VisibilityWidened => "visibility-widened",
+            Kind::VisibilityNarrowed => "visibility-narrowed",
+            Kind::DefaultChanged => "default-changed",
+            Kind::TypeChanged => "type-changed",
+        }
+    }
+
+    /// Parse the kebab-case name.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// One line on what the kind means.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Kind::NewAccess => "requests denied before are allowed now",
+            Kind::RemovedAccess => "requests allowed before are denied now",
+            Kind::AddedAccessLevel => "an access level or component was added",
+            Kind::RemovedAccessLevel => "an access level or component was removed",
+            Kind::Unhide => "a hidden access level is no longer hidden (never allowed)",
+            Kind::Hide => "an access level was hidden",
+            Kind::VisibilityWidened => "resellers were added to `visible_to`",
+            Kind::VisibilityNarrowed => "resellers were removed from `visible_to`",
+            Kind::DefaultChanged => "the default access level of a participant type changed",
+            Kind::TypeChanged => "the type of an access level changed",
+        }
+    }
+}
+
+/// A `[diff] allow` entry: changes it matches do not fail.
+#[derive(Clone, Debug, Default)]
+pub struct AllowRule {
+    /// Only access levels of this type (`component` for components).
+    pub acl_type: Option<AclKind>,
+    /// Only access levels whose name matches this glob (`*` = any text).
+    pub access_level: Option<String>,
+    /// Only these access types (region changes only).
+    pub access: Option<AccessSet>,
+    /// Only requests inside `Object.attribute` (region changes only).
+    pub target: Option<(Pattern, Pattern)>,
+    /// Why the change is safe (required).
+    pub reason: String,
+}
+
+impl AllowRule {
+    fn matches_level(&self, name: Option<&str>, ty: Option<AclKind>) -> bool {
+        let ty_ok = self.acl_type.is_none_or(|t| Some(t) == ty);
+        let name_ok = match (&self.access_level, name) {
+            (None, _) => true,
+            (Some(g), Some(n)) => glob(g, n),
+            (Some(_), None) => false,
+        };
+        ty_ok && name_ok
+    }
+
+    fn is_regional(&self) -> bool {
+        self.access.is_some() || self.target.is_some()
+    }
+}
+
+/// Whether `name` matches `pattern`, where `*` stands for any text.
+pub fn glob(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// `[diff]` of aclc.toml: which kinds fail, which changes are accepted.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    /// Kinds that fail (`unhide` always does).
+    pub fail_on: Vec<Kind>,
+    /// Accepted changes, first match wins.
+    pub allow: Vec<AllowRule>,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            fail_on: Kind::DEFAULT_FAIL_ON.to_vec(),
+            allow: Vec::new(),
+        }
+    }
+}
+
+/// Where a change is, on the new side (or the old side when it is gone).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file as shown.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based character column.
+    pub column: u32,
+    /// End line.
+    pub end_line: u32,
+    /// End column.
+    pub end_column: u32,
+    /// Whether it is on the new side.
+    pub new_side: bool,
+}
+
+/// One change.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// What changed.
+    pub kind: Kind,
+    /// The access level concerned (for `default-changed`: the new
+    /// default, else the old one).
+    pub access_level: Option<String>,
+    /// Its type (new side, else old).
+    pub acl_type: Option<AclKind>,
+    /// The requests concerned (region changes), in [`Diff::universe`].
+    pub region: Option<Region>,
+    /// The value before (`"deny"`, `false`, a list of resellers, a name…).
+    pub old: Value,
+    /// The value after.
+    pub new: Value,
+    /// The edited blocks that caused it (sorted).
+    pub caused_by: Vec<String>,
+    /// `default-changed`: the scope (`predefined`, `all`, or
+    /// `environment NAME`).
+    pub scope: Option<String>,
+    /// Where to show it.
+    pub location: Option<Location>,
+    /// Whether it fails the diff.
+    pub fails: bool,
+    /// The reason of the `[diff] allow` entry that accepted it.
+    pub allowed: Option<String>,
+}
+
+/// The result of a diff.
+#[derive(Debug)]
+pub struct Diff {
+    /// The cells of both sides.
+    pub universe: Universe,
+    /// The changes, in a stable order (access level, kind, cause).
+    pub changes: Vec<Change>,
+    /// The type of each block named in a `caused_by` (new side, else old).
+    pub cause_types: std::collections::BTreeMap<String, AclKind>,
+}
+
+impl Diff {
+    /// Whether some change fails.
+    pub fn failing(&self) -> bool {
+        self.changes.iter().any(|c| c.fails)
+    }
+
+    /// The parts of a change's region, at most `limit`, and how many
+    /// request classes are left out.
+    pub fn parts(&self, change: &Change, limit: usize) -> (Vec<Part>, u64) {
+        match &change.region {
+            Some(r) => parts::parts(&self.universe, r, limit),
+            None => (Vec::new(), 0),
+        }
+    }
+}
+
+fn location(model: &Model, span: Span, new_side: bool) -> Location {
+    let (s, e) = model.sources.char_range(span);
+    Location {
+        file: model.sources.file(span.file).path.clone(),
+        line: s.line,
+        column: s.column,
+        end_line: e.line,
+        end_column: e.column,
+        new_side,
+    }
+}
+
+/// Where a block's edit is on the new side: its first differing
+/// permission or include, else its head; on the old side if it is gone.
+fn edit_location(pair: &Pair<'_>, name: &str) -> Option<Location> {
+    let Some(b) = pair.new_acl(name) else {
+        return pair
+            .old_acl(name)
+            .map(|a| location(pair.old, a.head, false));
+    };
+    let Some(a) = pair.old_acl(name) else {
+        return Some(location(pair.new, b.head, true));
+    };
+    let rule = (0..b.rules.len()).find(|&i| {
+        a.rules
+            .get(i)
+            .is_none_or(|r| !compare::same_rules(std::slice::from_ref(r), &b.rules[i..=i]))
+    });
+    if let Some(i) = rule {
+        return Some(location(pair.new, b.rules[i].span, true));
+    }
+    let inc = (0..b.includes.len()).find(|&i| {
+        a.includes
+            .get(i)
+            .is_none_or(|x| x.name.node != b.includes[i].name.node)
+    });
+    let span = inc.map_or(b.head, |i| b.includes[i].stmt);
+    Some(location(pair.new, span, true))
+}
+
+/// The effective default of each (scope, participant type) with an
+/// explicit entry on this side: name and statement span.
+fn defaults(model: &Model) -> Vec<(Scope, Participant, String, Span)> {
+    let mut out: Vec<(Scope, Participant, String, Span)> = Vec::new();
+    for d in &model.defaults {
+        let DefaultType::Participant(p) = d.decl.ty.node else {
+            continue;
+        };
+        if out.iter().any(|(s, q, _, _)| *s == d.scope && *q == p) {
+            continue; // `duplicate-default` reports it; the first stands
+        }
+        out.push((d.scope.clone(), p, d.decl.acl.node.clone(), d.decl.span));
+    }
+    out
+}
+
+/// The default in force for `p` in `scope` (the environment's, else all
+/// environments', else the predefined one).
+fn effective_default<'d>(
+    entries: &'d [(Scope, Participant, String, Span)],
+    scope: &Scope,
+    p: Participant,
+) -> Option<&'d (Scope, Participant, String, Span)> {
+    let find = |s: &Scope| entries.iter().find(|(x, q, _, _)| x == s && *q == p);
+    match scope {
+        Scope::Environment(_) => find(scope)
+            .or_else(|| find(&Scope::AllEnvironments))
+            .or_else(|| find(&Scope::Predefined)),
+        Scope::AllEnvironments => find(scope).or_else(|| find(&Scope::Predefined)),
+        Scope::Predefined => find(scope),
+    }
+}
+
+fn scope_text(s: &Scope) -> String {
+    match s {
+        Scope::Predefined => "predefined".to_string(),
+        Scope::AllEnvironments => "all".to_string(),
+        Scope::Environment(e) => format!("environment {e}"),
+    }
+}
+
+/// A default that changed: scope, type, old and new names, where.
+struct DefaultChange {
+    scope: Scope,
+    ty: Participant,
+    old: Option<String>,
+    new: Option<String>,
+    span: Option<(Span, bool)>,
+}
+
+fn default_changes(pair: &Pair<'_>) -> Vec<DefaultChange> {
+    let (old, new) = (defaults(pair.old), defaults(pair.new));
+    let mut scopes: Vec<Scope> = old.iter().chain(&new).map(|d| d.0.clone()).collect();
+    scopes.sort();
+    scopes.dedup();
+    let mut out = Vec::new();
+    for scope in scopes {
+        for p in Participant::ALL {
+            let explicit = old.iter().chain(&new).any(|d| d.0 == scope && d.1 == p);
+            if !explicit {
+                continue; // it follows a wider scope, reported there
+            }
+            let (o, n) = (
+                effective_default(&old, &scope, p),
+                effective_default(&new, &scope, p),
+            );
+            let (on, nn) = (o.map(|d| d.2.clone()), n.map(|d| d.2.clone()));
+            if on == nn {
+                continue;
+            }
+            let span = n.map(|d| (d.3, true)).or(o.map(|d| (d.3, false)));
+            out.push(DefaultChange {
+                scope: scope.clone(),
+                ty: p,
+                old: on,
+                new: nn,
+                span,
+            });
+        }
+    }
+    out
+}
+
+/// Every `Object.attribute` pair the diff needs cells for: the rules of
+/// the needed blocks of both sides, the allow entries, and `*.*`.
+fn universe(pair: &Pair<'_>, needed: [&[bool]; 2], rules: &Rules) -> Universe {
+    let any = (Pattern::Any, Pattern::Any);
+    let allow: Vec<(Pattern, Pattern)> = rules
+        .allow
+        .iter()
+        .filter_map(|a| a.target.clone())
+        .collect();
+    let sides = [pair.old, pair.new]
+        .into_iter()
+        .zip(needed)
+        .flat_map(|(m, needed)| {
+            m.acls
+                .iter()
+                .filter(move |a| needed[a.id.0 as usize])
+                .flat_map(|a| a.rules.iter().map(|r| (&r.object, &r.attribute)))
+        });
+    Universe::new(
+        sides
+            .chain(std::iter::once((&any.0, &any.1)))
+            .chain(allow.iter().map(|(o, a)| (o, a))),
+    )
+}
+
+fn is_access_level(b: Option<&AccessLevel>) -> bool {
+    b.is_some_and(|b| !b.is_component())
+}
+
+/// Compare two versions of a policy set.
+pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
+    let pair = Pair { old, new };
+    let (edited, dirty) = compare::dirty_blocks(&pair);
+    let default_changes = default_changes(&pair);
+    // Blocks that became components or stopped being: their decisions
+    // appear or go, whether or not they were edited.
+    let retyped: FxHashSet<&str> = new
+        .acls
+        .iter()
+        .filter(|b| {
+            pair.old_acl(&b.name)
+                .is_some_and(|a| a.is_component() != b.is_component())
+        })
+        .map(|b| b.name.as_str())
+        .collect();
+    let roots = |m: &Model| -> Vec<bool> {
+        let dirty_ids = m
+            .acls
+            .iter()
+            .filter(|a| dirty.contains(&a.name) || retyped.contains(a.name.as_str()))
+            .map(|a| a.id);
+        let targets = default_changes
+            .iter()
+            .flat_map(|d| [&d.old, &d.new])
+            .flatten()
+            .filter_map(|n| m.lookup(n));
+        compare::closure(m, dirty_ids.chain(targets).collect::<Vec<_>>())
+    };
+    let (needed_old, needed_new) = rayon::join(|| roots(old), || roots(new));
+    let universe = universe(&pair, [&needed_old, &needed_new], rules);
+    let u = &universe;
+    let no_reuse = |_| None;
+    let keep_new = |id: crate::model::AclId| dirty.contains(&new.acl(id).name);
+    let new_d = compare::decisions(new, u, &needed_new, &keep_new, &no_reuse);
+    let keep_old = |id: crate::model::AclId| dirty.contains(&old.acl(id).name);
+    let share = |id: crate::model::AclId| {
+        let name = &old.acl(id).name;
+        if dirty.contains(name) {
+            return None;
+        }
+        let n = new.lookup(name)?;
+        new_d.all[n.0 as usize].clone()
+    };
+    let old_d = compare::decisions(old, u, &needed_old, &keep_old, &share);
+    let mut attribution = Attribution::new(&pair, &edited, &dirty, &old_d, &new_d);
+    let mut changes: Vec<Change> = Vec::new();
+    let all_of = |m: &Model, d: &compare::Decisions, name: &str| -> Arc<Summary> {
+        m.lookup(name)
+            .and_then(|id| d.all[id.0 as usize].clone())
+            .unwrap_or_else(|| Arc::new(Summary::default()))
+    };
+    let mut names: Vec<&str> = old
+        .acl_names()
+        .chain(new.acl_names().filter(|n| old.lookup(n).is_none()))
+        .collect();
+    names.sort_unstable();
+    for name in names {
+        let (a, b) = (pair.old_acl(name), pair.new_acl(name));
+        let ty = b.or(a).map(|x| x.kind);
+        let base = Change {
+            kind: Kind::NewAccess,
+            access_level: Some(name.to_string()),
+            acl_type: ty,
+            region: None,
+            old: Value::Null,
+            new: Value::Null,
+            caused_by: Vec::new(),
+            scope: None,
+            location: None,
+            fails: false,
+            allowed: None,
+        };
+        let head = |side: Option<&AccessLevel>, m: &Model, new_side: bool| {
+            side.map(|x| location(m, x.head, new_side))
+        };
+        match (a, b) {
+            (None, Some(b)) => changes.push(Change {
+                kind: Kind::AddedAccessLevel,
+                new: json!(b.kind.as_str()),
+                caused_by: vec![name.to_string()],
+                location: head(Some(b), new, true),
+                ..base.clone()
+            }),
+            (Some(a), None) => changes.push(Change {
+                kind: Kind::RemovedAccessLevel,
+                old: json!(a.kind.as_str()),
+                caused_by: vec![name.to_string()],
+                location: head(Some(a), old, false),
+                ..base.clone()
+            }),
+            (Some(a), Some(b)) => {
+                let at = |span: Option<Span>| Some(location(new, span.unwrap_or(b.head), true));
+                if a.kind != b.kind {
+                    changes.push(Change {
+                        kind: Kind::TypeChanged,
+                        old: json!(a.kind.as_str()),
+                        new: json!(b.kind.as_str()),
+                        caused_by: vec![name.to_string()],
+                        location: at(None),
+                        ..base.clone()
+                    });
+                }
+                match (a.hidden.is_some(), b.hidden.is_some()) {
+                    (true, false) => changes.push(Change {
+                        kind: Kind::Unhide,
+                        old: json!(true),
+                        new: json!(false),
+                        caused_by: vec![name.to_string()],
+                        location: at(None),
+                        ..base.clone()
+                    }),
+                    (false, true) => changes.push(Change {
+                        kind: Kind::Hide,
+                        old: json!(false),
+                        new: json!(true),
+                        caused_by: vec![name.to_string()],
+                        location: at(b.hidden),
+                        ..base.clone()
+                    }),
+                    _ => {}
+                }
+                let set = |x: &AccessLevel| -> Vec<String> {
+                    let mut v: Vec<String> = x.visible_to.iter().map(|n| n.node.clone()).collect();
+                    v.sort();
+                    v.dedup();
+                    v
+                };
+                let (vo, vn) = (set(a), set(b));
+                let vis_at = at(b.visible_to_stmts.first().copied());
+                if vn.iter().any(|r| !vo.contains(r)) {
+                    changes.push(Change {
+                        kind: Kind::VisibilityWidened,
+                        old: json!(vo),
+                        new: json!(vn),
+                        caused_by: vec![name.to_string()],
+                        location: vis_at.clone(),
+                        ..base.clone()
+                    });
+                }
+                if vo.iter().any(|r| !vn.contains(r)) {
+                    changes.push(Change {
+                        kind: Kind::VisibilityNarrowed,
+                        old: json!(vo),
+                        new: json!(vn),
+                        caused_by: vec![name.to_string()],
+                        location: vis_at,
+                        ..base.clone()
+                    });
+                }
+            }
+            (None, None) => {}
+        }
+        // Decisions: a component allows nothing by itself.
+        let (la, lb) = (is_access_level(a), is_access_level(b));
+        if !(la || lb) || !(dirty.contains(name) || retyped.contains(name)) {
+            continue;
+        }
+        let was = if la {
+            all_of(old, &old_d, name)
+        } else {
+            Arc::new(Summary::default())
+        };
+        let now = if lb {
+            all_of(new, &new_d, name)
+        } else {
+            Arc::new(Summary::default())
+        };
+        let gained = now.allowed.difference(&was.allowed);
+        let lost = was.allowed.difference(&now.allowed);
+        if gained.is_empty() && lost.is_empty() {
+            continue;
+        }
+        let causes: Arc<compare::Causes> = if la && lb {
+            attribution.causes(name)
+        } else {
+            let mut all = gained.clone();
+            all.union_with(&lost);
+            Arc::new(vec![(vec![name.to_string()], all)])
+        };
+        for (cause, cells) in causes.iter() {
+            let loc = cause
+                .iter()
+                .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side))
+                .or_else(|| b.map(|b| location(new, b.head, true)));
+            for (kind, region, o, n) in [
+                (Kind::NewAccess, &gained, "deny", "allow"),
+                (Kind::RemovedAccess, &lost, "allow", "deny"),
+            ] {
+                let r = cells.intersection(region);
+                if r.is_empty() {
+                    continue;
+                }
+                changes.push(Change {
+                    kind,
+                    region: Some(r),
+                    old: json!(o),
+                    new: json!(n),
+                    caused_by: cause.clone(),
+                    location: loc.clone(),
+                    ..base.clone()
+                });
+            }
+        }
+    }
+    for d in &default_changes {
+        let was = d
+            .old
+            .as_deref()
+            .map_or_else(|| Arc::new(Summary::default()), |n| all_of(old, &old_d, n));
+        let now = d
+            .new
+            .as_deref()
+            .map_or_else(|| Arc::new(Summary::default()), |n| all_of(new, &new_d, n));
+        let base = Change {
+            kind: Kind::DefaultChanged,
+            access_level: d.new.clone().or(d.old.clone()),
+            acl_type: Some(AclKind::Participant(d.ty)),
+            region: None,
+            old: json!(d.old),
+            new: json!(d.new),
+            caused_by: Vec::new(),
+            scope: Some(scope_text(&d.scope)),
+            location: d
+                .span
+                .map(|(s, n)| location(if n { new } else { old }, s, n)),
+            fails: false,
+            allowed: None,
+        };
+        changes.push(base.clone());
+        for (region, o, n) in [
+            (now.allowed.difference(&was.allowed), "deny", "allow"),
+            (was.allowed.difference(&now.allowed), "allow", "deny"),
+        ] {
+            if region.is_empty() {
+                continue;
+            }
+            changes.push(Change {
+                region: Some(region),
+                old: json!(o),
+                new: json!(n),
+                ..base.clone()
+            });
+        }
+    }
+    let changes = judge(u, changes, rules);
+    let cause_types = causes(&changes)
+        .into_iter()
+        .filter_map(|n| {
+            let b = pair.new_acl(n).or_else(|| pair.old_acl(n))?;
+            Some((n.to_string(), b.kind))
+        })
+        .collect();
+    Diff {
+        universe,
+        changes,
+        cause_types,
+    }
+}
+
+/// Apply `[diff]`: split region changes by the allow entries that accept
+/// part of them, mark what fails.
+fn judge(u: &Universe, changes: Vec<Change>, rules: &Rules) -> Vec<Change> {
+    let allow_regions: Vec<Region> = rules
+        .allow
+        .iter()
+        .map(|a| {
+            let (o, at) = a.target.clone().unwrap_or((Pattern::Any, Pattern::Any));
+            u.region(a.access.unwrap_or(AccessSet::ALL), &o, &at)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(changes.len());
+    for mut c in changes {
+        let fails_kind = c.kind == Kind::Unhide || rules.fail_on.contains(&c.kind);
+        let matching = rules.allow.iter().zip(&allow_regions).filter(|(a, _)| {
+            c.kind != Kind::Unhide && a.matches_level(c.access_level.as_deref(), c.acl_type)
+        });
+        match c.region.take() {
+            None => {
+                let by = matching.into_iter().find(|(a, _)| !a.is_regional());
+                c.allowed = by.map(|(a, _)| a.reason.clone());
+                c.fails = fails_kind && c.allowed.is_none();
+                out.push(c);
+            }
+            Some(mut rest) => {
+                for (a, region) in matching {
+                    let part = rest.intersection(region);
+                    if part.is_empty() {
+                        continue;
+                    }
+                    rest = rest.difference(&part);
+                    out.push(Change {
+                        region: Some(part),
+                        allowed: Some(a.reason.clone()),
+                        fails: false,
+                        ..c.clone()
+                    });
+                }
+                if !rest.is_empty() {
+                    c.fails = fails_kind;
+                    c.region = Some(rest);
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Counts by kind, and failing, for summaries.
+pub fn counts(changes: &[Change]) -> Vec<(Kind, usize, usize)> {
+    Kind::ALL
+        .into_iter()
+        .map(|k| {
+            let of = changes.iter().filter(|c| c.kind == k);
+            (k, of.clone().count(), of.filter(|c| c.fails).count())
+        })
+        .filter(|(_, n, _)| *n > 0)
+        .collect()
+}
+
+/// The names of the edited blocks of a set of changes' causes.
+pub fn causes(changes: &[Change]) -> Vec<&str> {
+    let set: FxHashSet<&str> = changes
+        .iter()
+        .flat_map(|c| c.caused_by.iter().map(String::as_str))
+        .collect();
+    let mut v: Vec<&str> = set.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs_match_any_text_for_stars() {
+        assert!(glob("Reseller *", "Reseller ACME"));
+        assert!(glob("*", ""));
+        assert!(glob("*care*", "Self care plus"));
+        assert!(glob("A*B*C", "AxxBxxC"));
+        assert!(glob("exact", "exact"));
+        assert!(!glob("exact", "exactly"));
+        assert!(!glob("A*B", "AB-"));
+        assert!(!glob("AB*B", "AB"));
+        assert!(!glob("Reseller *", "Customer"));
+    }
+}

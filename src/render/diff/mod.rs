@@ -1,0 +1,261 @@
+//! `aclc diff` output: text (grouped by cause), JSON (DESIGN §6),
+//! Markdown (a pull-request comment), SARIF and GitHub annotations. Every
+//! format but JSON reads the same grouping ([`groups`]): changes with the
+//! same cause together, and in a group, the access levels that changed the
+//! same way in one item, so an edit of a component that 400 access levels
+//! include reads as one change with its 400 consequences.
+
+pub mod github;
+pub mod json;
+pub mod markdown;
+pub mod sarif;
+pub mod text;
+
+use rustc_hash::FxHashMap;
+
+use crate::diff::{parts, Change, Diff, Kind, Location};
+use crate::syntax::ast::AclKind;
+
+/// Region parts shown per item in the bounded formats.
+pub const PARTS: usize = 5;
+/// Access level names shown per item in the bounded formats.
+pub const NAMES: usize = 5;
+
+/// Changes with one cause.
+#[derive(Debug)]
+pub struct Group<'d> {
+    /// What caused them, as prose: "component `Billing` (acl/b.acl:3)".
+    pub title: String,
+    /// Where the cause is, on the new side if it is there.
+    pub location: Option<Location>,
+    /// Whether some item fails.
+    pub fails: bool,
+    /// The changes, grouped.
+    pub items: Vec<Item<'d>>,
+}
+
+/// The access levels that changed the same way.
+#[derive(Debug)]
+pub struct Item<'d> {
+    /// The kind.
+    pub kind: Kind,
+    /// Whether it fails.
+    pub fails: bool,
+    /// The reason of the allow entry that accepts it.
+    pub allowed: Option<&'d str>,
+    /// The access levels, in order.
+    pub names: Vec<&'d str>,
+    /// What changed: region lines, or the old and new values.
+    pub lines: Vec<String>,
+    /// Whether `lines` are region parts (else prose).
+    pub regional: bool,
+    /// Where (the first change's location).
+    pub location: Option<&'d Location>,
+}
+
+impl Item<'_> {
+    /// The access level names, bounded: "`A`, `B` and 3 more".
+    pub fn names_text(&self, limit: usize) -> String {
+        let shown: Vec<String> = self
+            .names
+            .iter()
+            .take(limit)
+            .map(|n| format!("`{n}`"))
+            .collect();
+        let mut s = shown.join(", ");
+        if self.names.len() > limit {
+            s.push_str(&format!(" and {} more", self.names.len() - limit));
+        }
+        s
+    }
+
+    /// "new-access" with "(fails)" or "(accepted: reason)".
+    pub fn headline(&self) -> String {
+        let mut s = self.kind.as_str().to_string();
+        if self.fails {
+            s.push_str(" (fails)");
+        } else if let Some(r) = self.allowed {
+            s.push_str(&format!(" (accepted: {r})"));
+        }
+        s
+    }
+}
+
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "none".to_string(),
+        serde_json::Value::String(s) => format!("`{s}`"),
+        serde_json::Value::Array(a) if a.is_empty() => "nobody".to_string(),
+        serde_json::Value::Array(a) => a.iter().map(value_text).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// What a change without region says.
+fn fact(c: &Change) -> String {
+    match c.kind {
+        Kind::AddedAccessLevel => format!("added ({})", value_text(&c.new)),
+        Kind::RemovedAccessLevel => format!("removed (was {})", value_text(&c.old)),
+        Kind::Hide => "hidden now: visible to Root users only".to_string(),
+        Kind::Unhide => {
+            "no longer hidden: once hidden, an access level can never be un-hidden".to_string()
+        }
+        Kind::VisibilityWidened | Kind::VisibilityNarrowed => format!(
+            "visible to {} (was {})",
+            value_text(&c.new),
+            value_text(&c.old)
+        ),
+        Kind::TypeChanged => format!("type {} (was {})", value_text(&c.new), value_text(&c.old)),
+        Kind::DefaultChanged => format!(
+            "default {} (was {})",
+            value_text(&c.new),
+            value_text(&c.old)
+        ),
+        Kind::NewAccess | Kind::RemovedAccess => String::new(),
+    }
+}
+
+fn describe_block(name: &str, ty: Option<AclKind>) -> String {
+    match ty {
+        Some(AclKind::Component) => format!("component `{name}`"),
+        Some(AclKind::Participant(p)) => format!("{} access level `{name}`", p.as_str()),
+        None => format!("`{name}`"),
+    }
+}
+
+fn at(loc: Option<&Location>) -> String {
+    loc.map_or_else(String::new, |l| {
+        format!(
+            " ({}:{}{})",
+            l.file,
+            l.line,
+            if l.new_side { "" } else { ", old side" }
+        )
+    })
+}
+
+/// The changes grouped by cause: groups with failing changes first, then
+/// in name order; items in kind order. Regions are cut at `parts` parts.
+pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
+    let mut groups: Vec<(String, Group<'d>)> = Vec::new();
+    // Group by key, item by (group, kind, fails, reason, lines): indexes,
+    // so half a million changes group in linear time.
+    let mut group_of: FxHashMap<String, usize> = FxHashMap::default();
+    type ItemKey<'a> = (usize, Kind, bool, Option<&'a str>, Vec<String>);
+    let mut item_of: FxHashMap<ItemKey<'d>, usize> = FxHashMap::default();
+    for c in &diff.changes {
+        let (key, title, location) = if c.kind == Kind::DefaultChanged {
+            let ty = c.acl_type.map_or("", |t| t.as_str());
+            let scope = c.scope.as_deref().unwrap_or("");
+            let scope_text = match scope {
+                "all" => "all environments".to_string(),
+                "predefined" => "the predefined defaults".to_string(),
+                s => s.to_string(),
+            };
+            (
+                format!("\u{1}default {ty} {scope}"),
+                format!(
+                    "default {ty} access level in {scope_text}{}",
+                    at(c.location.as_ref())
+                ),
+                c.location.clone(),
+            )
+        } else {
+            let key = c.caused_by.join("\u{0}");
+            let title = if c.caused_by.len() == 1 {
+                let name = &c.caused_by[0];
+                let what = describe_block(name, diff.cause_types.get(name).copied());
+                format!("{what}{}", at(c.location.as_ref()))
+            } else if c.caused_by.is_empty() {
+                "unattributed".to_string()
+            } else {
+                let names: Vec<String> = c.caused_by.iter().map(|n| format!("`{n}`")).collect();
+                format!("{} together", names.join(", "))
+            };
+            (key, title, c.location.clone())
+        };
+        let lines = match &c.region {
+            Some(r) => {
+                let (p, more) = parts::parts(&diff.universe, r, parts_limit);
+                parts::lines(&p, more)
+            }
+            None => vec![fact(c)],
+        };
+        let name = c.access_level.as_deref().unwrap_or("");
+        let g = match group_of.get(&key) {
+            Some(&g) => g,
+            None => {
+                group_of.insert(key.clone(), groups.len());
+                groups.push((
+                    key,
+                    Group {
+                        title,
+                        location,
+                        fails: false,
+                        items: Vec::new(),
+                    },
+                ));
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[g].1;
+        group.fails |= c.fails;
+        let allowed = c.allowed.as_deref();
+        let item_key = (g, c.kind, c.fails, allowed, lines.clone());
+        match item_of.get(&item_key) {
+            Some(&i) => {
+                let item = &mut group.items[i];
+                // Changes come in access level order: a repeat is last.
+                if item.names.last() != Some(&name) {
+                    item.names.push(name);
+                }
+            }
+            None => {
+                item_of.insert(item_key, group.items.len());
+                group.items.push(Item {
+                    kind: c.kind,
+                    fails: c.fails,
+                    allowed,
+                    names: vec![name],
+                    lines,
+                    regional: c.region.is_some(),
+                    location: c.location.as_ref(),
+                });
+            }
+        }
+    }
+    let mut out: Vec<(String, Group<'d>)> = groups;
+    out.sort_by(|(ka, a), (kb, b)| b.fails.cmp(&a.fails).then_with(|| ka.cmp(kb)));
+    out.into_iter()
+        .map(|(_, mut g)| {
+            g.items
+                .sort_by(|a, b| b.fails.cmp(&a.fails).then(a.kind.cmp(&b.kind)));
+            g
+        })
+        .collect()
+}
+
+/// "12 changes, 3 failing: 5 new-access (3 failing), 7 removed-access".
+pub fn summary_line(diff: &Diff) -> String {
+    let counts = crate::diff::counts(&diff.changes);
+    if counts.is_empty() {
+        return "no decision changed".to_string();
+    }
+    let total: usize = counts.iter().map(|c| c.1).sum();
+    let failing: usize = counts.iter().map(|c| c.2).sum();
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(k, n, f)| {
+            if *f > 0 {
+                format!("{n} {} ({f} failing)", k.as_str())
+            } else {
+                format!("{n} {}", k.as_str())
+            }
+        })
+        .collect();
+    let plural = if total == 1 { "" } else { "s" };
+    format!(
+        "{total} change{plural}, {failing} failing: {}",
+        parts.join(", ")
+    )
+}
