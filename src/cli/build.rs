@@ -1,10 +1,11 @@
 //! `aclc build`.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use super::{write_atomic_with, Cli, Failure, Outcome};
+use super::{Cli, Failure, Outcome};
 use aclc::diagnostic::Summary;
 use aclc::emit;
 use aclc::render;
@@ -25,10 +26,63 @@ pub struct Args {
     emit: Vec<Emit>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 enum Emit {
-    /// acl.json: every access level with its effective rule list
+    /// acl.json: every block once, and each access level's evaluation order
     Json,
+}
+
+impl Emit {
+    fn file_name(self) -> &'static str {
+        match self {
+            Emit::Json => emit::json::FILE_NAME,
+        }
+    }
+}
+
+/// An output written to a temporary file beside its destination, renamed
+/// over it only when every output of the build is ready.
+struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+fn cannot_write(path: &Path, e: &std::io::Error) -> Failure {
+    Failure(format!(
+        "cannot write `{}`: {}",
+        aclc::load::display(path),
+        aclc::load::io_reason(e)
+    ))
+}
+
+/// A temporary file in `dir` for `path`, readable by other services
+/// (rw-r--r-- less the umask, not a temporary file's private mode).
+fn temporary(dir: &Path, path: &Path) -> Result<tempfile::NamedTempFile, Failure> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".aclc-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder.tempfile_in(dir).map_err(|e| cannot_write(path, &e))
+}
+
+/// Write one output to a temporary file through a buffer, flushed to disk.
+fn stage(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Staged, Failure> {
+    let path = dir.join(name);
+    let mut tmp = temporary(dir, &path)?;
+    let fail = |e: std::io::Error| cannot_write(&path, &e);
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+    write(&mut buffered).map_err(fail)?;
+    buffered.flush().map_err(fail)?;
+    drop(buffered);
+    tmp.as_file().sync_all().map_err(fail)?;
+    Ok(Staged { tmp, path })
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
@@ -61,19 +115,32 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         ))
     })?;
     let mut emits = args.emit.clone();
+    emits.sort();
     emits.dedup();
-    for e in emits {
-        match e {
-            Emit::Json => {
-                let path = args.out.join(emit::json::FILE_NAME);
-                write_atomic_with(&path, |w| emit::json::write(&analysis.model, w))?;
-                eprintln!(
-                    "wrote `{}` ({} access levels and components)",
-                    aclc::load::display(&path),
-                    analysis.model.acls.len()
-                );
-            }
-        }
+    let model = &analysis.model;
+    let semantics = &analysis.semantics;
+    // Every output is staged first: an error in any leaves every
+    // destination as it was.
+    let mut staged = Vec::new();
+    for &e in &emits {
+        let s = match e {
+            Emit::Json => stage(&args.out, e.file_name(), |w| {
+                emit::json::write(model, semantics, w)
+            })?,
+        };
+        staged.push(s);
+    }
+    for s in staged {
+        let shown = aclc::load::display(&s.path);
+        s.tmp.persist(&s.path).map_err(|e| cannot_write(&s.path, &e.error))?;
+        eprintln!(
+            "wrote `{shown}` ({} access levels and components)",
+            model.acls.len()
+        );
+    }
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(&args.out) {
+        let _ = d.sync_all();
     }
     Ok(Outcome::Clean)
 }
