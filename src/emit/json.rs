@@ -9,7 +9,7 @@ use crate::analysis::semantics::Semantics;
 use crate::model::{AccessLevel, AclId, Model, Scope};
 use crate::runtime::{Block, DefaultAccessLevel, Document, Match, Permission, FORMAT_VERSION};
 use crate::source::Origin;
-use crate::syntax::ast::Pattern;
+use crate::syntax::ast::{Access, Pattern};
 
 /// The file `build --emit json` writes.
 pub const FILE_NAME: &str = "acl.json";
@@ -53,20 +53,16 @@ pub fn order_of(model: &Model, semantics: &Semantics, root: AclId, seen: &mut [u
             continue;
         }
         *mark = stamp;
-        if prune
-            && b != root
-            && semantics
-                .summary(b)
-                .decided
-                .difference(&decided)
-                .is_empty()
-        {
-            continue;
-        }
+        // A block whose own permissions decide something is in the order;
+        // else the whole include is skipped when its summary is decided
+        // already (its own cells are few, its summary's many: the cheap
+        // test first).
         let own = &semantics.own[b.0 as usize].decided;
-        if !own.difference(&decided).is_empty() {
+        if !within(own, &decided) {
             order.push(b);
             decided.union_with(own);
+        } else if prune && b != root && within(&semantics.summary(b).decided, &decided) {
+            continue;
         }
         for inc in model.acl(b).includes.iter().rev() {
             if let Some(t) = inc.target {
@@ -77,6 +73,13 @@ pub fn order_of(model: &Model, semantics: &Semantics, root: AclId, seen: &mut [u
         }
     }
     order
+}
+
+/// Whether every cell of `a` is in `b` (a scan, no allocation).
+fn within(a: &CellSet, b: &CellSet) -> bool {
+    Access::ALL
+        .into_iter()
+        .all(|x| a.next_outside(b, x, 0).is_none())
 }
 
 /// Scratch space for [`order_of`].
