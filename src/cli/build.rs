@@ -8,13 +8,15 @@ use clap::ValueEnum;
 use super::{Cli, Failure, Outcome};
 use aclc::diagnostic::Summary;
 use aclc::emit;
+use aclc::emit::sql::{self, Dialect};
 use aclc::render;
 
 /// Shown after `aclc help build`.
 pub const EXAMPLES: &str = "\
 Examples:
   aclc build --out dist                        write dist/acl.json (refused on errors)
-  aclc build -p policies/examples --out dist/examples --emit json";
+  aclc build -p policies/examples --out dist/examples --emit json
+  aclc build -p policies/examples --out dist/examples --emit json,sqlite,sql-postgres,sql-mysql";
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -30,14 +32,60 @@ pub struct Args {
 enum Emit {
     /// acl.json: every block once, and each access level's evaluation order
     Json,
+    /// acl.sqlite: a ready SQLite database of the SQL tables
+    Sqlite,
+    /// acl.sqlite.sql: a script that creates and fills the SQL tables in SQLite
+    SqlSqlite,
+    /// acl.postgres.sql: the same for PostgreSQL
+    SqlPostgres,
+    /// acl.mysql.sql: the same for MySQL and MariaDB
+    SqlMysql,
 }
 
 impl Emit {
     fn file_name(self) -> &'static str {
         match self {
             Emit::Json => emit::json::FILE_NAME,
+            Emit::Sqlite => sql::DATABASE_FILE,
+            Emit::SqlSqlite | Emit::SqlPostgres | Emit::SqlMysql => self.dialect().script_file(),
         }
     }
+
+    fn dialect(self) -> Dialect {
+        match self {
+            Emit::SqlPostgres => Dialect::Postgres,
+            Emit::SqlMysql => Dialect::Mysql,
+            _ => Dialect::Sqlite,
+        }
+    }
+}
+
+/// The SQLite database, filled in a temporary file beside its destination.
+fn stage_sqlite(
+    dir: &Path,
+    model: &aclc::model::Model,
+    orders: &[Option<Vec<u32>>],
+) -> Result<Staged, Failure> {
+    let path = dir.join(sql::DATABASE_FILE);
+    let tmp = temporary(dir, &path)?;
+    let fail = |e: rusqlite::Error| {
+        Failure(format!(
+            "cannot write `{}`: {e}",
+            aclc::load::display(&path)
+        ))
+    };
+    {
+        let mut conn = rusqlite::Connection::open(tmp.path()).map_err(fail)?;
+        // A temporary file: no journal to keep; it is synced below.
+        conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+            .map_err(fail)?;
+        sql::fill_sqlite(&mut conn, model, orders).map_err(fail)?;
+        conn.close().map_err(|(_, e)| fail(e))?;
+    }
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| cannot_write(&path, &e))?;
+    Ok(Staged { tmp, path })
 }
 
 /// An output written to a temporary file beside its destination, renamed
@@ -118,15 +166,33 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     emits.sort();
     emits.dedup();
     let model = &analysis.model;
-    let semantics = &analysis.semantics;
+    let orders = emit::json::orders(model, &analysis.semantics);
+    for &e in &emits {
+        if matches!(e, Emit::Sqlite | Emit::SqlSqlite | Emit::SqlPostgres | Emit::SqlMysql) {
+            if let Some(problem) = sql::unsupported(model, &orders, e.dialect()) {
+                return Err(Failure(format!(
+                    "cannot emit `{}`: {problem}; nothing was written",
+                    e.to_possible_value()
+                        .map(|v| v.get_name().to_string())
+                        .unwrap_or_default()
+                )));
+            }
+        }
+    }
     // Every output is staged first: an error in any leaves every
     // destination as it was.
     let mut staged = Vec::new();
     for &e in &emits {
         let s = match e {
             Emit::Json => stage(&args.out, e.file_name(), |w| {
-                emit::json::write(model, semantics, w)
+                emit::json::write_with_orders(model, &orders, w)
             })?,
+            Emit::Sqlite => stage_sqlite(&args.out, model, &orders)?,
+            Emit::SqlSqlite | Emit::SqlPostgres | Emit::SqlMysql => {
+                stage(&args.out, e.file_name(), |w| {
+                    sql::write_script(model, &orders, e.dialect(), w)
+                })?
+            }
         };
         staged.push(s);
     }

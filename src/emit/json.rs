@@ -297,7 +297,15 @@ pub fn write(
     semantics: &Semantics,
     out: &mut (impl std::io::Write + ?Sized),
 ) -> std::io::Result<()> {
-    let orders = orders(model, semantics);
+    write_with_orders(model, &orders(model, semantics), out)
+}
+
+/// [`write`] with the evaluation orders computed already ([`orders`]).
+pub fn write_with_orders(
+    model: &Model,
+    orders: &[Option<Vec<u32>>],
+    out: &mut (impl std::io::Write + ?Sized),
+) -> std::io::Result<()> {
     write_framed(
         out,
         FORMAT_VERSION,
