@@ -10,6 +10,8 @@
 //!
 //! Run with `cargo bench --bench runtime`.
 
+#![allow(clippy::panic, reason = "a benchmark without its table cannot run")]
+
 use std::sync::OnceLock;
 
 use aclc::analysis::{analyze, Analysis, Options};
@@ -93,7 +95,9 @@ fn decide(bencher: divan::Bencher, permissions: usize) {
     bencher.counter(ItemsCount::new(reqs.len())).bench(|| {
         let mut allowed = 0usize;
         for (acl, access, o, a) in &reqs {
-            if table.decide(divan::black_box(acl), *access, o, a) == Some(aclc::runtime::Effect::Allow) {
+            if table.decide(divan::black_box(acl), *access, o, a)
+                == Some(aclc::runtime::Effect::Allow)
+            {
                 allowed += 1;
             }
         }

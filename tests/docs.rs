@@ -764,6 +764,7 @@ fn runtime_page_example_works() {
     );
     let page = read(&repo().join("docs/src/runtime.md"));
     assert!(page.contains("Table::load(\"dist/acl.json\")?"));
-    assert!(page
-        .contains(r#"table.decide("Premium customer", Access::Read, "SelfCare", "identity")"#));
+    assert!(
+        page.contains(r#"table.decide("Premium customer", Access::Read, "SelfCare", "identity")"#)
+    );
 }

@@ -350,7 +350,9 @@ impl Postgres {
         let dir = tempfile::Builder::new().prefix("aclc-pg-").tempdir().ok()?;
         let as_postgres = is_root();
         if as_postgres {
-            run(Command::new("chown").arg("postgres:postgres").arg(dir.path()));
+            run(Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(dir.path()));
         }
         let pg = Postgres {
             dir,
@@ -359,15 +361,26 @@ impl Postgres {
             as_postgres,
         };
         let data = pg.dir.path().join("data");
+        run(pg.command("initdb").arg("-D").arg(&data).args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ]));
         run(pg
-            .command("initdb")
+            .command("pg_ctl")
             .arg("-D")
             .arg(&data)
-            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]));
-        run(pg.command("pg_ctl").arg("-D").arg(&data).arg("-o").arg(format!(
-            "-k {} -c listen_addresses='' -p 5439 -c fsync=off",
-            pg.dir.path().display()
-        )).args(["-w", "-l"]).arg(pg.dir.path().join("log")).arg("start"));
+            .arg("-o")
+            .arg(format!(
+                "-k {} -c listen_addresses='' -p 5439 -c fsync=off",
+                pg.dir.path().display()
+            ))
+            .args(["-w", "-l"])
+            .arg(pg.dir.path().join("log"))
+            .arg("start"));
         Some(pg)
     }
 
@@ -384,9 +397,17 @@ impl Postgres {
 
     fn psql(&self) -> Command {
         let mut c = Command::new(&self.psql);
-        c.arg("-h")
-            .arg(self.dir.path())
-            .args(["-p", "5439", "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]);
+        c.arg("-h").arg(self.dir.path()).args([
+            "-p",
+            "5439",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+        ]);
         c
     }
 
@@ -424,7 +445,8 @@ impl Mariadb {
     fn start() -> Option<Mariadb> {
         let sbin = [PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")];
         let server = find("mariadbd", &sbin).or_else(|| find("mysqld", &sbin))?;
-        let install = find("mariadb-install-db", &sbin).or_else(|| find("mysql_install_db", &sbin))?;
+        let install =
+            find("mariadb-install-db", &sbin).or_else(|| find("mysql_install_db", &sbin))?;
         let client = find("mariadb", &sbin).or_else(|| find("mysql", &sbin))?;
         let dir = tempfile::Builder::new().prefix("aclc-my-").tempdir().ok()?;
         let data = dir.path().join("data");
@@ -515,7 +537,16 @@ fn check_server(cases: u32, decide: impl FnMut(&Analysis, &[u8]) -> Vec<Effect>,
             let want: Vec<(String, Access, &str, &str, Effect)> = requests(&a);
             prop_assert_eq!(got.len(), want.len());
             for (g, (acl, access, o, at, w)) in got.iter().zip(&want) {
-                prop_assert_eq!(g, w, "{:?} {} {:?}.{:?}\n{}", acl, access, o, at, render(&blocks));
+                prop_assert_eq!(
+                    g,
+                    w,
+                    "{:?} {} {:?}.{:?}\n{}",
+                    acl,
+                    access,
+                    o,
+                    at,
+                    render(&blocks)
+                );
             }
             Ok(())
         })
@@ -544,7 +575,9 @@ fn postgres_decision_query_decides_as_the_table() {
             requests(a)
                 .into_iter()
                 .map(|(acl, access, o, at, _)| {
-                    let rows = client.query(&q, &[&acl, &access.as_str(), &o, &at]).unwrap();
+                    let rows = client
+                        .query(&q, &[&acl, &access.as_str(), &o, &at])
+                        .unwrap();
                     effect(rows.first().map(|r| r.get::<_, String>(0)))
                 })
                 .collect()

@@ -168,7 +168,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     let model = &analysis.model;
     let orders = emit::json::orders(model, &analysis.semantics);
     for &e in &emits {
-        if matches!(e, Emit::Sqlite | Emit::SqlSqlite | Emit::SqlPostgres | Emit::SqlMysql) {
+        if matches!(
+            e,
+            Emit::Sqlite | Emit::SqlSqlite | Emit::SqlPostgres | Emit::SqlMysql
+        ) {
             if let Some(problem) = sql::unsupported(model, &orders, e.dialect()) {
                 return Err(Failure(format!(
                     "cannot emit `{}`: {problem}; nothing was written",
@@ -198,7 +201,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     }
     for s in staged {
         let shown = aclc::load::display(&s.path);
-        s.tmp.persist(&s.path).map_err(|e| cannot_write(&s.path, &e.error))?;
+        s.tmp
+            .persist(&s.path)
+            .map_err(|e| cannot_write(&s.path, &e.error))?;
         eprintln!(
             "wrote `{shown}` ({} access levels and components)",
             model.acls.len()

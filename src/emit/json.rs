@@ -231,7 +231,10 @@ const BATCH: usize = 2048;
 
 /// Write a table: compact JSON, one block per line (small, and a changed
 /// block is a changed line in a diff), with a final newline.
-pub fn write_document(doc: &Document, out: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
+pub fn write_document(
+    doc: &Document,
+    out: &mut (impl std::io::Write + ?Sized),
+) -> std::io::Result<()> {
     write_framed(
         out,
         doc.version,
@@ -324,6 +327,7 @@ pub fn write_with_orders(
 }
 
 #[cfg(test)]
+#[allow(clippy::panic, reason = "a test fails by panicking")]
 mod tests {
     use super::*;
     use crate::analysis::{analyze, Options};

@@ -140,6 +140,10 @@ struct Rule {
 /// Effects of the four access types: bit `a` set = access type `a` allowed.
 type Effects = u8;
 
+/// Rows built so far, by content (stored attribute classes and `other`),
+/// so equal rows are shared.
+type RowIds = HashMap<(Vec<(u32, Effects)>, Effects), u32>;
+
 /// The decision index of a whole table.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Index {
@@ -169,7 +173,7 @@ impl Index {
         index.objects.finish(&objects);
         index.attributes.finish(&attributes);
         drop((objects, attributes));
-        let mut rows: HashMap<(Vec<(u32, Effects)>, Effects), u32> = HashMap::new();
+        let mut rows: RowIds = HashMap::new();
         let mut builder = Builder::default();
         for order in levels {
             let level = builder.level(&mut index, &mut rows, doc, order);
@@ -235,7 +239,7 @@ impl Builder {
     fn level(
         &mut self,
         index: &mut Index,
-        rows: &mut HashMap<(Vec<(u32, Effects)>, Effects), u32>,
+        rows: &mut RowIds,
         doc: &Document,
         order: &[u32],
     ) -> Level {
@@ -296,11 +300,7 @@ impl Builder {
 
     /// The row of the rules in `self.list` (indexes into `self.rules`, in
     /// evaluation order), shared with an equal row built before.
-    fn row(
-        &mut self,
-        index: &mut Index,
-        rows: &mut HashMap<(Vec<(u32, Effects)>, Effects), u32>,
-    ) -> u32 {
+    fn row(&mut self, index: &mut Index, rows: &mut RowIds) -> u32 {
         // Rules after an any-attribute rule of the same access type never
         // decide.
         self.kept.clear();

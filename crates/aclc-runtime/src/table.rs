@@ -118,10 +118,7 @@ impl Table {
         let mut levels = Vec::new();
         for (i, b) in document.blocks.iter().enumerate() {
             if all.insert(&b.name, i as u32).is_err() {
-                return Err(Error::Invalid(format!(
-                    "two blocks are named `{}`",
-                    b.name
-                )));
+                return Err(Error::Invalid(format!("two blocks are named `{}`", b.name)));
             }
             let Some(order) = &b.order else { continue };
             if let Some(bad) = order.iter().find(|&&k| k as usize >= n) {
@@ -135,9 +132,12 @@ impl Table {
         }
         let index = Index::build(
             &document,
-            levels
-                .iter()
-                .map(|&b| document.blocks[b as usize].order.as_deref().unwrap_or_default()),
+            levels.iter().map(|&b| {
+                document.blocks[b as usize]
+                    .order
+                    .as_deref()
+                    .unwrap_or_default()
+            }),
         );
         Ok(Table {
             document,
@@ -153,7 +153,13 @@ impl Table {
     /// level has that name (components are not decided on their own).
     /// Allocates nothing.
     #[inline]
-    pub fn decide(&self, acl: &str, access: Access, object: &str, attribute: &str) -> Option<Effect> {
+    pub fn decide(
+        &self,
+        acl: &str,
+        access: Access,
+        object: &str,
+        attribute: &str,
+    ) -> Option<Effect> {
         let level = self.names.get(acl.as_bytes())?;
         Some(if self.index.allows(level, access, object, attribute) {
             Effect::Allow
@@ -178,7 +184,10 @@ impl Table {
         let block = &self.document.blocks[self.levels[level as usize] as usize];
         for &b in block.order.as_deref().unwrap_or_default() {
             let perms = &self.document.blocks[b as usize].permissions;
-            if let Some(k) = perms.iter().position(|p| p.matches(access, object, attribute)) {
+            if let Some(k) = perms
+                .iter()
+                .position(|p| p.matches(access, object, attribute))
+            {
                 return Some(Decision {
                     effect: perms[k].effect,
                     rule: Some(RuleRef {
