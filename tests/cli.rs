@@ -152,48 +152,71 @@ fn build_is_deterministic_atomic_and_refused_on_errors() {
     assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
 
     let v: serde_json::Value = serde_json::from_slice(&first).unwrap_or_default();
-    assert_eq!(v["version"], 1);
-    let premium = v["access_levels"]
-        .as_array()
-        .and_then(|a| a.iter().find(|x| x["name"] == "Premium customer"))
+    assert_eq!(v["version"], 2);
+    let blocks = v["blocks"].as_array().cloned().unwrap_or_default();
+    let premium = blocks
+        .iter()
+        .find(|x| x["name"] == "Premium customer")
         .cloned()
         .unwrap_or_default();
     assert_eq!(premium["type"], "customer");
-    let row = &premium["effective"][0];
+    let row = &premium["permissions"][0];
     assert_eq!(
         (
-            row["position"].as_u64(),
             row["access"].as_str(),
-            row["effect"].as_str()
-        ),
-        (Some(0), Some("read"), Some("deny"))
-    );
-    assert_eq!(
-        (
+            row["effect"].as_str(),
             row["object_match"].as_str(),
             row["object"].as_str(),
             row["attribute"].as_str()
         ),
-        (Some("exact"), Some("SelfCare"), Some("identity"))
+        (
+            Some("read"),
+            Some("deny"),
+            Some("exact"),
+            Some("SelfCare"),
+            Some("identity")
+        )
     );
-    // `deny update, insert, delete Tariffs.*` from the component: three rows, in order, with their origin.
-    let rows = premium["effective"].as_array().cloned().unwrap_or_default();
-    let tail: Vec<(String, String)> = rows
+    // The evaluation order: the access level, then the component; the
+    // component once, one entry per access type.
+    let order: Vec<String> = premium["order"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
         .iter()
-        .skip(3)
+        .map(|i| {
+            blocks[i.as_u64().unwrap_or(0) as usize]["name"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(order, ["Premium customer", "Tariffs read-only"]);
+    let tariffs = blocks
+        .iter()
+        .find(|x| x["name"] == "Tariffs read-only")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(tariffs["order"], serde_json::Value::Null);
+    let entries: Vec<(String, String)> = tariffs["permissions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
         .map(|r| {
             (
                 r["access"].as_str().unwrap_or("").to_string(),
-                r["origin"].as_str().unwrap_or("").to_string(),
+                r["effect"].as_str().unwrap_or("").to_string(),
             )
         })
         .collect();
     assert_eq!(
-        tail,
+        entries,
         vec![
-            ("update".to_string(), "Tariffs read-only".to_string()),
-            ("insert".to_string(), "Tariffs read-only".to_string()),
-            ("delete".to_string(), "Tariffs read-only".to_string()),
+            ("read".to_string(), "allow".to_string()),
+            ("update".to_string(), "deny".to_string()),
+            ("insert".to_string(), "deny".to_string()),
+            ("delete".to_string(), "deny".to_string()),
         ]
     );
 
@@ -316,9 +339,17 @@ fn show_text_and_json() {
     assert!(out.contains("deny update, insert, delete Tariffs.*  acl/a.acl:7   Premium customer → Tariffs read-only"), "{out}");
     let o = aclc(p.path(), &["show", "Premium customer", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
-    assert_eq!(v["name"], "Premium customer");
-    assert_eq!(v["includes"], serde_json::json!(["Tariffs read-only"]));
-    assert_eq!(v["effective"].as_array().map(Vec::len), Some(6));
+    // The block's own table: itself with its order, then the blocks of
+    // that order.
+    assert_eq!(v["version"], 2);
+    assert_eq!(v["blocks"][0]["name"], "Premium customer");
+    assert_eq!(
+        v["blocks"][0]["includes"],
+        serde_json::json!(["Tariffs read-only"])
+    );
+    assert_eq!(v["blocks"][0]["order"], serde_json::json!([0, 1]));
+    assert_eq!(v["blocks"][1]["name"], "Tariffs read-only");
+    assert_eq!(v["blocks"].as_array().map(Vec::len), Some(2));
 }
 
 #[test]

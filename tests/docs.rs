@@ -739,32 +739,32 @@ fn init_points_to_the_configuration_page() {
 // ------------------------------------------------------------- runtime page
 
 /// What docs/src/runtime.md shows: build the table of a new project, load it
-/// with `Decider::from_json`, decide; and a `Decider` can be shared.
+/// with `Table::load`, decide; and a `Table` can be shared.
 #[test]
 fn runtime_page_example_works() {
     fn shareable<T: Send + Sync>() {}
-    shareable::<aclc::runtime::Decider>();
+    shareable::<aclc_runtime::Table>();
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(code(&aclc(dir.path(), &["init"])), 0);
     let o = aclc(dir.path(), &["build", "--out", "dist"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let json = read(&dir.path().join("dist/acl.json"));
-    let decider = aclc::runtime::Decider::from_json(&json).unwrap();
-    use aclc::syntax::ast::{Access, Effect};
+    let table = aclc_runtime::Table::load(dir.path().join("dist/acl.json")).unwrap();
+    use aclc_runtime::{Access, Effect};
     assert_eq!(
-        decider.decide("Premium customer", Access::Read, "SelfCare", "identity"),
+        table.decide("Premium customer", Access::Read, "SelfCare", "identity"),
         Some(Effect::Deny)
     );
     assert_eq!(
-        decider.decide("Premium customer", Access::Read, "SelfCare", "payments"),
+        table.decide("Premium customer", Access::Read, "SelfCare", "payments"),
         Some(Effect::Allow)
     );
     assert_eq!(
-        decider.decide("Nobody", Access::Read, "SelfCare", "payments"),
+        table.decide("Nobody", Access::Read, "SelfCare", "payments"),
         None
     );
     let page = read(&repo().join("docs/src/runtime.md"));
-    assert!(page.contains("Decider::from_json(&json)?"));
-    assert!(page
-        .contains(r#"decider.decide("Premium customer", Access::Read, "SelfCare", "identity")"#));
+    assert!(page.contains("Table::load(\"dist/acl.json\")?"));
+    assert!(
+        page.contains(r#"table.decide("Premium customer", Access::Read, "SelfCare", "identity")"#)
+    );
 }

@@ -828,8 +828,9 @@ fn analyze_all(files: &[(String, String)]) {
     serde_json::from_str::<serde_json::Value>(&render::sarif::render(s, d)).expect("sarif");
     if !a.has_errors() {
         let _ = aclc::testing::run(&a);
-        let json = aclc::emit::json::to_json(&aclc::emit::json::compile(&a.model));
-        aclc::runtime::Decider::from_json(&json).expect("the table loads back");
+        let json =
+            aclc::emit::json::document_json(&aclc::emit::json::compile(&a.model, &a.semantics));
+        aclc::runtime::Table::from_json(&json).expect("the table loads back");
     }
 }
 

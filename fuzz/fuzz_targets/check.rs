@@ -39,9 +39,9 @@ fuzz_target!(|data: &[u8]| {
     if !analysis.has_errors() {
         let _ = aclc::testing::run(&analysis);
         let _ = aclc::testing::coverage(&analysis);
-        let table = aclc::emit::json::compile(&analysis.model);
-        let json = aclc::emit::json::to_json(&table);
-        if let Err(e) = aclc::runtime::Decider::from_json(&json) {
+        let table = aclc::emit::json::compile(&analysis.model, &analysis.semantics);
+        let json = aclc::emit::json::document_json(&table);
+        if let Err(e) = aclc::runtime::Table::from_json(&json) {
             panic!("the compiled table does not load back: {e}\n{json}");
         }
     }

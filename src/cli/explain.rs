@@ -4,8 +4,9 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use super::{find_acl, Cli, Failure, Outcome, TextOrJson};
-use aclc::model::eval::Mismatch;
+use aclc::model::eval::{Decision, Mismatch, Walk};
 use aclc::model::{AclId, Model};
+use aclc::runtime::Table;
 use aclc::syntax::ast::Access;
 
 /// Shown after `aclc help explain`.
@@ -138,13 +139,91 @@ pub(super) fn location(model: &Model, acl: AclId, index: usize) -> String {
     model.sources.location(model.acl(acl).rules[index].span)
 }
 
+/// The decision, through the runtime table: the table of `root` (its
+/// evaluation order and those blocks, as `acl.json` holds them) answers
+/// the effect and the deciding permission; the model gives the include
+/// path to it (and, with `--verbose`, the rules passed over before it).
+/// A set whose table cannot be built (two blocks of one name, an error of
+/// its own) is answered from the model.
+fn decide(
+    analysis: &aclc::analysis::Analysis,
+    root: AclId,
+    access: Access,
+    object: &str,
+    attribute: &str,
+    verbose: bool,
+) -> Decision {
+    let model = &analysis.model;
+    let from_model = || {
+        if verbose {
+            model.explain(root, access, object, attribute)
+        } else {
+            model.decide(root, access, object, attribute)
+        }
+    };
+    let (doc, members) = aclc::emit::json::compile_one(model, &analysis.semantics, root);
+    let Ok(table) = Table::new(doc) else {
+        return from_model();
+    };
+    let Some(d) = table.explain(&model.acl(root).name, access, object, attribute) else {
+        return from_model();
+    };
+    let Some(rule) = d.rule else {
+        return Decision {
+            effect: d.effect,
+            rule: None,
+            path: vec![root],
+            passed_over: if verbose {
+                model.explain(root, access, object, attribute).passed_over
+            } else {
+                Vec::new()
+            },
+        };
+    };
+    let Some(&block) = members.get(rule.block as usize) else {
+        return from_model();
+    };
+    // The permission's statement: entries are the statements' access types.
+    let mut entries = 0;
+    let Some(index) = model.acl(block).rules.iter().position(|r| {
+        entries += r.access.iter().count();
+        entries > rule.permission as usize
+    }) else {
+        return from_model();
+    };
+    let mut walk = Walk::new(model, root);
+    let mut path = vec![root];
+    while let Some(v) = walk.next_visit() {
+        if walk.visits[v].acl == block {
+            path = walk.path(v);
+            break;
+        }
+    }
+    let passed_over = if verbose {
+        let all = model.explain(root, access, object, attribute).passed_over;
+        let until = all
+            .iter()
+            .position(|&(a, i, _)| a == block && i == index)
+            .unwrap_or(all.len());
+        all[..until].to_vec()
+    } else {
+        Vec::new()
+    };
+    Decision {
+        effect: d.effect,
+        rule: Some((block, index)),
+        path,
+        passed_over,
+    }
+}
+
 pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     let (object, attribute) = split_target(&args.target)?;
     let analysis = cli.analyze()?;
     let model = &analysis.model;
     let root = find_acl(&analysis, &args.acl)?;
     let access = args.access.access();
-    let d = model.explain(root, access, object, attribute);
+    let d = decide(&analysis, root, access, object, attribute, args.verbose);
     let path: Vec<String> = d.path.iter().map(|&a| model.acl(a).name.clone()).collect();
     match args.format {
         TextOrJson::Json => {

@@ -13,7 +13,7 @@ Examples:
 pub struct Args {
     /// The access level (or component) to show
     acl: String,
-    /// Output format (JSON: the access level's entry of acl.json)
+    /// Output format (JSON: the access level and the blocks of its evaluation order, as in acl.json)
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     format: TextOrJson,
 }
@@ -24,10 +24,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     let id = find_acl(&analysis, &args.acl)?;
     let acl = model.acl(id);
     if args.format == TextOrJson::Json {
-        print!(
-            "{}",
-            emit::json::to_json(&emit::json::compile_acl(model, acl))
-        );
+        let (doc, _) = emit::json::compile_one(model, &analysis.semantics, id);
+        print!("{}", emit::json::to_json(&doc));
         return Ok(Outcome::Clean);
     }
     let (start, _) = model.sources.char_range(acl.head);

@@ -1,36 +1,135 @@
-//! `acl.json`: the compiled policy (DESIGN §6).
+//! `acl.json`: the compiled policy set, format version 2 (DESIGN §6):
+//! each block once with its own permissions, and per access level the
+//! evaluation order of the blocks that decide something for it.
 
-use crate::model::{AccessLevel, Model, Scope};
-use crate::runtime::{
-    CompiledAcl, CompiledDefault, CompiledPermission, CompiledPolicy, EffectiveRow, FORMAT_VERSION,
-};
+use rayon::prelude::*;
+
+use crate::analysis::region::CellSet;
+use crate::analysis::semantics::Semantics;
+use crate::model::{AccessLevel, AclId, Model, Scope};
+use crate::runtime::{Block, DefaultAccessLevel, Document, Match, Permission, FORMAT_VERSION};
 use crate::source::Origin;
-use crate::syntax::ast::Pattern;
-use serde::ser::{SerializeStruct, Serializer};
-use serde::Serialize;
+use crate::syntax::ast::{Access, Pattern};
 
 /// The file `build --emit json` writes.
 pub const FILE_NAME: &str = "acl.json";
 
-/// Compile one access level.
-pub fn compile_acl(model: &Model, acl: &AccessLevel) -> CompiledAcl {
-    let eff = model.effective(acl.id);
-    let mut effective = Vec::new();
-    for r in &eff.rules {
-        for access in r.rule.access.iter() {
-            effective.push(EffectiveRow {
-                position: effective.len(),
+/// How a pattern matches, and its text (the name, the prefix without its
+/// `*`, or `*`).
+pub fn pattern_match(p: &Pattern) -> (Match, &str) {
+    match p {
+        Pattern::Any => (Match::Any, "*"),
+        Pattern::Prefix(t) => (Match::Prefix, t),
+        Pattern::Exact(t) => (Match::Exact, t),
+    }
+}
+
+/// The evaluation order of `root`: the blocks of its effective rule list
+/// (DESIGN §1: itself, then its includes depth-first, each block once)
+/// that decide at least one request for it, in that order.
+///
+/// Exact, from the analysis: a block decides something for `root` when
+/// its own permissions decide a cell no block before it decides. An
+/// include whose whole summary is decided already is skipped with
+/// everything below it (whatever it reaches decides only cells of its
+/// summary), so the walk visits the blocks that decide something and
+/// their siblings, not every block `root` reaches. With an include cycle
+/// (an error; summaries inside it are not composed) every reached block is
+/// visited.
+///
+/// `seen` is scratch space of one entry per block, reusable across calls
+/// with distinct roots (it is stamped with the root's id).
+pub fn order_of(model: &Model, semantics: &Semantics, root: AclId, seen: &mut [u32]) -> Vec<AclId> {
+    let prune = semantics.reach.acyclic();
+    let mut decided = CellSet::new();
+    let mut order = Vec::new();
+    let mut stack = vec![root];
+    let stamp = root.0;
+    while let Some(b) = stack.pop() {
+        let Some(mark) = seen.get_mut(b.0 as usize) else {
+            continue;
+        };
+        if *mark == stamp {
+            continue;
+        }
+        *mark = stamp;
+        // A block whose own permissions decide something is in the order;
+        // else the whole include is skipped when its summary is decided
+        // already (its own cells are few, its summary's many: the cheap
+        // test first).
+        let own = &semantics.own[b.0 as usize].decided;
+        if !within(own, &decided) {
+            order.push(b);
+            decided.union_with(own);
+        } else if prune && b != root && within(&semantics.summary(b).decided, &decided) {
+            continue;
+        }
+        for inc in model.acl(b).includes.iter().rev() {
+            if let Some(t) = inc.target {
+                if seen.get(t.0 as usize) != Some(&stamp) {
+                    stack.push(t);
+                }
+            }
+        }
+    }
+    order
+}
+
+/// Whether every cell of `a` is in `b` (a scan, no allocation).
+fn within(a: &CellSet, b: &CellSet) -> bool {
+    Access::ALL
+        .into_iter()
+        .all(|x| a.next_outside(b, x, 0).is_none())
+}
+
+/// Scratch space for [`order_of`].
+pub fn order_scratch(model: &Model) -> Vec<u32> {
+    vec![u32::MAX; model.acls.len()]
+}
+
+/// The evaluation order of every access level (`None` for components),
+/// computed in parallel.
+pub fn orders(model: &Model, semantics: &Semantics) -> Vec<Option<Vec<u32>>> {
+    model
+        .acls
+        .par_iter()
+        .map_init(
+            || order_scratch(model),
+            |seen, acl| {
+                (!acl.is_component()).then(|| {
+                    order_of(model, semantics, acl.id, seen)
+                        .into_iter()
+                        .map(|b| b.0)
+                        .collect()
+                })
+            },
+        )
+        .collect()
+}
+
+/// The own permissions of a block, one entry per access type.
+pub fn permissions(acl: &AccessLevel) -> Vec<Permission> {
+    let mut out = Vec::with_capacity(acl.rules.len());
+    for r in &acl.rules {
+        let (object_match, object) = pattern_match(&r.object);
+        let (attribute_match, attribute) = pattern_match(&r.attribute);
+        for access in r.access.iter() {
+            out.push(Permission {
+                effect: r.effect,
                 access,
-                effect: r.rule.effect,
-                object_match: r.rule.object.kind_str().to_string(),
-                object: r.rule.object.text().to_string(),
-                attribute_match: r.rule.attribute.kind_str().to_string(),
-                attribute: r.rule.attribute.text().to_string(),
-                origin: model.acl(r.origin).name.clone(),
+                object_match,
+                object: object.to_string(),
+                attribute_match,
+                attribute: attribute.to_string(),
             });
         }
     }
-    CompiledAcl {
+    out
+}
+
+/// One block of the table.
+pub fn compile_block(acl: &AccessLevel, order: Option<Vec<u32>>) -> Block {
+    Block {
         name: acl.name.clone(),
         kind: acl.kind.as_str().to_string(),
         predefined: acl.origin == Origin::Predefined,
@@ -40,25 +139,13 @@ pub fn compile_acl(model: &Model, acl: &AccessLevel) -> CompiledAcl {
         description: acl.description.as_ref().map(|g| g.node.clone()),
         visible_to: acl.visible_to.iter().map(|v| v.node.clone()).collect(),
         includes: acl.includes.iter().map(|i| i.name.node.clone()).collect(),
-        permissions: acl
-            .rules
-            .iter()
-            .map(|r| CompiledPermission {
-                effect: r.effect,
-                access: r.access.iter().collect(),
-                object: written(&r.object),
-                attribute: written(&r.attribute),
-            })
-            .collect(),
-        effective,
+        permissions: permissions(acl),
+        order,
     }
 }
 
-fn written(p: &Pattern) -> String {
-    p.to_string()
-}
-
-fn compile_defaults(model: &Model) -> Vec<CompiledDefault> {
+/// Every default of the policy set.
+pub fn compile_defaults(model: &Model) -> Vec<DefaultAccessLevel> {
     model
         .defaults
         .iter()
@@ -68,7 +155,7 @@ fn compile_defaults(model: &Model) -> Vec<CompiledDefault> {
                 Scope::AllEnvironments => ("all", None),
                 Scope::Environment(e) => ("environment", Some(e.clone())),
             };
-            CompiledDefault {
+            DefaultAccessLevel {
                 scope: scope.to_string(),
                 environment,
                 kind: d.decl.ty.node.as_str().to_string(),
@@ -78,7 +165,8 @@ fn compile_defaults(model: &Model) -> Vec<CompiledDefault> {
         .collect()
 }
 
-fn compile_resellers(model: &Model) -> Vec<String> {
+/// Every declared reseller.
+pub fn compile_resellers(model: &Model) -> Vec<String> {
     model
         .resellers
         .iter()
@@ -86,14 +174,48 @@ fn compile_resellers(model: &Model) -> Vec<String> {
         .collect()
 }
 
-/// Compile the whole model.
-pub fn compile(model: &Model) -> CompiledPolicy {
-    CompiledPolicy {
+/// Compile the whole policy set in memory.
+pub fn compile(model: &Model, semantics: &Semantics) -> Document {
+    let orders = orders(model, semantics);
+    Document {
         version: FORMAT_VERSION,
-        access_levels: model.acls.iter().map(|a| compile_acl(model, a)).collect(),
+        blocks: model
+            .acls
+            .iter()
+            .zip(orders)
+            .map(|(a, o)| compile_block(a, o))
+            .collect(),
         defaults: compile_defaults(model),
         resellers: compile_resellers(model),
     }
+}
+
+/// The table of one block (as `aclc show --format json` prints it): the
+/// block with its evaluation order (computed for a component too), and the
+/// blocks of that order, each once, the order's indexes referring to this
+/// document's `blocks`; no defaults, no resellers. Loads with
+/// [`crate::runtime::Table::from_json`] to decide for that block. Also
+/// returns the blocks of the document, in its order.
+pub fn compile_one(model: &Model, semantics: &Semantics, id: AclId) -> (Document, Vec<AclId>) {
+    let mut seen = order_scratch(model);
+    let order = order_of(model, semantics, id, &mut seen);
+    // The block itself first, then the others of its order.
+    let mut members = vec![id];
+    members.extend(order.iter().copied().filter(|&b| b != id));
+    let position = |b: AclId| members.iter().position(|&m| m == b).unwrap_or(0) as u32;
+    let indexes: Vec<u32> = order.iter().map(|&b| position(b)).collect();
+    let blocks = members
+        .iter()
+        .enumerate()
+        .map(|(k, &b)| compile_block(model.acl(b), (k == 0).then(|| indexes.clone())))
+        .collect();
+    let doc = Document {
+        version: FORMAT_VERSION,
+        blocks,
+        defaults: Vec::new(),
+        resellers: Vec::new(),
+    };
+    (doc, members)
 }
 
 /// Serialize as pretty JSON with a final newline (deterministic).
@@ -104,60 +226,155 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     s
 }
 
-/// Write `acl.json` for a model: the bytes of `to_json(&compile(model))`,
-/// compiled and written one access level at a time, so memory stays
-/// bounded by the largest effective rule list rather than the whole table
-/// (which grows with access levels × rules each reaches).
-pub fn write(model: &Model, out: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &Streamed(model))?;
-    out.write_all(b"\n")
+/// Blocks compiled and serialized per batch, in parallel.
+const BATCH: usize = 2048;
+
+/// Write a table: compact JSON, one block per line (small, and a changed
+/// block is a changed line in a diff), with a final newline.
+pub fn write_document(
+    doc: &Document,
+    out: &mut (impl std::io::Write + ?Sized),
+) -> std::io::Result<()> {
+    write_framed(
+        out,
+        doc.version,
+        doc.blocks.len(),
+        |range| {
+            doc.blocks[range]
+                .iter()
+                .map(|b| serde_json::to_vec(b).map_err(std::io::Error::other))
+                .collect()
+        },
+        &doc.defaults,
+        &doc.resellers,
+    )
 }
 
-/// A [`CompiledPolicy`] whose access levels are compiled as they are
-/// serialized.
-struct Streamed<'m>(&'m Model);
-
-/// The access levels of a model, compiled as they are serialized.
-struct StreamedAcls<'m>(&'m Model);
-
-impl Serialize for Streamed<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // The fields of `CompiledPolicy`, in its order.
-        let mut s = serializer.serialize_struct("CompiledPolicy", 4)?;
-        s.serialize_field("version", &FORMAT_VERSION)?;
-        s.serialize_field("access_levels", &StreamedAcls(self.0))?;
-        s.serialize_field("defaults", &compile_defaults(self.0))?;
-        s.serialize_field("resellers", &compile_resellers(self.0))?;
-        s.end()
-    }
+/// [`write_document`] as a string.
+pub fn document_json(doc: &Document) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec fails only on a serialization error, which these
+    // types cannot raise.
+    let _ = write_document(doc, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
-impl Serialize for StreamedAcls<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let model = self.0;
-        serializer.collect_seq(model.acls.iter().map(|a| compile_acl(model, a)))
+fn write_framed(
+    out: &mut (impl std::io::Write + ?Sized),
+    version: u32,
+    blocks: usize,
+    batch: impl Fn(std::ops::Range<usize>) -> std::io::Result<Vec<Vec<u8>>> + Sync,
+    defaults: &[DefaultAccessLevel],
+    resellers: &[String],
+) -> std::io::Result<()> {
+    write!(out, "{{\"version\":{version},\n\"blocks\":[")?;
+    let starts: Vec<usize> = (0..blocks).step_by(BATCH).collect();
+    let mut first = true;
+    // Serialize a few batches in parallel, then write them in order.
+    for group in starts.chunks(rayon::current_num_threads().max(1) * 2) {
+        let done: Vec<std::io::Result<Vec<Vec<u8>>>> = group
+            .par_iter()
+            .map(|&s| batch(s..(s + BATCH).min(blocks)))
+            .collect();
+        for lines in done {
+            for line in lines? {
+                out.write_all(if first { b"\n" } else { b",\n" })?;
+                first = false;
+                out.write_all(&line)?;
+            }
+        }
     }
+    out.write_all(if first { b"],\n" } else { b"\n],\n" })?;
+    out.write_all(b"\"defaults\":")?;
+    serde_json::to_writer(&mut *out, defaults)?;
+    out.write_all(b",\n\"resellers\":")?;
+    serde_json::to_writer(&mut *out, resellers)?;
+    out.write_all(b"}\n")
+}
+
+/// Write `acl.json` for an analyzed policy set: the bytes of
+/// [`write_document`] of [`compile`], compiled a batch of blocks at a time
+/// (in parallel), so the whole document is never held in memory.
+pub fn write(
+    model: &Model,
+    semantics: &Semantics,
+    out: &mut (impl std::io::Write + ?Sized),
+) -> std::io::Result<()> {
+    write_with_orders(model, &orders(model, semantics), out)
+}
+
+/// [`write`] with the evaluation orders computed already ([`orders`]).
+pub fn write_with_orders(
+    model: &Model,
+    orders: &[Option<Vec<u32>>],
+    out: &mut (impl std::io::Write + ?Sized),
+) -> std::io::Result<()> {
+    write_framed(
+        out,
+        FORMAT_VERSION,
+        model.acls.len(),
+        |range| {
+            range
+                .map(|i| {
+                    let block = compile_block(&model.acls[i], orders[i].clone());
+                    serde_json::to_vec(&block).map_err(std::io::Error::other)
+                })
+                .collect()
+        },
+        &compile_defaults(model),
+        &compile_resellers(model),
+    )
 }
 
 #[cfg(test)]
+#[allow(clippy::panic, reason = "a test fails by panicking")]
 mod tests {
     use super::*;
     use crate::analysis::{analyze, Options};
     use crate::config::Predefined;
 
+    fn analyzed(text: &str) -> crate::analysis::Analysis {
+        let mut sources = crate::load::load_predefined(&Predefined::Embedded).unwrap_or_default();
+        sources.add("p.acl", text, Origin::User);
+        analyze(sources, &Options::default())
+    }
+
     #[test]
     fn streamed_output_is_the_compiled_table() {
-        let mut sources = crate::load::load_predefined(&Predefined::Embedded).unwrap_or_default();
-        sources.add(
-            "p.acl",
+        let a = analyzed(
             "component \"C\" {\n    allow read X.*\n}\naccess_level \"L\" for customer {\n    deny read X.y\n    include \"C\"\n}\n",
-            Origin::User,
         );
-        let analysis = analyze(sources, &Options::default());
         let mut streamed = Vec::new();
-        write(&analysis.model, &mut streamed).unwrap_or_default();
-        let whole = to_json(&compile(&analysis.model));
+        write(&a.model, &a.semantics, &mut streamed).unwrap_or_default();
+        let whole = document_json(&compile(&a.model, &a.semantics));
         assert!(whole.contains("\"L\""));
         assert_eq!(String::from_utf8_lossy(&streamed), whole);
+        let back: Document = serde_json::from_str(&whole).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, compile(&a.model, &a.semantics));
+    }
+
+    #[test]
+    fn order_keeps_only_blocks_that_decide_something() {
+        let a = analyzed(
+            "component \"A\" {\n    allow read X.y\n}\n\
+             component \"B\" {\n    allow read X.*\n    include \"A\"\n}\n\
+             component \"Empty\" {\n}\n\
+             access_level \"L\" for customer {\n    deny read X.*\n    include \"B\", \"Empty\"\n}\n\
+             access_level \"M\" for customer {\n    include \"A\", \"B\"\n}\n",
+        );
+        let m = &a.model;
+        let names = |id: AclId| -> Vec<String> {
+            let mut seen = order_scratch(m);
+            order_of(m, &a.semantics, id, &mut seen)
+                .into_iter()
+                .map(|b| m.acl(b).name.clone())
+                .collect()
+        };
+        let id = |n: &str| m.lookup(n).unwrap_or_else(|| panic!("{n}"));
+        // L's own deny decides every read of X: B and A decide nothing.
+        assert_eq!(names(id("L")), ["L"]);
+        // M: A decides X.y first; B the other attributes of X; B's include
+        // of A adds nothing (A was reached first).
+        assert_eq!(names(id("M")), ["A", "B"]);
     }
 }

@@ -1,3 +1,4 @@
 //! Compiling a checked model to the runtime tables.
 
 pub mod json;
+pub mod sql;

@@ -1,0 +1,160 @@
+//! The runtime and the emitters on the generated tidy sets of 100,000 and
+//! 1,000,000 permissions (built in memory, predefined library included):
+//!
+//! - `decide`: `Table::decide` on one thread over 4,096 requests (every
+//!   access level, names its rules mention, names they match by a prefix
+//!   or not at all); divan reports decisions per second (items);
+//! - `load`: `Table::from_json` on the `acl.json` text (parse and index);
+//! - `emit_*`: each emitter writing its output to nowhere (the SQLite
+//!   database to a temporary file), evaluation orders computed once.
+//!
+//! Run with `cargo bench --bench runtime`.
+
+#![allow(clippy::panic, reason = "a benchmark without its table cannot run")]
+
+use std::sync::OnceLock;
+
+use aclc::analysis::{analyze, Analysis, Options};
+use aclc::emit::json;
+use aclc::emit::sql::{self, Dialect};
+use aclc::generate::{policy_set, Kind, Shape};
+use aclc::runtime::{Access, Table};
+use aclc::source::{Origin, SourceMap};
+use divan::counter::ItemsCount;
+
+fn main() {
+    divan::main();
+}
+
+const SIZES: [usize; 2] = [100_000, 1_000_000];
+
+fn analysis(permissions: usize) -> &'static Analysis {
+    static CACHE: [OnceLock<Analysis>; 2] = [OnceLock::new(), OnceLock::new()];
+    let slot = SIZES.iter().position(|&s| s == permissions).unwrap_or(0);
+    CACHE[slot].get_or_init(|| {
+        let mut s = aclc::load::load_predefined(&aclc::config::Predefined::Embedded)
+            .unwrap_or_else(|_| SourceMap::new());
+        for (name, text) in policy_set(Shape {
+            permissions,
+            files: 20,
+            seed: 1,
+            kind: Kind::Tidy,
+        }) {
+            s.add(name, text, Origin::User);
+        }
+        analyze(s, &Options::default())
+    })
+}
+
+fn json_text(permissions: usize) -> String {
+    json::document_json(&json::compile(
+        &analysis(permissions).model,
+        &analysis(permissions).semantics,
+    ))
+}
+
+/// Requests spread over the table: access levels in turn, objects and
+/// attributes its permissions name, some lengthened (matched by a prefix
+/// or by nothing), deterministic.
+fn requests(table: &Table) -> Vec<(String, Access, String, String)> {
+    let doc = table.document();
+    let names: Vec<&str> = table.access_levels().collect();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    (0..4096)
+        .map(|_| {
+            let acl = names[next(names.len())];
+            let block = doc.blocks.iter().find(|b| b.name == acl);
+            let order = block.and_then(|b| b.order.clone()).unwrap_or_default();
+            let p = order
+                .get(next(order.len()))
+                .map(|&k| &doc.blocks[k as usize].permissions)
+                .and_then(|ps| ps.get(next(ps.len())));
+            let (mut o, mut a) = p.map_or(("Customers0".to_string(), "id".to_string()), |p| {
+                (p.object.clone(), p.attribute.clone())
+            });
+            match next(4) {
+                0 => o.push_str("_extra"),
+                1 => a.push_str("_extra"),
+                _ => {}
+            }
+            (acl.to_string(), Access::ALL[next(4)], o, a)
+        })
+        .collect()
+}
+
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn decide(bencher: divan::Bencher, permissions: usize) {
+    let table = Table::from_json(&json_text(permissions)).unwrap_or_else(|e| panic!("{e}"));
+    let reqs = requests(&table);
+    bencher.counter(ItemsCount::new(reqs.len())).bench(|| {
+        let mut allowed = 0usize;
+        for (acl, access, o, a) in &reqs {
+            if table.decide(divan::black_box(acl), *access, o, a)
+                == Some(aclc::runtime::Effect::Allow)
+            {
+                allowed += 1;
+            }
+        }
+        allowed
+    });
+}
+
+#[divan::bench(args = SIZES, sample_count = 2, sample_size = 1)]
+fn load(bencher: divan::Bencher, permissions: usize) {
+    let text = json_text(permissions);
+    bencher.bench(|| Table::from_json(&text).map(|t| t.index_size()).is_ok());
+}
+
+#[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
+fn emit_json(bencher: divan::Bencher, permissions: usize) {
+    let a = analysis(permissions);
+    bencher.bench(|| json::write(&a.model, &a.semantics, &mut std::io::sink()).is_ok());
+}
+
+#[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
+fn evaluation_orders(bencher: divan::Bencher, permissions: usize) {
+    let a = analysis(permissions);
+    bencher.bench(|| json::orders(&a.model, &a.semantics).len());
+}
+
+fn emit_script(bencher: divan::Bencher, permissions: usize, dialect: Dialect) {
+    let a = analysis(permissions);
+    let orders = json::orders(&a.model, &a.semantics);
+    bencher.bench(|| sql::write_script(&a.model, &orders, dialect, &mut std::io::sink()).is_ok());
+}
+
+#[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
+fn emit_sql_sqlite(bencher: divan::Bencher, permissions: usize) {
+    emit_script(bencher, permissions, Dialect::Sqlite);
+}
+
+#[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
+fn emit_sql_postgres(bencher: divan::Bencher, permissions: usize) {
+    emit_script(bencher, permissions, Dialect::Postgres);
+}
+
+#[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
+fn emit_sql_mysql(bencher: divan::Bencher, permissions: usize) {
+    emit_script(bencher, permissions, Dialect::Mysql);
+}
+
+#[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
+fn emit_sqlite(bencher: divan::Bencher, permissions: usize) {
+    let a = analysis(permissions);
+    let orders = json::orders(&a.model, &a.semantics);
+    bencher.bench(|| {
+        let dir = tempfile::tempdir().ok();
+        let path = dir.as_ref().map(|d| d.path().join("acl.sqlite"));
+        path.and_then(|p| rusqlite::Connection::open(p).ok())
+            .map(|mut c| {
+                let _ = c.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;");
+                sql::fill_sqlite(&mut c, &a.model, &orders).is_ok()
+            })
+    });
+}

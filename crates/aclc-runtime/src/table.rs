@@ -1,0 +1,222 @@
+//! [`Table`]: a loaded `acl.json` with its decision index.
+
+use std::fmt;
+use std::path::Path;
+
+use crate::access::{Access, Effect};
+use crate::format::{Document, FORMAT_VERSION};
+use crate::hash::StrMap;
+use crate::index::Index;
+
+/// Why a table could not be loaded.
+#[derive(Debug)]
+pub enum Error {
+    /// The file could not be read.
+    Io {
+        /// The file.
+        path: String,
+        /// The reason.
+        source: std::io::Error,
+    },
+    /// The text is not a valid `acl.json`.
+    Json(serde_json::Error),
+    /// The format version is not [`FORMAT_VERSION`].
+    Version(u32),
+    /// The document is inconsistent (a message says where).
+    Invalid(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io { path, source } => write!(f, "cannot read `{path}`: {source}"),
+            Error::Json(e) => write!(f, "not a valid acl.json: {e}"),
+            Error::Version(v) => write!(
+                f,
+                "acl.json format version {v} is not supported (expected {FORMAT_VERSION}); rebuild it with this version of aclc"
+            ),
+            Error::Invalid(m) => write!(f, "not a valid acl.json: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            Error::Json(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The permission that decided a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleRef {
+    /// Index of its block in [`Document::blocks`].
+    pub block: u32,
+    /// Index of the permission in the block's `permissions`.
+    pub permission: u32,
+}
+
+/// A decision with the permission that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Allow or deny.
+    pub effect: Effect,
+    /// The deciding permission; `None`: no permission matches (deny).
+    pub rule: Option<RuleRef>,
+}
+
+/// A compiled table, loaded and indexed for decisions. Immutable; share
+/// it between threads (`Send + Sync`) and reload by building a new one.
+#[derive(Clone, Debug)]
+pub struct Table {
+    document: Document,
+    /// Access level name → its index among `levels`.
+    names: StrMap,
+    /// Per indexed access level: its block index.
+    levels: Vec<u32>,
+    index: Index,
+}
+
+impl Table {
+    /// Read and index `acl.json`.
+    pub fn load(path: impl AsRef<Path>) -> Result<Table, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Table::from_json(&text)
+    }
+
+    /// Parse and index the text of `acl.json`.
+    pub fn from_json(json: &str) -> Result<Table, Error> {
+        #[derive(serde::Deserialize)]
+        struct Version {
+            version: u32,
+        }
+        // Check the version first, so an old table gets the right message.
+        let v: Version = serde_json::from_str(json).map_err(Error::Json)?;
+        if v.version != FORMAT_VERSION {
+            return Err(Error::Version(v.version));
+        }
+        Table::new(serde_json::from_str(json).map_err(Error::Json)?)
+    }
+
+    /// Index a document. Every block with an `order` (the access levels)
+    /// is indexed; fails on a version other than [`FORMAT_VERSION`], an
+    /// `order` index out of range, or two blocks of one name.
+    pub fn new(document: Document) -> Result<Table, Error> {
+        if document.version != FORMAT_VERSION {
+            return Err(Error::Version(document.version));
+        }
+        let n = document.blocks.len();
+        let mut all = StrMap::default();
+        let mut names = StrMap::default();
+        let mut levels = Vec::new();
+        for (i, b) in document.blocks.iter().enumerate() {
+            if all.insert(&b.name, i as u32).is_err() {
+                return Err(Error::Invalid(format!("two blocks are named `{}`", b.name)));
+            }
+            let Some(order) = &b.order else { continue };
+            if let Some(bad) = order.iter().find(|&&k| k as usize >= n) {
+                return Err(Error::Invalid(format!(
+                    "the order of `{}` names block {bad}, but there are {n} blocks",
+                    b.name
+                )));
+            }
+            let _ = names.insert(&b.name, levels.len() as u32);
+            levels.push(i as u32);
+        }
+        let index = Index::build(
+            &document,
+            levels.iter().map(|&b| {
+                document.blocks[b as usize]
+                    .order
+                    .as_deref()
+                    .unwrap_or_default()
+            }),
+        );
+        Ok(Table {
+            document,
+            names,
+            levels,
+            index,
+        })
+    }
+
+    /// The decision of access level `acl` for `access` on
+    /// `object`.`attribute`: the first matching permission of the blocks of
+    /// its evaluation order, `deny` when none matches. `None` when no access
+    /// level has that name (components are not decided on their own).
+    /// Allocates nothing.
+    #[inline]
+    pub fn decide(
+        &self,
+        acl: &str,
+        access: Access,
+        object: &str,
+        attribute: &str,
+    ) -> Option<Effect> {
+        let level = self.names.get(acl.as_bytes())?;
+        Some(if self.index.allows(level, access, object, attribute) {
+            Effect::Allow
+        } else {
+            Effect::Deny
+        })
+    }
+
+    /// Like [`Table::decide`], also naming the deciding permission. Walks
+    /// the access level's permissions in evaluation order (the definition
+    /// of a decision, as the SQL decision query does), so it costs the
+    /// number of permissions before the deciding one: for explaining, not
+    /// for the hot path.
+    pub fn explain(
+        &self,
+        acl: &str,
+        access: Access,
+        object: &str,
+        attribute: &str,
+    ) -> Option<Decision> {
+        let level = self.names.get(acl.as_bytes())?;
+        let block = &self.document.blocks[self.levels[level as usize] as usize];
+        for &b in block.order.as_deref().unwrap_or_default() {
+            let perms = &self.document.blocks[b as usize].permissions;
+            if let Some(k) = perms
+                .iter()
+                .position(|p| p.matches(access, object, attribute))
+            {
+                return Some(Decision {
+                    effect: perms[k].effect,
+                    rule: Some(RuleRef {
+                        block: b,
+                        permission: k as u32,
+                    }),
+                });
+            }
+        }
+        Some(Decision {
+            effect: Effect::Deny,
+            rule: None,
+        })
+    }
+
+    /// The table as loaded.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// The names of the access levels it decides for, in table order.
+    pub fn access_levels(&self) -> impl Iterator<Item = &str> + '_ {
+        self.levels
+            .iter()
+            .map(|&b| self.document.blocks[b as usize].name.as_str())
+    }
+
+    /// Size of the decision index: (distinct rows, approximate bytes).
+    pub fn index_size(&self) -> (usize, usize) {
+        (self.index.rows(), self.index.bytes())
+    }
+}
