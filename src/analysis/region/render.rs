@@ -12,6 +12,8 @@ use crate::syntax::ast::{Access, AccessSet};
 pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
     // (text, access types) in order of first appearance.
     let mut entries: Vec<(String, AccessSet)> = Vec::new();
+    // Where each text is in `entries`: a whole region has many lines.
+    let mut index: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     // The cells described so far (all inside the region).
     let mut covered = CellSet::new();
     let mut full = false;
@@ -25,9 +27,12 @@ pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
             let (text, part) = piece(u, access, c, region, limit);
             covered.union_with(&part);
             from = c + 1;
-            match entries.iter_mut().find(|(t, _)| *t == text) {
-                Some((_, set)) => set.insert(access),
-                None => entries.push((text, AccessSet(access.bit()))),
+            match index.get(&text) {
+                Some(&i) => entries[i].1.insert(access),
+                None => {
+                    index.insert(text.clone(), entries.len());
+                    entries.push((text, AccessSet(access.bit())));
+                }
             }
         }
     }
