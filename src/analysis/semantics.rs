@@ -664,26 +664,43 @@ impl Semantics {
     /// decides first that the later include decides the other way
     /// (recomposed for this one block).
     pub fn contradicted(&self, model: &Model, c: &Contradiction) -> Vec<(usize, Region)> {
+        self.contradicted_in(model, c.acl, &[c.later])
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// [`Semantics::contradicted`] for several later includes of one block
+    /// (`laters` in increasing order), composing the block once.
+    pub fn contradicted_in(
+        &self,
+        model: &Model,
+        acl: AclId,
+        laters: &[usize],
+    ) -> Vec<Vec<(usize, Region)>> {
         let composer = Composer {
             model,
-            own: &self.own[c.acl.0 as usize],
+            own: &self.own[acl.0 as usize],
             summaries: &self.summaries,
             reach: &self.reach,
         };
-        let state = composer.compose(c.acl, c.later, |_, _, _, _| {});
-        let Some(t) = model.acl(c.acl).includes[c.later].target else {
-            return Vec::new();
-        };
-        let Some(differ) = differing(&state, &self.summaries[t.0 as usize]) else {
-            return Vec::new();
-        };
-        state
-            .deciding
-            .iter()
-            .map(|&k| &state.firsts[k])
-            .map(|(i, first)| (*i, first.intersection(&differ)))
-            .filter(|(_, r)| !r.is_empty())
-            .collect()
+        let mut found: Vec<Vec<(usize, Region)>> = vec![Vec::new(); laters.len()];
+        let upto = laters.last().map_or(0, |&l| l + 1);
+        composer.compose(acl, upto, |j, t, state, _| {
+            let Ok(k) = laters.binary_search(&j) else {
+                return;
+            };
+            let Some(differ) = differing(state, &self.summaries[t.0 as usize]) else {
+                return;
+            };
+            found[k] = state
+                .deciding
+                .iter()
+                .map(|&k| &state.firsts[k])
+                .map(|(i, first)| (*i, first.intersection(&differ)))
+                .filter(|(_, r)| !r.is_empty())
+                .collect();
+        });
+        found
     }
 }
 

@@ -314,8 +314,41 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::guard_target => "a participant type or a quoted access level name",
         Rule::ident_char => "a letter, digit or `_`",
         Rule::string_char | Rule::string_escape => "a character of a quoted name",
-        Rule::WHITESPACE | Rule::COMMENT => "white space",
+        Rule::WHITESPACE | Rule::comment => "white space",
     }
+}
+
+/// Whether a rule is atomic (a token): pest matches no trivia inside or
+/// after it, so its span needs no trimming.
+fn is_token(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::ident
+            | Rule::string
+            | Rule::string_inner
+            | Rule::participant
+            | Rule::default_type
+            | Rule::effect
+            | Rule::access
+            | Rule::target
+            | Rule::pattern
+            | Rule::kw_access_level
+            | Rule::kw_component
+            | Rule::kw_for
+            | Rule::kw_reseller
+            | Rule::kw_object
+            | Rule::kw_default
+            | Rule::kw_environment
+            | Rule::kw_guard
+            | Rule::kw_test
+            | Rule::kw_expect
+            | Rule::kw_include
+            | Rule::kw_group
+            | Rule::kw_subsystem
+            | Rule::kw_description
+            | Rule::kw_hidden
+            | Rule::kw_visible_to
+    )
 }
 
 /// Conversion context: file, the offset of the parsed slice, comments.
@@ -335,6 +368,10 @@ impl Cx<'_> {
         let s = pair.as_span();
         let start = self.base + s.start();
         let mut end = self.base + s.end();
+        if is_token(pair.as_rule()) {
+            // A token ends at its last character: nothing to trim.
+            return Span::new(self.file, start, end);
+        }
         loop {
             end = start + self.text[start..end].trim_end().len();
             if !self.text.as_bytes()[start..end].contains(&b'#') {
@@ -603,7 +640,9 @@ impl Cx<'_> {
         };
         let mut start = span.end;
         for p in parts {
-            start = start.min(self.span(&p).start);
+            // Where the part starts (no trimming needed for a start).
+            let at = self.base + p.as_span().start();
+            start = start.min(Span::new(self.file, at, at).start);
             match p.as_rule() {
                 Rule::effect => {
                     effect = Node::new(
@@ -611,12 +650,9 @@ impl Cx<'_> {
                         self.span(&p),
                     );
                 }
-                Rule::access_list => {
-                    for a in p.into_inner() {
-                        let spec =
-                            Access::parse(a.as_str()).map_or(AccessSpec::All, AccessSpec::One);
-                        access.push(Node::new(spec, self.span(&a)));
-                    }
+                Rule::access => {
+                    let spec = Access::parse(p.as_str()).map_or(AccessSpec::All, AccessSpec::One);
+                    access.push(Node::new(spec, self.span(&p)));
                 }
                 Rule::target => target = self.target(p),
                 _ => {}

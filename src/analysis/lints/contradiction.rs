@@ -1,6 +1,8 @@
 //! `contradiction`: a later include decides some cases differently from the
 //! include that decides them first.
 
+use rayon::prelude::*;
+
 use super::exact::{deciding_rule, full_region, region_text};
 use super::{Context, Lint, LintInfo};
 use crate::analysis::region::Region;
@@ -38,59 +40,90 @@ impl Lint for Contradiction {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
         let sem = cx.semantics();
-        let u = &sem.universe;
-        for c in &sem.contradictions {
-            let acl = model.acl(c.acl);
-            let later = &acl.includes[c.later];
-            let earlier = sem.contradicted(model, c);
-            let mut all = Region::new();
-            for (_, r) in &earlier {
-                all.union_with(r);
+        // The contradictions of one block are worked out together (the
+        // block recomposed once), the blocks in parallel, in order.
+        let all = &sem.contradictions;
+        let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+        for (i, c) in all.iter().enumerate() {
+            match groups.last_mut() {
+                Some(g) if all[g.start].acl == c.acl => g.end = i + 1,
+                _ => groups.push(i..i + 1),
             }
-            let firsts: Vec<String> = earlier
-                .iter()
-                .map(|(i, _)| format!("`{}`", acl.includes[*i].name.node))
-                .collect();
-            let mut diag = Diagnostic::new(
-                &INFO,
-                later.name.span,
-                format!(
-                    "in `{}`, `{}` decides {} differently from the earlier include {}, which wins",
-                    acl.name,
-                    later.name.node,
-                    region_text(u, &all),
-                    firsts.join(", ")
-                ),
-            )
-            .label("overruled here")
-            .access_level(acl.name.clone());
-            for (i, region) in &earlier {
-                let inc = &acl.includes[*i];
-                diag = diag.related(
-                    inc.name.span,
-                    format!(
-                        "`{}` decides {} first",
-                        inc.name.node,
-                        region_text(u, region)
-                    ),
-                );
-                if let Some((span, label)) = inc
-                    .target
-                    .and_then(|t| deciding_rule(model, sem, t, region, "decides first"))
-                {
-                    diag = diag.related(span, label);
-                }
-                if let Some((span, label)) = later
-                    .target
-                    .and_then(|t| deciding_rule(model, sem, t, region, "is overruled"))
-                {
-                    diag = diag.related(span, label);
-                }
-            }
-            out.push(diag.regions(full_region(cx, &all)).help(format!(
-                "reorder the includes if `{}` should win, or add an own permission to `{}` that states the intended decision",
-                later.name.node, acl.name
-            )));
+        }
+        let found: Vec<Diagnostic> = groups
+            .into_par_iter()
+            .flat_map_iter(|g| {
+                let group = &all[g];
+                let laters: Vec<usize> = group.iter().map(|c| c.later).collect();
+                let regions = sem.contradicted_in(model, group[0].acl, &laters);
+                group
+                    .iter()
+                    .zip(regions)
+                    .map(|(c, earlier)| diagnostic(cx, c, &earlier))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        out.extend(found);
+    }
+}
+
+/// The finding of one contradiction, with the earlier includes' regions.
+fn diagnostic(
+    cx: &Context<'_>,
+    c: &crate::analysis::semantics::Contradiction,
+    earlier: &[(usize, Region)],
+) -> Diagnostic {
+    let model = cx.model;
+    let sem = cx.semantics();
+    let u = &sem.universe;
+    let acl = model.acl(c.acl);
+    let later = &acl.includes[c.later];
+    let mut all = Region::new();
+    for (_, r) in earlier {
+        all.union_with(r);
+    }
+    let firsts: Vec<String> = earlier
+        .iter()
+        .map(|(i, _)| format!("`{}`", acl.includes[*i].name.node))
+        .collect();
+    let mut diag = Diagnostic::new(
+        &INFO,
+        later.name.span,
+        format!(
+            "in `{}`, `{}` decides {} differently from the earlier include {}, which wins",
+            acl.name,
+            later.name.node,
+            region_text(u, &all),
+            firsts.join(", ")
+        ),
+    )
+    .label("overruled here")
+    .access_level(acl.name.clone());
+    for (i, region) in earlier {
+        let inc = &acl.includes[*i];
+        diag = diag.related(
+            inc.name.span,
+            format!(
+                "`{}` decides {} first",
+                inc.name.node,
+                region_text(u, region)
+            ),
+        );
+        if let Some((span, label)) = inc
+            .target
+            .and_then(|t| deciding_rule(model, sem, t, region, "decides first"))
+        {
+            diag = diag.related(span, label);
+        }
+        if let Some((span, label)) = later
+            .target
+            .and_then(|t| deciding_rule(model, sem, t, region, "is overruled"))
+        {
+            diag = diag.related(span, label);
         }
     }
+    diag.regions(full_region(cx, &all)).help(format!(
+                "reorder the includes if `{}` should win, or add an own permission to `{}` that states the intended decision",
+                later.name.node, acl.name
+            ))
 }

@@ -1,9 +1,13 @@
 //! `dead-include`: an include that contributes no decision.
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
 use super::exact::{full_region, path_text, region_text};
 use super::{Context, Lint, LintInfo};
 use crate::analysis::semantics::DeadReason;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::AclId;
 
 pub struct DeadInclude;
 
@@ -35,78 +39,106 @@ impl Lint for DeadInclude {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
         let sem = cx.semantics();
-        for d in &sem.dead_includes {
-            let acl = model.acl(d.acl);
-            let inc = &acl.includes[d.include];
-            let diag = match &d.reason {
-                DeadReason::Reached(by) => {
-                    let earlier = &acl.includes[*by];
-                    let path = earlier.target.map(|from| {
-                        let path = inc
-                            .target
-                            .and_then(|to| sem.reach.path(model, from, to))
-                            .unwrap_or_else(|| vec![from]);
-                        path_text(model, &path)
-                    });
-                    Diagnostic::new(
-                        &INFO,
-                        inc.name.span,
-                        format!(
-                            "the include of `{}` adds nothing to `{}`: it is already reached through `{}`",
-                            inc.name.node, acl.name, earlier.name.node
-                        ),
-                    )
-                    .label("already reached")
-                    .related(
-                        earlier.name.span,
-                        match path {
-                            Some(p) => format!("reaches it: {p}"),
-                            None => "reaches it".to_string(),
-                        },
-                    )
-                    .help("remove this include")
-                    .fix(
-                        format!("remove the include of `{}`", inc.name.node),
-                        vec![super::duplicate_include::remove_include(model, acl, inc)],
-                    )
-                }
-                DeadReason::Decided { own, includes } => {
-                    let decided = inc
-                        .target
-                        .map(|t| region_text(&sem.universe, &sem.summary(t).decided))
-                        .unwrap_or_default();
-                    let mut diag = Diagnostic::new(
-                        &INFO,
-                        inc.name.span,
-                        format!(
-                            "the include of `{}` adds nothing to `{}`: everything it decides ({}) is decided earlier",
-                            inc.name.node, acl.name, decided
-                        ),
-                    )
-                    .label("never decides");
-                    if *own {
-                        if let Some(r) = acl.rules.first() {
-                            diag = diag
-                                .related(r.span, "own permissions decide some of its cases first");
-                        }
-                    }
-                    for &i in includes {
-                        diag = diag.related(
-                            acl.includes[i].name.span,
-                            format!(
-                                "`{}` decides some of its cases first",
-                                acl.includes[i].name.node
-                            ),
-                        );
-                    }
-                    diag.help("remove this include, or move it above the includes that decide its cases if it should win")
-                }
-            };
-            let region = inc
-                .target
-                .map(|t| full_region(cx, &sem.summary(t).decided))
-                .unwrap_or_default();
-            out.push(diag.access_level(acl.name.clone()).regions(region));
-        }
+        // What a target decides, written once per target (a component can
+        // be a dead include of many blocks), the targets in parallel.
+        let mut targets: Vec<AclId> = sem
+            .dead_includes
+            .iter()
+            .filter(|d| matches!(d.reason, DeadReason::Decided { .. }))
+            .filter_map(|d| model.acl(d.acl).includes[d.include].target)
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let texts: FxHashMap<AclId, String> = targets
+            .par_iter()
+            .map(|&t| (t, region_text(&sem.universe, &sem.summary(t).decided)))
+            .collect();
+        let found: Vec<Diagnostic> = sem
+            .dead_includes
+            .par_iter()
+            .map(|d| diagnostic(cx, d, &texts))
+            .collect();
+        out.extend(found);
     }
+}
+
+/// The finding of one dead include; `texts` holds what each target of a
+/// `Decided` one decides, written.
+fn diagnostic(
+    cx: &Context<'_>,
+    d: &crate::analysis::semantics::DeadInclude,
+    texts: &FxHashMap<AclId, String>,
+) -> Diagnostic {
+    let model = cx.model;
+    let sem = cx.semantics();
+    let acl = model.acl(d.acl);
+    let inc = &acl.includes[d.include];
+    let diag = match &d.reason {
+        DeadReason::Reached(by) => {
+            let earlier = &acl.includes[*by];
+            let path = earlier.target.map(|from| {
+                let path = inc
+                    .target
+                    .and_then(|to| sem.reach.path(model, from, to))
+                    .unwrap_or_else(|| vec![from]);
+                path_text(model, &path)
+            });
+            Diagnostic::new(
+                &INFO,
+                inc.name.span,
+                format!(
+                    "the include of `{}` adds nothing to `{}`: it is already reached through `{}`",
+                    inc.name.node, acl.name, earlier.name.node
+                ),
+            )
+            .label("already reached")
+            .related(
+                earlier.name.span,
+                match path {
+                    Some(p) => format!("reaches it: {p}"),
+                    None => "reaches it".to_string(),
+                },
+            )
+            .help("remove this include")
+            .fix(
+                format!("remove the include of `{}`", inc.name.node),
+                vec![super::duplicate_include::remove_include(model, acl, inc)],
+            )
+        }
+        DeadReason::Decided { own, includes } => {
+            let decided = inc
+                .target
+                .and_then(|t| texts.get(&t).cloned())
+                .unwrap_or_default();
+            let mut diag = Diagnostic::new(
+                    &INFO,
+                    inc.name.span,
+                    format!(
+                        "the include of `{}` adds nothing to `{}`: everything it decides ({}) is decided earlier",
+                        inc.name.node, acl.name, decided
+                    ),
+                )
+                .label("never decides");
+            if *own {
+                if let Some(r) = acl.rules.first() {
+                    diag = diag.related(r.span, "own permissions decide some of its cases first");
+                }
+            }
+            for &i in includes {
+                diag = diag.related(
+                    acl.includes[i].name.span,
+                    format!(
+                        "`{}` decides some of its cases first",
+                        acl.includes[i].name.node
+                    ),
+                );
+            }
+            diag.help("remove this include, or move it above the includes that decide its cases if it should win")
+        }
+    };
+    let region = inc
+        .target
+        .map(|t| full_region(cx, &sem.summary(t).decided))
+        .unwrap_or_default();
+    diag.access_level(acl.name.clone()).regions(region)
 }

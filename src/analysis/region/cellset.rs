@@ -96,6 +96,17 @@ impl CellSet {
         self.words.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
+    /// Number of cells of each access type (indexed by `Access as usize`).
+    pub fn len_by_access(&self) -> [u64; 4] {
+        let mut counts = [0u64; 4];
+        for w in &self.words {
+            for (a, count) in counts.iter_mut().enumerate() {
+                *count += u64::from((w & (0x1111_1111_1111_1111u64 << a)).count_ones());
+            }
+        }
+        counts
+    }
+
     /// Whether `cell` is in the set.
     pub fn contains(&self, cell: u32) -> bool {
         let (w, bit) = split(cell);

@@ -30,7 +30,7 @@ use std::ops::Range;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::Model;
-use crate::syntax::ast::{Access, AccessSet, Pattern};
+use crate::syntax::ast::{Access, AccessSet, Pattern, PatternIdentity};
 
 /// A set of cells.
 pub type Region = CellSet;
@@ -56,6 +56,9 @@ pub struct Universe {
     /// attribute tree has it, in order, with its node there: a box's slots
     /// are found without searching every object class's tree.
     occurs: Vec<Vec<(NodeId, NodeId)>>,
+    /// For each attribute pattern, the slots of its first `k` occurrences
+    /// in `occurs` (`k + 1` entries): a box's size without visiting it.
+    occurs_slots: Vec<Vec<u32>>,
 }
 
 /// One cell, decoded.
@@ -98,9 +101,17 @@ impl Universe {
 
     /// The cells of a set of `Object.attribute` pattern pairs.
     pub fn new<'p>(pairs: impl IntoIterator<Item = (&'p Pattern, &'p Pattern)>) -> Universe {
-        // Distinct pairs by reference first: a large policy set repeats
-        // the same few thousand pairs many times over.
-        let distinct: FxHashSet<(&Pattern, &Pattern)> = pairs.into_iter().collect();
+        // Distinct pairs by identity first, then by value: a large policy
+        // set repeats the same few thousand pairs many times over, each
+        // file with its own copy of a name.
+        let mut by_identity: FxHashMap<(PatternIdentity, PatternIdentity), (&Pattern, &Pattern)> =
+            FxHashMap::default();
+        for (o, a) in pairs {
+            by_identity
+                .entry((o.identity(), a.identity()))
+                .or_insert((o, a));
+        }
+        let distinct: FxHashSet<(&Pattern, &Pattern)> = by_identity.into_values().collect();
         let mut by_object: FxHashMap<Pattern, Vec<Pattern>> = FxHashMap::default();
         for &(o, a) in &distinct {
             match by_object.get_mut(o) {
@@ -148,6 +159,18 @@ impl Universe {
                 occurs[id as usize].push((o as NodeId, w));
             }
         }
+        let occurs_slots = occurs
+            .iter()
+            .map(|list| {
+                let mut total = 0u32;
+                std::iter::once(0)
+                    .chain(list.iter().map(|&(o, w)| {
+                        total = total.saturating_add(attributes[o as usize].end(w) - w);
+                        total
+                    }))
+                    .collect()
+            })
+            .collect();
         let mut u = Universe {
             objects,
             attributes,
@@ -157,6 +180,7 @@ impl Universe {
             pair_slots: Vec::new(),
             attribute_ids,
             occurs,
+            occurs_slots,
         };
         // Sorted, so the table is the same for the same pairs.
         let mut distinct: Vec<(&Pattern, &Pattern)> = distinct.into_iter().collect();
@@ -274,6 +298,20 @@ impl Universe {
             let start = self.base[o as usize] + w;
             start..start + (self.attributes(o).end(w) - w)
         })
+    }
+
+    /// The number of slots of object class `v`'s subtree × `attribute`
+    /// (the cells of one access type in that box), without visiting them.
+    pub fn box_len(&self, v: NodeId, attribute: &Pattern) -> u64 {
+        let Some(&id) = self.attribute_ids.get(attribute) else {
+            return 0;
+        };
+        let list = &self.occurs[id as usize];
+        let end = self.objects.end(v);
+        let from = list.partition_point(|&(o, _)| o < v);
+        let to = list.partition_point(|&(o, _)| o < end);
+        let counts = &self.occurs_slots[id as usize];
+        u64::from(counts[to] - counts[from])
     }
 
     /// Whether every cell of `access` × object class `v`'s subtree ×

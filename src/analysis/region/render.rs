@@ -17,6 +17,9 @@ pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
     // The cells described so far (all inside the region).
     let mut covered = CellSet::new();
     let mut full = false;
+    // A box with more cells than the region has of its access type is not
+    // in it: most boxes tried are ruled out by that count alone.
+    let sizes = region.len_by_access();
     'accesses: for access in Access::ALL {
         let mut from = 0;
         while let Some(c) = region.next_outside(&covered, access, from) {
@@ -24,7 +27,7 @@ pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
                 full = true;
                 break 'accesses;
             }
-            let (text, part) = piece(u, access, c, region, limit);
+            let (text, part) = piece(u, access, c, region, sizes[access as usize], limit);
             covered.union_with(&part);
             from = c + 1;
             match index.get(&text) {
@@ -72,7 +75,14 @@ pub fn grouped(n: u64) -> String {
 /// `region`, or the cell itself written with its exceptions; with the cells
 /// it stands for.
 /// Exceptions past `limit` are counted, not named.
-fn piece(u: &Universe, access: Access, c: u32, region: &Region, limit: usize) -> (String, Region) {
+fn piece(
+    u: &Universe,
+    access: Access,
+    c: u32,
+    region: &Region,
+    size: u64,
+    limit: usize,
+) -> (String, Region) {
     let cell = u.cell(c);
     let attrs = u.attributes(cell.object);
     let mut objects: Vec<_> = u.objects.ancestors(cell.object).collect();
@@ -87,7 +97,7 @@ fn piece(u: &Universe, access: Access, c: u32, region: &Region, limit: usize) ->
                 continue;
             }
             let vp = u.objects.pattern(v);
-            if u.box_within(access, v, wp, region) {
+            if u.box_len(v, wp) <= size && u.box_within(access, v, wp, region) {
                 return (
                     format!("{vp}.{wp}"),
                     u.region(AccessSet(access.bit()), vp, wp),
