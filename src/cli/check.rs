@@ -57,8 +57,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             "`--regions` needs `--format json`: whole regions go in the JSON output only".into(),
         ));
     }
-    let lint_url = cli.settings()?.lint_url;
-    let mut analysis = cli.analyze_with(args.regions)?;
+    let settings = cli.settings()?;
+    let lint_url = settings.lint_url.clone();
+    let mut analysis = cli.analyze_settings(settings, args.regions)?;
     let sources = &analysis.model.sources;
     let mut diags = std::mem::take(&mut analysis.diagnostics);
     if let Some(path) = &args.write_baseline {

@@ -222,7 +222,16 @@ impl Cli {
     /// [`Cli::analyze`]; with `full_regions`, findings carry their whole
     /// regions.
     pub fn analyze_with(&self, full_regions: bool) -> Result<Analysis, Failure> {
-        let mut settings = self.settings()?;
+        self.analyze_settings(self.settings()?, full_regions)
+    }
+
+    /// [`Cli::analyze_with`] with settings already read (aclc.toml is read
+    /// once per command).
+    pub fn analyze_settings(
+        &self,
+        mut settings: Settings,
+        full_regions: bool,
+    ) -> Result<Analysis, Failure> {
         settings.options.full_regions = full_regions;
         let start = std::time::Instant::now();
         let sources = load::load(&settings.paths, &settings.predefined)?;
