@@ -5,8 +5,12 @@
 //! an in-memory stream (`tests/lsp_client`); each edit duplicates a rule of
 //! one file, or takes the duplicate out again, so every edit changes that
 //! file's findings (a `redundant-rule` comes and goes) and is published.
+//! `server_work_per_edit` times the server's own work for the same edit
+//! (apply, re-analysis, finding what to publish) on every shape of policy
+//! set the generator writes, at 100,000 permissions.
 //! Run with `cargo bench --bench lsp`; the median and 90th percentile of
-//! the latencies are printed after divan's table.
+//! the latencies, and the steps of the server's work, are printed after
+//! divan's table.
 
 #![allow(
     clippy::unwrap_used,
@@ -17,12 +21,13 @@
 
 #[path = "../tests/lsp_client/mod.rs"]
 mod lsp_client;
+mod lsp_setup;
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use aclc::generate::{policy_set, Shape};
 use lsp_client::{file_uri, TestClient};
+use lsp_setup::{generated, parse_shape};
 use serde_json::json;
 
 /// Latencies measured, by size.
@@ -55,26 +60,10 @@ const SIZES: [usize; 2] = [10_000, 100_000];
 
 #[divan::bench(args = SIZES, sample_count = 40, sample_size = 1)]
 fn edit_to_diagnostics(bencher: divan::Bencher, permissions: usize) {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in policy_set(Shape {
-        permissions,
-        files: 20,
-        seed: 1,
-        kind: aclc::generate::Kind::Tidy,
-    }) {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let root = dir.path().canonicalize().unwrap();
-    let path = root.join("generated-05.acl");
-    let uri = file_uri(&path);
-    let original = std::fs::read_to_string(&path).unwrap();
-    // Duplicate the first permission line: the copy is redundant.
-    let line = original
-        .lines()
-        .find(|l| l.starts_with("    allow ") || l.starts_with("    deny "))
-        .expect("a permission")
-        .to_string();
-    let edited = original.replacen(&line, &format!("{line}\n{line}"), 1);
+    let set = generated(permissions, aclc::generate::Kind::Tidy);
+    let uri = file_uri(std::path::Path::new(&set.path));
+    let (original, edited) = (&set.original, &set.edited);
+    let root = &set.root;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -95,7 +84,7 @@ fn edit_to_diagnostics(bencher: divan::Bencher, permissions: usize) {
     let mut version = 0;
     bencher.bench_local(|| {
         version += 1;
-        let text = if version % 2 == 1 { &edited } else { &original };
+        let text = if version % 2 == 1 { edited } else { original };
         let started = Instant::now();
         runtime.block_on(async {
             client.notify(
@@ -110,41 +99,41 @@ fn edit_to_diagnostics(bencher: divan::Bencher, permissions: usize) {
     runtime.block_on(client.shutdown());
 }
 
+/// Every shape of policy set at 100,000 permissions (and the tidy one at
+/// 10,000), as `KIND/PERMISSIONS`.
+const SHAPES: [&str; 9] = [
+    "tidy/10000",
+    "tidy/100000",
+    "wide/100000",
+    "wide-allow/100000",
+    "deep/100000",
+    "legacy/100000",
+    "catalog/100000",
+    "resellers/100000",
+    "long-names/100000",
+];
+
 /// The server's work for one edit without the protocol, step by step:
 /// the edit applied (its file re-parsed), the re-analysis, and finding and
 /// converting what changed. Against `edit_to_diagnostics`, the rest is
 /// the protocol and the tasks.
-#[divan::bench(args = SIZES, sample_count = 20, sample_size = 1)]
-fn server_work_per_edit(bencher: divan::Bencher, permissions: usize) {
+#[divan::bench(args = SHAPES, sample_count = 20, sample_size = 1)]
+fn server_work_per_edit(bencher: divan::Bencher, shape: &str) {
     use aclc::lsp::state::{Change, State};
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in policy_set(Shape {
-        permissions,
-        files: 20,
-        seed: 1,
-        kind: aclc::generate::Kind::Tidy,
-    }) {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let root = dir.path().canonicalize().unwrap();
-    let path = aclc::load::display(&root.join("generated-05.acl"));
-    let original = std::fs::read_to_string(&path).unwrap();
-    let line = original
-        .lines()
-        .find(|l| l.starts_with("    allow ") || l.starts_with("    deny "))
-        .expect("a permission")
-        .to_string();
-    let edited = original.replacen(&line, &format!("{line}\n{line}"), 1);
-    let mut state = State::load(Some(root));
+    let (kind, permissions) = parse_shape(shape);
+    let set = generated(permissions, kind);
+    let (path, original, edited) = (&set.path, &set.original, &set.edited);
+    let mut state = State::load(Some(set.root.clone()));
     let first = state.analyze();
     state.changed_files(&first);
     let open = std::collections::HashMap::new();
     let mut flip = false;
     let mut steps = [Duration::ZERO; 3];
+    let mut totals = Vec::new();
     let mut n = 0u32;
     bencher.bench_local(|| {
         flip = !flip;
-        let text = if flip { &edited } else { &original };
+        let text = if flip { edited } else { original };
         let t0 = Instant::now();
         state.apply(
             vec![Change::Text(path.clone(), text.as_str().into())],
@@ -166,13 +155,16 @@ fn server_work_per_edit(bencher: divan::Bencher, permissions: usize) {
         steps[0] += t1 - t0;
         steps[1] += t2 - t1;
         steps[2] += t3 - t2;
+        totals.push(t3 - t0);
         n += 1;
         (converted, analysis)
     });
     if n > 0 {
         let ms = |d: Duration| d.as_secs_f64() * 1e3 / f64::from(n);
+        totals.sort();
         eprintln!(
-            "server work per edit, {permissions} permissions (mean of {n}): apply {:.1} ms, analyze {:.1} ms, diff and convert {:.1} ms",
+            "server work per edit, {shape}: median {:.1} ms; mean of {n}: apply {:.1} ms, analyze {:.1} ms, diff and convert {:.1} ms",
+            totals[totals.len() / 2].as_secs_f64() * 1e3,
             ms(steps[0]),
             ms(steps[1]),
             ms(steps[2])
