@@ -76,7 +76,7 @@ fn edit_to_diagnostics(bencher: divan::Bencher, permissions: usize) {
         .unwrap();
     let mut client = runtime.block_on(async {
         let mut client = TestClient::start(DEBOUNCE);
-        client.initialize(&root, false).await;
+        client.initialize(root, false).await;
         client.notify(
             "textDocument/didOpen",
             json!({"textDocument": {"uri": uri, "languageId": "aclc", "version": 0, "text": original}}),

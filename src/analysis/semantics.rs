@@ -293,7 +293,9 @@ impl Semantics {
 
     /// Analyze a model, reusing the own-permission analysis of `previous`
     /// (an earlier version of the policy set and its analysis) for every
-    /// block whose permissions are unchanged, when the cells are the same.
+    /// block whose permissions are unchanged, and its composition (summary,
+    /// dead includes, contradictions) for every block whose permissions,
+    /// includes and closure are unchanged, when the cells are the same.
     /// The result is exactly that of [`Semantics::new`].
     pub fn reusing(model: &Model, previous: Option<(&Model, &Semantics)>) -> Semantics {
         let universe = Universe::of_model(model);
