@@ -1,12 +1,17 @@
 //! Latency of the language server: from `didChange` to the
-//! `publishDiagnostics` of the edited file, with no debounce (the debounce
-//! is a wait, not work), on generated policy sets of 10,000 and 100,000
+//! `publishDiagnostics` of the edited file, less the debounce (the server's
+//! default, 100 ms: a wait, during which the server parses the edited
+//! text), on generated policy sets of 10,000 and 100,000
 //! permissions with the predefined library. The server runs in-process on
 //! an in-memory stream (`tests/lsp_client`); each edit duplicates a rule of
 //! one file, or takes the duplicate out again, so every edit changes that
 //! file's findings (a `redundant-rule` comes and goes) and is published.
+//! `server_work_per_edit` times the server's own work for the same edit
+//! (apply, re-analysis, finding what to publish) on every shape of policy
+//! set the generator writes, at 100,000 permissions.
 //! Run with `cargo bench --bench lsp`; the median and 90th percentile of
-//! the latencies are printed after divan's table.
+//! the latencies, and the steps of the server's work, are printed after
+//! divan's table.
 
 #![allow(
     clippy::unwrap_used,
@@ -17,12 +22,13 @@
 
 #[path = "../tests/lsp_client/mod.rs"]
 mod lsp_client;
+mod lsp_setup;
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use aclc::generate::{policy_set, Shape};
 use lsp_client::{file_uri, TestClient};
+use lsp_setup::{generated, parse_shape};
 use serde_json::json;
 
 /// Latencies measured, by size.
@@ -53,28 +59,15 @@ fn main() {
 
 const SIZES: [usize; 2] = [10_000, 100_000];
 
+/// The server's debounce (its default).
+const DEBOUNCE: Duration = Duration::from_millis(100);
+
 #[divan::bench(args = SIZES, sample_count = 40, sample_size = 1)]
 fn edit_to_diagnostics(bencher: divan::Bencher, permissions: usize) {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in policy_set(Shape {
-        permissions,
-        files: 20,
-        seed: 1,
-        kind: aclc::generate::Kind::Tidy,
-    }) {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let root = dir.path().canonicalize().unwrap();
-    let path = root.join("generated-05.acl");
-    let uri = file_uri(&path);
-    let original = std::fs::read_to_string(&path).unwrap();
-    // Duplicate the first permission line: the copy is redundant.
-    let line = original
-        .lines()
-        .find(|l| l.starts_with("    allow ") || l.starts_with("    deny "))
-        .expect("a permission")
-        .to_string();
-    let edited = original.replacen(&line, &format!("{line}\n{line}"), 1);
+    let set = generated(permissions, aclc::generate::Kind::Tidy);
+    let uri = file_uri(std::path::Path::new(&set.path));
+    let (original, edited) = (&set.original, &set.edited);
+    let root = &set.root;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -82,8 +75,8 @@ fn edit_to_diagnostics(bencher: divan::Bencher, permissions: usize) {
         .build()
         .unwrap();
     let mut client = runtime.block_on(async {
-        let mut client = TestClient::start(Duration::ZERO);
-        client.initialize(&root, false).await;
+        let mut client = TestClient::start(DEBOUNCE);
+        client.initialize(root, false).await;
         client.notify(
             "textDocument/didOpen",
             json!({"textDocument": {"uri": uri, "languageId": "aclc", "version": 0, "text": original}}),
@@ -95,7 +88,7 @@ fn edit_to_diagnostics(bencher: divan::Bencher, permissions: usize) {
     let mut version = 0;
     bencher.bench_local(|| {
         version += 1;
-        let text = if version % 2 == 1 { &edited } else { &original };
+        let text = if version % 2 == 1 { edited } else { original };
         let started = Instant::now();
         runtime.block_on(async {
             client.notify(
@@ -105,50 +98,52 @@ fn edit_to_diagnostics(bencher: divan::Bencher, permissions: usize) {
             let params = client.diagnostics_for(&uri).await;
             assert_eq!(params["version"], version);
         });
-        LATENCIES.lock().unwrap().push((permissions, started.elapsed()));
+        let latency = started.elapsed().saturating_sub(DEBOUNCE);
+        LATENCIES.lock().unwrap().push((permissions, latency));
     });
     runtime.block_on(client.shutdown());
 }
+
+/// Every shape of policy set at 100,000 permissions (and the tidy one at
+/// 10,000), as `KIND/PERMISSIONS`.
+const SHAPES: [&str; 9] = [
+    "tidy/10000",
+    "tidy/100000",
+    "wide/100000",
+    "wide-allow/100000",
+    "deep/100000",
+    "legacy/100000",
+    "catalog/100000",
+    "resellers/100000",
+    "long-names/100000",
+];
 
 /// The server's work for one edit without the protocol, step by step:
 /// the edit applied (its file re-parsed), the re-analysis, and finding and
 /// converting what changed. Against `edit_to_diagnostics`, the rest is
 /// the protocol and the tasks.
-#[divan::bench(args = SIZES, sample_count = 20, sample_size = 1)]
-fn server_work_per_edit(bencher: divan::Bencher, permissions: usize) {
+#[divan::bench(args = SHAPES, sample_count = 20, sample_size = 1)]
+fn server_work_per_edit(bencher: divan::Bencher, shape: &str) {
     use aclc::lsp::state::{Change, State};
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in policy_set(Shape {
-        permissions,
-        files: 20,
-        seed: 1,
-        kind: aclc::generate::Kind::Tidy,
-    }) {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let root = dir.path().canonicalize().unwrap();
-    let path = aclc::load::display(&root.join("generated-05.acl"));
-    let original = std::fs::read_to_string(&path).unwrap();
-    let line = original
-        .lines()
-        .find(|l| l.starts_with("    allow ") || l.starts_with("    deny "))
-        .expect("a permission")
-        .to_string();
-    let edited = original.replacen(&line, &format!("{line}\n{line}"), 1);
-    let mut state = State::load(Some(root));
+    let (kind, permissions) = parse_shape(shape);
+    let set = generated(permissions, kind);
+    let (path, original, edited) = (&set.path, &set.original, &set.edited);
+    let mut state = State::load(Some(set.root.clone()));
     let first = state.analyze();
     state.changed_files(&first);
     let open = std::collections::HashMap::new();
     let mut flip = false;
     let mut steps = [Duration::ZERO; 3];
+    let mut totals = Vec::new();
     let mut n = 0u32;
     bencher.bench_local(|| {
         flip = !flip;
-        let text = if flip { &edited } else { &original };
+        let text = if flip { edited } else { original };
         let t0 = Instant::now();
         state.apply(
             vec![Change::Text(path.clone(), text.as_str().into())],
             &open,
+            Vec::new(),
         );
         let t1 = Instant::now();
         let analysis = state.analyze();
@@ -166,13 +161,16 @@ fn server_work_per_edit(bencher: divan::Bencher, permissions: usize) {
         steps[0] += t1 - t0;
         steps[1] += t2 - t1;
         steps[2] += t3 - t2;
+        totals.push(t3 - t0);
         n += 1;
         (converted, analysis)
     });
     if n > 0 {
         let ms = |d: Duration| d.as_secs_f64() * 1e3 / f64::from(n);
+        totals.sort();
         eprintln!(
-            "server work per edit, {permissions} permissions (mean of {n}): apply {:.1} ms, analyze {:.1} ms, diff and convert {:.1} ms",
+            "server work per edit, {shape}: median {:.1} ms; mean of {n}: apply {:.1} ms, analyze {:.1} ms, diff and convert {:.1} ms",
+            totals[totals.len() / 2].as_secs_f64() * 1e3,
             ms(steps[0]),
             ms(steps[1]),
             ms(steps[2])

@@ -16,8 +16,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+mod lsp_setup;
+
 use aclc::analysis::Analysis;
-use aclc::generate::{policy_set, Shape};
 use aclc::lsp::symbols::Index;
 use tower_lsp_server::ls_types::{Position, Range};
 
@@ -45,18 +46,8 @@ fn set(permissions: usize) -> &'static Set {
     static SETS: OnceLock<Mutex<HashMap<usize, &'static Set>>> = OnceLock::new();
     let mut sets = SETS.get_or_init(Default::default).lock().unwrap();
     sets.entry(permissions).or_insert_with(|| {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in policy_set(Shape {
-            permissions,
-            files: 20,
-            seed: 1,
-            kind: aclc::generate::Kind::Tidy,
-        }) {
-            std::fs::write(dir.path().join(name), text).unwrap();
-        }
-        let root = dir.path().canonicalize().unwrap();
-        let path = aclc::load::display(&root.join("generated-05.acl"));
-        let text = std::fs::read_to_string(&path).unwrap();
+        let set = lsp_setup::generated(permissions, aclc::generate::Kind::Tidy);
+        let (dir, root, path, text) = (set.dir, set.root, set.path, set.original);
         let mut state = aclc::lsp::state::State::load(Some(root));
         let analysis = state.analyze();
         let index = Index::new(&analysis);

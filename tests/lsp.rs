@@ -9,6 +9,8 @@
 )]
 
 mod lsp_client;
+#[path = "common/lsp.rs"]
+mod setup;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -17,16 +19,7 @@ use std::time::Duration;
 
 use lsp_client::{file_uri, TestClient};
 use serde_json::{json, Value};
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-    }
-    dir
-}
+use setup::*;
 
 /// One finding, as both sides can state it: file, code, severity, LSP
 /// range (0-based, UTF-16), message, related messages.
@@ -189,18 +182,20 @@ const CONFIG: &str = "[policy]\npaths = [\"acl\"]\npredefined = false\n";
 /// and deleted outside the editor.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_buffers_and_watched_files() {
-    let dir = project(&[
-        ("aclc.toml", CONFIG),
-        ("acl/a.acl", "component \"A\" {\n    allow read X.*\n}\n"),
-        (
-            "acl/user.acl",
-            "access_level \"U\" for user {\n    include \"A\"\n}\n",
-        ),
-    ]);
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root, mut client) = started_with(
+        &[
+            ("aclc.toml", CONFIG),
+            ("acl/a.acl", "component \"A\" {\n    allow read X.*\n}\n"),
+            (
+                "acl/user.acl",
+                "access_level \"U\" for user {\n    include \"A\"\n}\n",
+            ),
+        ],
+        Duration::from_millis(20),
+        true,
+    )
+    .await;
     let a_uri = file_uri(&root.join("acl/a.acl"));
-    let mut client = TestClient::start(Duration::from_millis(20));
-    client.initialize(&root, true).await;
 
     // An unsaved buffer with a redundant rule.
     let text = "component \"A\" {\n    allow read X.*\n    allow read X.y\n}\n";
@@ -307,11 +302,13 @@ async fn edits_buffers_and_watched_files() {
 /// last version, and older results are dropped rather than published late.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rapid_edits_end_with_the_last_version() {
-    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", "component \"A\" {}\n")]);
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root, mut client) = started_with(
+        &[("aclc.toml", CONFIG), ("acl/a.acl", "component \"A\" {}\n")],
+        Duration::from_millis(10),
+        false,
+    )
+    .await;
     let uri = file_uri(&root.join("acl/a.acl"));
-    let mut client = TestClient::start(Duration::from_millis(10));
-    client.initialize(&root, false).await;
     client.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "aclc", "version": 0, "text": "component \"A\" {}\n"}}),
@@ -405,11 +402,13 @@ async fn hover_at(client: &mut TestClient, uri: &str, marked: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hover_tells_what_things_are_and_do() {
-    let dir = project(&[("aclc.toml", CONFIG), ("acl/p.acl", HOVER_POLICY)]);
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root, mut client) = started_with(
+        &[("aclc.toml", CONFIG), ("acl/p.acl", HOVER_POLICY)],
+        Duration::ZERO,
+        false,
+    )
+    .await;
     let uri = file_uri(&root.join("acl/p.acl"));
-    let mut client = TestClient::start(Duration::ZERO);
-    client.initialize(&root, false).await;
     client.diagnostics_for(&uri).await;
     let mark = |needle: &str, with: &str| HOVER_POLICY.replacen(needle, with, 1);
 
@@ -517,11 +516,13 @@ async fn hover_tells_what_things_are_and_do() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn positions_are_utf16() {
     let text = "component \"😀 料金\" {}\naccess_level \"U\" for user {\n    include \"😀 料金\", \"不明\"\n}\n";
-    let dir = project(&[("aclc.toml", CONFIG), ("acl/u.acl", text)]);
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root, mut client) = started_with(
+        &[("aclc.toml", CONFIG), ("acl/u.acl", text)],
+        Duration::ZERO,
+        false,
+    )
+    .await;
     let uri = file_uri(&root.join("acl/u.acl"));
-    let mut client = TestClient::start(Duration::ZERO);
-    client.initialize(&root, false).await;
     let params = client.diagnostics_for(&uri).await;
     let d = params["diagnostics"]
         .as_array()
@@ -862,11 +863,13 @@ fn end_to_end_over_stdio() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn code_actions_offer_the_quick_fixes() {
     let text = "object Rates { list }\ncomponent \"R\" {\n    allow read Rates.*\n    allow read Rtes.list\n    allow read Rates.list\n}\naccess_level \"U\" for user {\n    include \"R\", \"R\"\n}\n";
-    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", text)]);
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root, mut client) = started_with(
+        &[("aclc.toml", CONFIG), ("acl/a.acl", text)],
+        Duration::ZERO,
+        false,
+    )
+    .await;
     let uri = file_uri(&root.join("acl/a.acl"));
-    let mut client = TestClient::start(Duration::ZERO);
-    client.initialize(&root, false).await;
     client.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "aclc", "version": 1, "text": text}}),
@@ -917,22 +920,24 @@ async fn code_actions_offer_the_quick_fixes() {
 /// Go to definition on an include name: the declaration, in another file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn definition_of_an_include() {
-    let dir = project(&[
-        ("aclc.toml", CONFIG),
-        (
-            "acl/lib.acl",
-            "object X { y }\n\ncomponent \"Lib\" {\n    allow read X.*\n}\n",
-        ),
-        // A duplicate include: a finding, so the file's diagnostics come.
-        (
-            "acl/user.acl",
-            "access_level \"U\" for user {\n    include \"Lib\", \"Lib\"\n}\n",
-        ),
-    ]);
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root, mut client) = started_with(
+        &[
+            ("aclc.toml", CONFIG),
+            (
+                "acl/lib.acl",
+                "object X { y }\n\ncomponent \"Lib\" {\n    allow read X.*\n}\n",
+            ),
+            // A duplicate include: a finding, so the file's diagnostics come.
+            (
+                "acl/user.acl",
+                "access_level \"U\" for user {\n    include \"Lib\", \"Lib\"\n}\n",
+            ),
+        ],
+        Duration::ZERO,
+        false,
+    )
+    .await;
     let uri = file_uri(&root.join("acl/user.acl"));
-    let mut client = TestClient::start(Duration::ZERO);
-    client.initialize(&root, false).await;
     client.diagnostics_for(&uri).await;
     let (_, pos) = cursor("access_level \"U\" for user {\n    include \"L$0ib\"");
     let answer = client
@@ -952,11 +957,13 @@ async fn definition_of_an_include() {
 /// Formatting a buffer is `aclc fmt` on its text.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn formatting_is_aclc_fmt() {
-    let dir = project(&[("aclc.toml", CONFIG), ("acl/a.acl", "component \"A\" {}\n")]);
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root, mut client) = started_with(
+        &[("aclc.toml", CONFIG), ("acl/a.acl", "component \"A\" {}\n")],
+        Duration::ZERO,
+        false,
+    )
+    .await;
     let uri = file_uri(&root.join("acl/a.acl"));
-    let mut client = TestClient::start(Duration::ZERO);
-    client.initialize(&root, false).await;
     let text = "component \"A\"{\n  include \"B\"\n  allow read X.*}\ncomponent \"B\" {}\n";
     client.notify(
         "textDocument/didOpen",

@@ -13,21 +13,14 @@
 )]
 
 mod lsp_client;
+#[path = "common/lsp.rs"]
+mod setup;
 
 use std::time::Duration;
 
 use lsp_client::{file_uri, TestClient};
 use serde_json::{json, Value};
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-    }
-    dir
-}
+use setup::*;
 
 const CONFIG: &str = "[policy]\npaths = [\"acl\"]\npredefined = false\n";
 
@@ -59,54 +52,6 @@ test "clerks read lists" {
     expect "Clerk" allow read Rates.list
 }
 "#;
-
-/// The LSP position (UTF-16) of byte offset `at` of `text`.
-fn position(text: &str, at: usize) -> Value {
-    let before = &text[..at];
-    let line = before.matches('\n').count();
-    let col: usize = before
-        .rsplit('\n')
-        .next()
-        .unwrap()
-        .chars()
-        .map(char::len_utf16)
-        .sum();
-    json!({"line": line, "character": col})
-}
-
-/// The position of `$0` in `marked`, a piece of `text`.
-fn pos(text: &str, marked: &str) -> Value {
-    let i = marked.find("$0").unwrap();
-    let needle = marked.replacen("$0", "", 1);
-    let at = text
-        .find(&needle)
-        .unwrap_or_else(|| panic!("`{needle}` is not in the text"));
-    position(text, at + i)
-}
-
-/// The range of the first `needle` of `text`.
-fn range_of(text: &str, needle: &str) -> Value {
-    let at = text.find(needle).unwrap();
-    json!({"start": position(text, at), "end": position(text, at + needle.len())})
-}
-
-async fn result(client: &mut TestClient, method: &str, params: Value) -> Value {
-    let answer = client.request(method, params).await;
-    assert!(answer.get("error").is_none(), "{method}: {answer}");
-    answer["result"].clone()
-}
-
-async fn started(files: &[(&str, &str)]) -> (tempfile::TempDir, std::path::PathBuf, TestClient) {
-    let dir = project(files);
-    let root = dir.path().canonicalize().unwrap();
-    let mut client = TestClient::start(Duration::ZERO);
-    client.initialize(&root, false).await;
-    (dir, root, client)
-}
-
-fn at(uri: &str, position: Value) -> Value {
-    json!({"textDocument": {"uri": uri}, "position": position})
-}
 
 /// (uri, range) of each location, sorted.
 fn locations(v: &Value) -> Vec<(String, Value)> {

@@ -293,26 +293,36 @@ impl Semantics {
 
     /// Analyze a model, reusing the own-permission analysis of `previous`
     /// (an earlier version of the policy set and its analysis) for every
-    /// block whose permissions are unchanged, when the cells are the same.
+    /// block whose permissions are unchanged, and its composition (summary,
+    /// dead includes, contradictions) for every block whose permissions,
+    /// includes and closure are unchanged, when the cells are the same.
     /// The result is exactly that of [`Semantics::new`].
     pub fn reusing(model: &Model, previous: Option<(&Model, &Semantics)>) -> Semantics {
         let universe = Universe::of_model(model);
         let u = &universe;
         let n = model.acls.len();
         let previous = previous.filter(|(_, s)| s.universe == universe);
-        let (own, dead_rules): (Vec<Summary>, Vec<Vec<DeadRule>>) = model
+        let analyzed: Vec<(Summary, Vec<DeadRule>, bool)> = model
             .acls
             .par_iter()
             .map(|acl| {
-                if let Some(reused) = previous.and_then(|(m, s)| s.reuse_own(m, acl)) {
-                    return reused;
+                if let Some((own, dead)) = previous.and_then(|(m, s)| s.reuse_own(m, acl)) {
+                    return (own, dead, true);
                 }
                 let mut dead = Vec::new();
                 let own = own_rules(u, acl.id, &acl.rules, &mut dead);
-                (own, dead)
+                (own, dead, false)
             })
-            .unzip();
-        let dead_rules = dead_rules.into_iter().flatten().collect();
+            .collect();
+        let mut own = Vec::with_capacity(n);
+        let mut dead_rules = Vec::new();
+        let mut same_own = Vec::with_capacity(n);
+        for (summary, dead, reused) in analyzed {
+            own.push(summary);
+            dead_rules.extend(dead);
+            same_own.push(reused);
+        }
+        let mut unchanged = previous.map(|p| Unchanged::new(model, p, same_own));
         let sccs = model.strongly_connected();
         let mut scc_of = vec![0u32; n];
         for (k, scc) in sccs.iter().enumerate() {
@@ -369,9 +379,19 @@ impl Semantics {
         for scc_indices in &by_level {
             let done: Vec<Composed> = scc_indices
                 .par_iter()
-                .map(|&k| compose_scc(model, u, &sccs[k], &own, &summaries, &needed, &reach))
+                .map(|&k| {
+                    unchanged
+                        .as_ref()
+                        .and_then(|p| p.reuse(model, &sccs[k]))
+                        .unwrap_or_else(|| {
+                            compose_scc(model, u, &sccs[k], &own, &summaries, &needed, &reach)
+                        })
+                })
                 .collect();
             for c in done {
+                if let Some(p) = unchanged.as_mut() {
+                    p.settle(model, &c);
+                }
                 for (m, summary) in c.summaries {
                     summaries[m.0 as usize] = summary;
                 }
@@ -431,6 +451,122 @@ struct Composed {
     summaries: Vec<(AclId, Summary)>,
     dead_includes: Vec<DeadInclude>,
     contradictions: Vec<Contradiction>,
+    /// Whether it was taken from the previous analysis.
+    reused: bool,
+}
+
+/// Which blocks' compositions an earlier analysis of the same policy set
+/// (same cells) still gives: a block's summary, dead includes and
+/// contradictions depend only on its own permissions, its includes, and
+/// the summaries and include edges of its closure. A block is taken over
+/// when its own permissions and includes are as they were and every block
+/// it includes was taken over or composed to the same summary with the
+/// same include edges below it (so an edit high in the graph, or one
+/// that leaves a component's decisions as they were, recomposes little).
+struct Unchanged<'p> {
+    model: &'p Model,
+    sem: &'p Semantics,
+    /// Per block: its id in the earlier model (by name).
+    was: Vec<Option<AclId>>,
+    /// Per block: its own permissions are as they were.
+    same_own: Vec<bool>,
+    /// Per block: its summary, dead includes and contradictions are not
+    /// known to be as they were (set once its component is settled).
+    changed: Vec<bool>,
+    /// Per block: its include edges, or some below it, are not as they
+    /// were.
+    moved: Vec<bool>,
+}
+
+impl<'p> Unchanged<'p> {
+    fn new(model: &Model, (m, sem): (&'p Model, &'p Semantics), same_own: Vec<bool>) -> Self {
+        let n = model.acls.len();
+        Unchanged {
+            model: m,
+            sem,
+            was: model.acls.iter().map(|a| m.lookup(&a.name)).collect(),
+            same_own,
+            changed: vec![true; n],
+            moved: vec![true; n],
+        }
+    }
+
+    /// Whether the includes of `acl` (in the new model) are those of its
+    /// earlier version, resolved to the same names.
+    fn same_includes(&self, model: &Model, acl: AclId, was: AclId) -> bool {
+        let (now, then) = (&model.acl(acl).includes, &self.model.acl(was).includes);
+        now.len() == then.len()
+            && now.iter().zip(then).all(|(a, b)| {
+                a.name.node == b.name.node && a.target.is_some() == b.target.is_some()
+            })
+    }
+
+    /// The earlier composition of a one-block, acyclic component, when
+    /// nothing it depends on changed.
+    fn reuse(&self, model: &Model, scc: &[AclId]) -> Option<Composed> {
+        let [m] = scc else { return None };
+        let i = m.0 as usize;
+        let was = self.was[i]?;
+        let block = model.acl(*m);
+        if !self.same_own[i]
+            || !self.same_includes(model, *m, was)
+            || block.includes.iter().any(|inc| {
+                inc.target.is_some_and(|t| {
+                    t == *m || self.changed[t.0 as usize] || self.moved[t.0 as usize]
+                })
+            })
+        {
+            return None;
+        }
+        let of = |acl: AclId| acl == was;
+        let sem = self.sem;
+        let from = sem.dead_includes.partition_point(|d| d.acl < was);
+        let dead_includes = sem.dead_includes[from..]
+            .iter()
+            .take_while(|d| of(d.acl))
+            .map(|d| DeadInclude {
+                acl: *m,
+                ..d.clone()
+            })
+            .collect();
+        let from = sem.contradictions.partition_point(|c| c.acl < was);
+        let contradictions = sem.contradictions[from..]
+            .iter()
+            .take_while(|c| of(c.acl))
+            .map(|c| Contradiction {
+                acl: *m,
+                ..c.clone()
+            })
+            .collect();
+        Some(Composed {
+            summaries: vec![(*m, sem.summaries[was.0 as usize].clone())],
+            dead_includes,
+            contradictions,
+            reused: true,
+        })
+    }
+
+    /// Record whether a component's blocks are as they were, once composed
+    /// (components of a level are settled before the next level's start).
+    fn settle(&mut self, model: &Model, c: &Composed) {
+        for (m, summary) in &c.summaries {
+            let i = m.0 as usize;
+            if c.reused {
+                self.changed[i] = false;
+                self.moved[i] = false;
+                continue;
+            }
+            let Some(was) = self.was[i] else { continue };
+            let block = model.acl(*m);
+            self.moved[i] = !self.same_includes(model, *m, was)
+                || block.includes.iter().any(|inc| {
+                    inc.target
+                        .is_some_and(|t| t == *m || self.moved[t.0 as usize])
+                });
+            self.changed[i] = self.sem.summaries[was.0 as usize].decided != summary.decided
+                || self.sem.summaries[was.0 as usize].allowed != summary.allowed;
+        }
+    }
 }
 
 /// The summaries of one strongly connected component of the include graph,
@@ -448,6 +584,7 @@ fn compose_scc(
         summaries: Vec::new(),
         dead_includes: Vec::new(),
         contradictions: Vec::new(),
+        reused: false,
     };
     let cyclic = scc.len() > 1
         || model

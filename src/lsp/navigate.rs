@@ -331,6 +331,64 @@ pub fn document_symbols(text: &str) -> Vec<DocumentSymbol> {
 /// How many workspace symbols one query returns at most.
 const WORKSPACE_SYMBOLS: usize = 500;
 
+/// A declaration of the policy set, as workspace symbols list it.
+struct Declared<'m> {
+    origin: Origin,
+    name: &'m str,
+    kind: SymbolKind,
+    /// What it is (for the user's declarations).
+    detail: &'static str,
+    span: Span,
+}
+
+/// Every declaration of the policy set: access levels and components,
+/// resellers, catalog objects (where first declared), guards, tests.
+fn declarations(model: &crate::model::Model) -> impl Iterator<Item = Declared<'_>> {
+    let origin = |span: Span| model.sources.file(span.file).origin;
+    let acls = model.acls.iter().map(|acl| Declared {
+        origin: acl.origin,
+        name: &acl.name,
+        kind: kind_of(acl.kind),
+        detail: acl.kind.as_str(),
+        span: acl.name_span,
+    });
+    let resellers = model.resellers.iter().map(|r| Declared {
+        origin: r.origin,
+        name: &r.name.node,
+        kind: SymbolKind::CONSTANT,
+        detail: "reseller",
+        span: r.name.span,
+    });
+    let objects = model.catalog.objects.iter().filter_map(move |(name, o)| {
+        let span = *o.spans.first()?;
+        Some(Declared {
+            origin: origin(span),
+            name,
+            kind: SymbolKind::STRUCT,
+            detail: "object",
+            span,
+        })
+    });
+    let guards = model.guards.iter().map(|g| Declared {
+        origin: g.origin,
+        name: &g.decl.name.node,
+        kind: SymbolKind::INTERFACE,
+        detail: "guard",
+        span: g.decl.name.span,
+    });
+    let tests = model.tests.iter().map(move |t| Declared {
+        origin: origin(t.name.span),
+        name: &t.name.node,
+        kind: SymbolKind::METHOD,
+        detail: "test",
+        span: t.name.span,
+    });
+    acls.chain(resellers)
+        .chain(objects)
+        .chain(guards)
+        .chain(tests)
+}
+
 /// The declarations of the policy set whose name contains `query`
 /// (case-insensitive), the user's first, then the predefined library's.
 pub fn workspace_symbols(a: &Analysis, query: &str) -> Vec<WorkspaceSymbol> {
@@ -338,79 +396,30 @@ pub fn workspace_symbols(a: &Analysis, query: &str) -> Vec<WorkspaceSymbol> {
     let sources = &model.sources;
     let q = query.to_lowercase();
     let hit = |name: &str| q.is_empty() || name.to_lowercase().contains(&q);
-    let mut found: Vec<(Origin, String, SymbolKind, Option<String>, Span)> = Vec::new();
-    for acl in model.acls.iter().filter(|l| hit(&l.name)) {
-        found.push((
-            acl.origin,
-            acl.name.clone(),
-            kind_of(acl.kind),
-            Some(acl.kind.as_str().to_string()),
-            acl.name_span,
-        ));
-    }
-    for r in model.resellers.iter().filter(|r| hit(&r.name.node)) {
-        found.push((
-            r.origin,
-            r.name.node.clone(),
-            SymbolKind::CONSTANT,
-            Some("reseller".into()),
-            r.name.span,
-        ));
-    }
-    for (name, o) in model.catalog.objects.iter().filter(|(n, _)| hit(n)) {
-        if let Some(&span) = o.spans.first() {
-            let origin = sources.file(span.file).origin;
-            found.push((
-                origin,
-                name.clone(),
-                SymbolKind::STRUCT,
-                Some("object".into()),
-                span,
-            ));
-        }
-    }
-    for g in model.guards.iter().filter(|g| hit(&g.decl.name.node)) {
-        found.push((
-            g.origin,
-            g.decl.name.node.clone(),
-            SymbolKind::INTERFACE,
-            Some("guard".into()),
-            g.decl.name.span,
-        ));
-    }
-    for t in model.tests.iter().filter(|t| hit(&t.name.node)) {
-        let origin = sources.file(t.name.span.file).origin;
-        found.push((
-            origin,
-            t.name.node.clone(),
-            SymbolKind::METHOD,
-            Some("test".into()),
-            t.name.span,
-        ));
-    }
+    let mut found: Vec<Declared<'_>> = declarations(model).filter(|d| hit(d.name)).collect();
     // The user's declarations first, each group by name.
     found.sort_by(|x, y| {
-        (x.0 != Origin::User, &x.1, x.4.file, x.4.start).cmp(&(
-            y.0 != Origin::User,
-            &y.1,
-            y.4.file,
-            y.4.start,
+        (x.origin != Origin::User, x.name, x.span.file, x.span.start).cmp(&(
+            y.origin != Origin::User,
+            y.name,
+            y.span.file,
+            y.span.start,
         ))
     });
     found
         .into_iter()
         .take(WORKSPACE_SYMBOLS)
-        .filter_map(|(origin, name, kind, detail, span)| {
-            let location = library::location(sources, span)?;
-            let container = match origin {
-                Origin::Predefined => Some("predefined".to_string()),
-                Origin::User => detail,
+        .filter_map(|d| {
+            let location = library::location(sources, d.span)?;
+            let container = match d.origin {
+                Origin::Predefined => "predefined",
+                Origin::User => d.detail,
             };
             Some(WorkspaceSymbol {
-                name,
-                kind,
+                name: d.name.to_string(),
+                kind: d.kind,
                 tags: None,
-                container_name: container,
+                container_name: Some(container.to_string()),
                 location: OneOf::Left(location),
                 data: None,
             })

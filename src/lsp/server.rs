@@ -124,17 +124,30 @@ impl Backend {
 async fn analysis_loop(shared: Arc<Shared>) {
     loop {
         shared.wake.notified().await;
+        let mut preparsed = Vec::new();
         if !shared.options.debounce.is_zero() {
+            // The edited texts are parsed while more edits may come: a
+            // text still current after the debounce is not parsed again.
+            let texts = latest_texts(&lock(&shared.pending).changes);
+            let worker = Arc::clone(&shared);
+            let parse = tokio::task::spawn_blocking(move || {
+                lock(&worker.state)
+                    .as_ref()
+                    .map(|s| s.preparse(&texts))
+                    .unwrap_or_default()
+            });
             tokio::time::sleep(shared.options.debounce).await;
+            preparsed = parse.await.unwrap_or_default();
         }
         let (changes, generation) = {
             let mut p = lock(&shared.pending);
             (std::mem::take(&mut p.changes), p.generation)
         };
         let worker = Arc::clone(&shared);
-        let done =
-            tokio::task::spawn_blocking(move || analyze_and_diff(&worker, changes, generation))
-                .await;
+        let done = tokio::task::spawn_blocking(move || {
+            analyze_and_diff(&worker, changes, preparsed, generation)
+        })
+        .await;
         let publish = match done {
             Ok(Some(publish)) => publish,
             Ok(None) => continue,
@@ -157,9 +170,32 @@ async fn analysis_loop(shared: Arc<Shared>) {
 
 type Publish = Vec<(Uri, Vec<Diagnostic>, Option<i32>)>;
 
+/// The last text of each path among `changes`, when no reload is among
+/// them (a reload reads every file again).
+fn latest_texts(changes: &[Change]) -> Vec<(String, Arc<str>)> {
+    let mut out: Vec<(String, Arc<str>)> = Vec::new();
+    for change in changes {
+        match change {
+            Change::Text(path, text) => match out.iter_mut().find(|(p, _)| p == path) {
+                Some(slot) => slot.1 = Arc::clone(text),
+                None => out.push((path.clone(), Arc::clone(text))),
+            },
+            Change::Removed(path) => out.retain(|(p, _)| p != path),
+            Change::Reload => return Vec::new(),
+            Change::Reanalyze => {}
+        }
+    }
+    out
+}
+
 /// Apply the changes and analyze; `None` when a newer change made the
 /// result stale (nothing is recorded as published then).
-fn analyze_and_diff(shared: &Shared, changes: Vec<Change>, generation: u64) -> Option<Publish> {
+fn analyze_and_diff(
+    shared: &Shared,
+    changes: Vec<Change>,
+    preparsed: Vec<super::state::Preparsed>,
+    generation: u64,
+) -> Option<Publish> {
     let mut guard = lock(&shared.state);
     let state = guard.as_mut()?;
     let reload = changes.iter().any(|c| matches!(c, Change::Reload));
@@ -168,7 +204,7 @@ fn analyze_and_diff(shared: &Shared, changes: Vec<Change>, generation: u64) -> O
     } else {
         HashMap::new()
     };
-    state.apply(changes, &open);
+    state.apply(changes, &open, preparsed);
     if reload {
         *lock(&shared.policy_paths) = state.policy_paths();
     }

@@ -32,6 +32,15 @@ pub enum Change {
     Reanalyze,
 }
 
+/// A text parsed ahead of [`State::apply`] ([`State::preparse`]).
+#[derive(Debug)]
+pub struct Preparsed {
+    path: String,
+    text: Arc<str>,
+    id: FileId,
+    parsed: crate::syntax::ast::ParsedFile,
+}
+
 /// The server's view of the workspace.
 pub struct State {
     /// The first workspace folder (where `aclc.toml` is looked for).
@@ -64,14 +73,44 @@ impl State {
         self.settings.paths.clone()
     }
 
-    /// Apply changes (in order), re-parsing only the files they touch;
-    /// `open` are the editor's buffers (laid over the files again after a
-    /// reload).
-    pub fn apply(&mut self, changes: Vec<Change>, open: &HashMap<String, Arc<str>>) {
+    /// Parse the texts of `changes` (the last text of each path) as
+    /// [`State::apply`] would, ahead of it: the server does it while it
+    /// waits for more edits.
+    pub fn preparse(&self, changes: &[(String, Arc<str>)]) -> Vec<Preparsed> {
+        changes
+            .iter()
+            .map(|(path, text)| {
+                let id = self.workspace.file_id(path);
+                Preparsed {
+                    path: path.clone(),
+                    text: Arc::clone(text),
+                    id,
+                    parsed: crate::syntax::parse_file(id, text),
+                }
+            })
+            .collect()
+    }
+
+    /// Apply changes (in order), re-parsing only the files they touch
+    /// (a text in `preparsed` is not parsed again); `open` are the
+    /// editor's buffers (laid over the files again after a reload).
+    pub fn apply(
+        &mut self,
+        changes: Vec<Change>,
+        open: &HashMap<String, Arc<str>>,
+        mut preparsed: Vec<Preparsed>,
+    ) {
         for change in changes {
             match change {
                 Change::Text(path, text) => {
-                    self.workspace.set_text(&path, text);
+                    let ready = preparsed
+                        .iter()
+                        .position(|p| p.path == path && Arc::ptr_eq(&p.text, &text))
+                        .map(|i| {
+                            let p = preparsed.swap_remove(i);
+                            (p.id, p.parsed)
+                        });
+                    self.workspace.set_text_parsed(&path, text, ready);
                 }
                 Change::Removed(path) => {
                     if self.workspace.sources().find(&path).is_some() {

@@ -1,0 +1,214 @@
+//! Property test of re-analysis after edits: random multi-file policy sets
+//! (wide acyclic include graphs, and graphs with cycles) edited at random
+//! through a [`Workspace`] — a block's rules or includes replaced, a block
+//! removed and put back, a block moved to another file, a file broken by a
+//! syntax error and mended — give after every edit exactly the findings,
+//! summaries and dead rules of a fresh analysis of the same texts.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
+use aclc::analysis::{analyze, Analysis, Options};
+use aclc::source::{Origin, SourceMap};
+use aclc::workspace::Workspace;
+use proptest::prelude::*;
+
+mod common;
+use common::*;
+
+/// The files a policy is spread over.
+const FILES: usize = 3;
+
+#[derive(Clone, Debug)]
+enum Edit {
+    /// New own permissions for a block.
+    Rules(prop::sample::Index, Vec<TRule>),
+    /// New includes for a block (any block: cycles may appear).
+    Includes(prop::sample::Index, Vec<prop::sample::Index>),
+    /// Remove a block, or put it back.
+    Toggle(prop::sample::Index),
+    /// Move a block to the next file (two files change).
+    Move(prop::sample::Index),
+    /// Break a file with a syntax error, or mend it.
+    Break(prop::sample::Index),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        3 => (any::<prop::sample::Index>(), prop::collection::vec(rule(), 0..6))
+            .prop_map(|(b, r)| Edit::Rules(b, r)),
+        2 => (
+            any::<prop::sample::Index>(),
+            prop::collection::vec(any::<prop::sample::Index>(), 0..4)
+        )
+            .prop_map(|(b, i)| Edit::Includes(b, i)),
+        1 => any::<prop::sample::Index>().prop_map(Edit::Toggle),
+        1 => any::<prop::sample::Index>().prop_map(Edit::Move),
+        1 => any::<prop::sample::Index>().prop_map(Edit::Break),
+    ]
+}
+
+/// A policy spread over files, as edited so far.
+struct Set {
+    acls: Vec<TAcl>,
+    present: Vec<bool>,
+    file_of: Vec<usize>,
+    broken: [bool; FILES],
+}
+
+impl Set {
+    fn new(acls: Vec<TAcl>) -> Set {
+        let n = acls.len();
+        Set {
+            acls,
+            present: vec![true; n],
+            file_of: (0..n).map(|i| i % FILES).collect(),
+            broken: [false; FILES],
+        }
+    }
+
+    fn path(f: usize) -> String {
+        format!("f{f}.acl")
+    }
+
+    fn text(&self, f: usize) -> String {
+        let mut s = String::new();
+        for (i, a) in self.acls.iter().enumerate() {
+            if self.file_of[i] != f || !self.present[i] {
+                continue;
+            }
+            if a.user {
+                s.push_str(&format!("access_level \"C{i}\" for user {{\n"));
+            } else {
+                s.push_str(&format!("component \"C{i}\" {{\n"));
+            }
+            for r in &a.rules {
+                let effect = if r.allow { "allow" } else { "deny" };
+                s.push_str(&format!(
+                    "    {effect} {} {}.{}\n",
+                    access_list(r.access),
+                    r.object,
+                    r.attribute
+                ));
+            }
+            for inc in &a.includes {
+                s.push_str(&format!("    include \"C{inc}\"\n"));
+            }
+            s.push_str("}\n");
+        }
+        if self.broken[f] {
+            s.push_str("component \"Broken\" {\n    allow read\n");
+        }
+        s
+    }
+
+    /// Apply an edit; returns the files it changed.
+    fn apply(&mut self, e: &Edit) -> Vec<usize> {
+        let n = self.acls.len();
+        match e {
+            Edit::Rules(b, rules) => {
+                let b = b.index(n);
+                self.acls[b].rules = rules.clone();
+                vec![self.file_of[b]]
+            }
+            Edit::Includes(b, includes) => {
+                let b = b.index(n);
+                self.acls[b].includes = includes.iter().map(|i| i.index(n)).collect();
+                vec![self.file_of[b]]
+            }
+            Edit::Toggle(b) => {
+                let b = b.index(n);
+                self.present[b] = !self.present[b];
+                vec![self.file_of[b]]
+            }
+            Edit::Move(b) => {
+                let b = b.index(n);
+                let from = self.file_of[b];
+                self.file_of[b] = (from + 1) % FILES;
+                vec![from, self.file_of[b]]
+            }
+            Edit::Break(f) => {
+                let f = f.index(FILES);
+                self.broken[f] = !self.broken[f];
+                vec![f]
+            }
+        }
+    }
+
+    fn sources(&self) -> SourceMap {
+        let mut s = SourceMap::new();
+        for f in 0..FILES {
+            s.add(Set::path(f), self.text(f), Origin::User);
+        }
+        s
+    }
+}
+
+/// What must agree: the findings, every block's decisions, and the dead
+/// rules (by block name).
+fn same(edited: &Analysis, fresh: &Analysis) -> Result<(), TestCaseError> {
+    prop_assert_eq!(&edited.diagnostics, &fresh.diagnostics);
+    let (e, f) = (&edited.semantics, &fresh.semantics);
+    prop_assert_eq!(e.summaries.len(), f.summaries.len());
+    for (id, (a, b)) in e.summaries.iter().zip(&f.summaries).enumerate() {
+        let name = &fresh.model.acls[id].name;
+        prop_assert_eq!(&edited.model.acls[id].name, name);
+        prop_assert!(
+            a.decided == b.decided && a.allowed == b.allowed,
+            "summary of `{}` differs",
+            name
+        );
+    }
+    prop_assert_eq!(e.dead_includes.len(), f.dead_includes.len());
+    prop_assert_eq!(e.contradictions.len(), f.contradictions.len());
+    prop_assert_eq!(e.dead_rules.len(), f.dead_rules.len());
+    Ok(())
+}
+
+fn check(acls: Vec<TAcl>, edits: &[Edit]) -> Result<(), TestCaseError> {
+    let mut set = Set::new(acls);
+    let mut ws = Workspace::new(set.sources(), Options::default());
+    same(&ws.analyze(), &analyze(set.sources(), &Options::default()))?;
+    for e in edits {
+        for f in set.apply(e) {
+            ws.set_text(&Set::path(f), set.text(f));
+        }
+        let edited = ws.analyze();
+        let fresh = analyze(set.sources(), &Options::default());
+        same(&edited, &fresh).map_err(|err| {
+            TestCaseError::fail(format!("after {e:?}: {err}\n{}", {
+                (0..FILES)
+                    .map(|f| set.text(f))
+                    .collect::<Vec<_>>()
+                    .join("---\n")
+            }))
+        })?;
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    /// Wide acyclic graphs (closures of most blocks), wildcard-heavy rules.
+    #[test]
+    fn edits_of_wide_sets_analyze_like_a_fresh_analysis(
+        acls in wide_policy(),
+        edits in prop::collection::vec(edit(), 1..12),
+    ) {
+        check(acls, &edits)?;
+    }
+
+    /// Any include graph, cycles and self-includes included.
+    #[test]
+    fn edits_of_cyclic_sets_analyze_like_a_fresh_analysis(
+        acls in policy(),
+        edits in prop::collection::vec(edit(), 1..12),
+    ) {
+        check(acls, &edits)?;
+    }
+}
