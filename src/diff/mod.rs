@@ -9,20 +9,19 @@
 //! cell by cell; see [`compare`] for what is computed and what is shared.
 
 mod compare;
-pub mod parts;
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Value};
 
 use crate::analysis::region::{Region, Universe};
 use crate::analysis::semantics::Summary;
-use crate::model::{AccessLevel, Model, Scope};
+use crate::model::{AccessLevel, AclId, Model, Scope};
 use crate::source::Span;
 use crate::syntax::ast::{AccessSet, AclKind, DefaultType, Participant, Pattern};
 use compare::{Attribution, Pair};
-pub use parts::Part;
+pub use crate::analysis::region::Part;
 
 /// What changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -246,7 +245,7 @@ impl Diff {
     /// request classes are left out.
     pub fn parts(&self, change: &Change, limit: usize) -> (Vec<Part>, u64) {
         match &change.region {
-            Some(r) => parts::parts(&self.universe, r, limit),
+            Some(r) => crate::analysis::region::parts(&self.universe, r, limit),
             None => (Vec::new(), 0),
         }
     }
@@ -406,25 +405,33 @@ fn is_access_level(b: Option<&AccessLevel>) -> bool {
 
 /// Compare two versions of a policy set.
 pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
-    let pair = Pair { old, new };
+    trace("diff start");
+    let pair = Pair::new(old, new);
     let (edited, dirty) = compare::dirty_blocks(&pair);
     let default_changes = default_changes(&pair);
     // Blocks that became components or stopped being: their decisions
     // appear or go, whether or not they were edited.
-    let retyped: FxHashSet<&str> = new
-        .acls
-        .iter()
-        .filter(|b| {
-            pair.old_acl(&b.name)
-                .is_some_and(|a| a.is_component() != b.is_component())
+    let retyped: Vec<bool> = (0..pair.blocks() as u32)
+        .map(|b| match pair.acls(b) {
+            (Some(a), Some(x)) => a.is_component() != x.is_component(),
+            _ => false,
         })
-        .map(|b| b.name.as_str())
         .collect();
-    let roots = |m: &Model| -> Vec<bool> {
+    let block_of = |new_side: bool, id: AclId| {
+        if new_side {
+            id.0 as usize
+        } else {
+            pair.of_old(id) as usize
+        }
+    };
+    let roots = |m: &Model, new_side: bool| -> Vec<bool> {
         let dirty_ids = m
             .acls
             .iter()
-            .filter(|a| dirty.contains(&a.name) || retyped.contains(a.name.as_str()))
+            .filter(|a| {
+                let b = block_of(new_side, a.id);
+                dirty[b] || retyped[b]
+            })
             .map(|a| a.id);
         let targets = default_changes
             .iter()
@@ -433,22 +440,26 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             .filter_map(|n| m.lookup(n));
         compare::closure(m, dirty_ids.chain(targets).collect::<Vec<_>>())
     };
-    let (needed_old, needed_new) = rayon::join(|| roots(old), || roots(new));
+    let (needed_old, needed_new) = rayon::join(|| roots(old, false), || roots(new, true));
+    trace("dirty, needed");
     let universe = universe(&pair, [&needed_old, &needed_new], rules);
+    trace("universe");
     let u = &universe;
     let no_reuse = |_| None;
-    let keep_new = |id: crate::model::AclId| dirty.contains(&new.acl(id).name);
+    let keep_new = |id: AclId| dirty[id.0 as usize];
     let new_d = compare::decisions(new, u, &needed_new, &keep_new, &no_reuse);
-    let keep_old = |id: crate::model::AclId| dirty.contains(&old.acl(id).name);
-    let share = |id: crate::model::AclId| {
-        let name = &old.acl(id).name;
-        if dirty.contains(name) {
+    trace("new decisions");
+    let keep_old = |id: AclId| dirty[pair.of_old(id) as usize];
+    let share = |id: AclId| {
+        let b = pair.of_old(id);
+        if dirty[b as usize] {
             return None;
         }
-        let n = new.lookup(name)?;
+        let n = pair.ids(b).1?;
         new_d.all[n.0 as usize].clone()
     };
     let old_d = compare::decisions(old, u, &needed_old, &keep_old, &share);
+    trace("old decisions");
     let mut attribution = Attribution::new(&pair, &edited, &dirty, &old_d, &new_d);
     let mut changes: Vec<Change> = Vec::new();
     let all_of = |m: &Model, d: &compare::Decisions, name: &str| -> Arc<Summary> {
@@ -456,13 +467,18 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             .and_then(|id| d.all[id.0 as usize].clone())
             .unwrap_or_else(|| Arc::new(Summary::default()))
     };
-    let mut names: Vec<&str> = old
-        .acl_names()
-        .chain(new.acl_names().filter(|n| old.lookup(n).is_none()))
-        .collect();
-    names.sort_unstable();
-    for name in names {
-        let (a, b) = (pair.old_acl(name), pair.new_acl(name));
+    let summary_of = |d: &compare::Decisions, id: Option<AclId>| -> Arc<Summary> {
+        id.and_then(|id| d.all[id.0 as usize].clone())
+            .unwrap_or_else(|| Arc::new(Summary::default()))
+    };
+    // Each cause's names and where its edit is on the new side.
+    let mut cause_info: FxHashMap<compare::Cause, (Vec<String>, Option<Location>)> =
+        FxHashMap::default();
+    let mut blocks: Vec<u32> = (0..pair.blocks() as u32).collect();
+    blocks.sort_unstable_by_key(|&b| pair.name(b));
+    for block in blocks {
+        let name = pair.name(block);
+        let (a, b) = pair.acls(block);
         let ty = b.or(a).map(|x| x.kind);
         let base = Change {
             kind: Kind::NewAccess,
@@ -559,16 +575,17 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         }
         // Decisions: a component allows nothing by itself.
         let (la, lb) = (is_access_level(a), is_access_level(b));
-        if !(la || lb) || !(dirty.contains(name) || retyped.contains(name)) {
+        if !(la || lb) || !(dirty[block as usize] || retyped[block as usize]) {
             continue;
         }
+        let (ida, idb) = pair.ids(block);
         let was = if la {
-            all_of(old, &old_d, name)
+            summary_of(&old_d, ida)
         } else {
             Arc::new(Summary::default())
         };
         let now = if lb {
-            all_of(new, &new_d, name)
+            summary_of(&new_d, idb)
         } else {
             Arc::new(Summary::default())
         };
@@ -578,16 +595,23 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             continue;
         }
         let causes: Arc<compare::Causes> = if la && lb {
-            attribution.causes(name)
+            attribution.causes(block)
         } else {
             let mut all = gained.clone();
             all.union_with(&lost);
-            Arc::new(vec![(vec![name.to_string()], all)])
+            Arc::new(vec![(attribution.single(block), all)])
         };
         for (cause, cells) in causes.iter() {
-            let loc = cause
-                .iter()
-                .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side))
+            let (names, edit_at) = cause_info.entry(*cause).or_insert_with(|| {
+                let blocks = attribution.cause(*cause);
+                let names: Vec<String> = blocks.iter().map(|&c| pair.name(c).to_string()).collect();
+                let at = names
+                    .iter()
+                    .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side));
+                (names, at)
+            });
+            let loc = edit_at
+                .clone()
                 .or_else(|| b.map(|b| location(new, b.head, true)));
             for (kind, region, o, n) in [
                 (Kind::NewAccess, &gained, "deny", "allow"),
@@ -602,13 +626,14 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                     region: Some(r),
                     old: json!(o),
                     new: json!(n),
-                    caused_by: cause.clone(),
+                    caused_by: names.clone(),
                     location: loc.clone(),
                     ..base.clone()
                 });
             }
         }
     }
+    trace("attribution + changes");
     for d in &default_changes {
         let was = d
             .old
@@ -650,6 +675,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         }
     }
     let changes = judge(u, changes, rules);
+    trace("judged");
     let cause_types = causes(&changes)
         .into_iter()
         .filter_map(|n| {
@@ -752,4 +778,28 @@ mod tests {
         assert!(!glob("AB*B", "AB"));
         assert!(!glob("Reseller *", "Customer"));
     }
+}
+
+/// TEMPORARY phase trace (ACLC_DIFF_TRACE=1): elapsed time and RSS.
+pub fn trace(what: &str) {
+    use std::sync::OnceLock;
+    static START: OnceLock<std::time::Instant> = OnceLock::new();
+    if std::env::var_os("ACLC_DIFF_TRACE").is_none() {
+        return;
+    }
+    let start = START.get_or_init(std::time::Instant::now);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |k: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(k))
+            .map(|l| l.trim_start_matches(k).trim().to_string())
+            .unwrap_or_default()
+    };
+    eprintln!(
+        "[trace] {:>8.3}s {what}: rss {} hwm {}",
+        start.elapsed().as_secs_f64(),
+        field("VmRSS:"),
+        field("VmHWM:")
+    );
 }
