@@ -295,7 +295,7 @@ proptest! {
             // Attribution: edited blocks, reached, changed where it says.
             for (c, parts) in gained.iter().chain(&lost) {
                 prop_assert!(!c.caused_by.is_empty(), "{}: no cause\n{}", name, ctx);
-                for cause in &c.caused_by {
+                for cause in c.caused_by.iter() {
                     let x = index(cause);
                     prop_assert!(edited(&old, &new, x), "{} blames unedited {}\n{}", name, cause, ctx);
                     prop_assert!(reaches(&old, i, x) || reaches(&new, i, x), "{} blames unreached {}\n{}", name, cause, ctx);

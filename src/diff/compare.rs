@@ -212,10 +212,11 @@ pub(crate) fn own_summary(u: &Universe, rules: &[Rule]) -> Summary {
     s
 }
 
-/// The decisions of the blocks of one side: own permissions alone and
-/// composed (`None`: not needed, not computed).
+/// The decisions of the blocks of one side: the cells own permissions
+/// alone decide, and the composed decisions (`None`: not needed, not
+/// computed, or released).
 pub(crate) struct Decisions {
-    pub own: Vec<Option<Arc<Summary>>>,
+    pub own: Vec<Option<Arc<CellSet>>>,
     pub all: Vec<Option<Arc<Summary>>>,
 }
 
@@ -227,8 +228,9 @@ pub(crate) type Reuse<'a> = &'a (dyn Fn(AclId) -> Option<Arc<Summary>> + Sync);
 /// dirty blocks only; the others are dropped once composed).
 pub(crate) type KeepOwn<'a> = &'a (dyn Fn(AclId) -> bool + Sync);
 
-/// A block's own (if kept) and composed decisions, just computed.
-type Computed = (AclId, Option<Arc<Summary>>, Arc<Summary>);
+/// A block's own decided cells (if kept) and composed decisions, just
+/// computed.
+type Computed = (AclId, Option<Arc<CellSet>>, Arc<Summary>);
 
 /// Compute the decisions of the `needed` blocks of `model` (a set closed
 /// under includes), level by level over the include graph's strongly
@@ -291,12 +293,13 @@ pub(crate) fn decisions(
                             return (m, None, all);
                         }
                         let own = own_summary(u, &model.acl(m).rules);
+                        let kept = keep_own(m).then(|| Arc::new(own.decided.clone()));
                         let all = if cyclic {
                             walk(model, u, m)
                         } else {
-                            compose(model, m, &own, &d.all)
+                            compose(model, m, own, &d.all)
                         };
-                        (m, keep_own(m).then(|| Arc::new(own)), Arc::new(all))
+                        (m, kept, Arc::new(all))
                     })
                     .collect()
             })
@@ -311,8 +314,8 @@ pub(crate) fn decisions(
 
 /// A block's decisions from its own and its includes' (a later include
 /// decides only what nothing before it decided).
-fn compose(model: &Model, acl: AclId, own: &Summary, all: &[Option<Arc<Summary>>]) -> Summary {
-    let mut out = own.clone();
+fn compose(model: &Model, acl: AclId, own: Summary, all: &[Option<Arc<Summary>>]) -> Summary {
+    let mut out = own;
     let mut seen: FxHashSet<AclId> = FxHashSet::default();
     for t in model.acl(acl).includes.iter().filter_map(|i| i.target) {
         if !seen.insert(t) {
@@ -366,8 +369,11 @@ pub(crate) struct Attribution<'a> {
     pub pair: &'a Pair<'a>,
     pub edited: &'a [bool],
     pub dirty: &'a [bool],
-    pub old: &'a Decisions,
-    pub new: &'a Decisions,
+    old: Decisions,
+    new: Decisions,
+    /// Blocks another block includes, or whose decisions are asked for
+    /// later (default targets): never released.
+    included: Vec<bool>,
     memo: Vec<Option<Arc<Causes>>>,
     /// Each cause's blocks, sorted by name.
     causes: Vec<Vec<u32>>,
@@ -375,7 +381,7 @@ pub(crate) struct Attribution<'a> {
 }
 
 /// A side's decisions of a block (empty when absent or not computed).
-fn side(d: &Decisions, id: Option<AclId>) -> (Option<&Summary>, Option<&Summary>) {
+fn side(d: &Decisions, id: Option<AclId>) -> (Option<&CellSet>, Option<&Summary>) {
     match id {
         Some(id) => (
             d.own[id.0 as usize].as_deref(),
@@ -390,15 +396,29 @@ impl<'a> Attribution<'a> {
         pair: &'a Pair<'a>,
         edited: &'a [bool],
         dirty: &'a [bool],
-        old: &'a Decisions,
-        new: &'a Decisions,
+        (old, new): (Decisions, Decisions),
+        kept: impl IntoIterator<Item = u32>,
     ) -> Attribution<'a> {
+        let mut included = vec![false; pair.blocks()];
+        for model in [pair.old, pair.new] {
+            for a in &model.acls {
+                for inc in &a.includes {
+                    if let Some(t) = pair.include_block(model, inc) {
+                        included[t as usize] = true;
+                    }
+                }
+            }
+        }
+        for b in kept {
+            included[b as usize] = true;
+        }
         Attribution {
             pair,
             edited,
             dirty,
             old,
             new,
+            included,
             memo: vec![None; pair.blocks()],
             causes: Vec::new(),
             cause_of: FxHashMap::default(),
@@ -489,9 +509,47 @@ impl<'a> Attribution<'a> {
         out
     }
 
-    fn sides(&self, b: u32) -> [(Option<&'a Summary>, Option<&'a Summary>); 2] {
+    fn sides(&self, b: u32) -> [(Option<&CellSet>, Option<&Summary>); 2] {
         let (o, n) = self.pair.ids(b);
-        [side(self.old, o), side(self.new, n)]
+        [side(&self.old, o), side(&self.new, n)]
+    }
+
+    /// The composed decisions of a block on each side (empty when absent).
+    pub fn all(&self, b: u32) -> [Arc<Summary>; 2] {
+        let (o, n) = self.pair.ids(b);
+        let get = |d: &Decisions, id: Option<AclId>| {
+            id.and_then(|id| d.all[id.0 as usize].clone())
+                .unwrap_or_default()
+        };
+        [get(&self.old, o), get(&self.new, n)]
+    }
+
+    /// The composed decisions of a block by name on one side.
+    pub fn all_by_name(&self, new_side: bool, name: &str) -> Arc<Summary> {
+        let (m, d) = if new_side {
+            (self.pair.new, &self.new)
+        } else {
+            (self.pair.old, &self.old)
+        };
+        m.lookup(name)
+            .and_then(|id| d.all[id.0 as usize].clone())
+            .unwrap_or_default()
+    }
+
+    /// Free what is kept of block `b` once its changes are known, unless
+    /// another block includes it (its decisions and causes serve there).
+    pub fn release(&mut self, b: u32) {
+        if self.included[b as usize] {
+            return;
+        }
+        self.memo[b as usize] = None;
+        let (o, n) = self.pair.ids(b);
+        for (d, id) in [(&mut self.old, o), (&mut self.new, n)] {
+            if let Some(id) = id {
+                d.own[id.0 as usize] = None;
+                d.all[id.0 as usize] = None;
+            }
+        }
     }
 
     fn changed(&self, b: u32) -> CellSet {
@@ -514,7 +572,7 @@ impl<'a> Attribution<'a> {
         let [(own_old, _), (own_new, _)] = self.sides(b);
         let mut own = CellSet::new();
         for s in [own_old, own_new].into_iter().flatten() {
-            own.union_with(&s.decided);
+            own.union_with(s);
         }
         let by_own = rest.intersection(&own);
         if !by_own.is_empty() {

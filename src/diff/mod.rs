@@ -212,12 +212,12 @@ pub struct Change {
     /// The value after.
     pub new: Value,
     /// The edited blocks that caused it (sorted).
-    pub caused_by: Vec<String>,
+    pub caused_by: Arc<[String]>,
     /// `default-changed`: the scope (`predefined`, `all`, or
     /// `environment NAME`).
     pub scope: Option<String>,
     /// Where to show it.
-    pub location: Option<Location>,
+    pub location: Option<Arc<Location>>,
     /// Whether it fails the diff.
     pub fails: bool,
     /// The reason of the `[diff] allow` entry that accepted it.
@@ -460,19 +460,23 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     };
     let old_d = compare::decisions(old, u, &needed_old, &keep_old, &share);
     trace("old decisions");
-    let mut attribution = Attribution::new(&pair, &edited, &dirty, &old_d, &new_d);
+    // The default targets' decisions are asked for after the loop.
+    let kept: Vec<u32> = default_changes
+        .iter()
+        .flat_map(|d| [&d.old, &d.new])
+        .flatten()
+        .flat_map(|n| {
+            let o = old.lookup(n).map(|id| pair.of_old(id));
+            let n = new.lookup(n).map(|id| id.0);
+            [o, n]
+        })
+        .flatten()
+        .collect();
+    let mut attribution = Attribution::new(&pair, &edited, &dirty, (old_d, new_d), kept);
     let mut changes: Vec<Change> = Vec::new();
-    let all_of = |m: &Model, d: &compare::Decisions, name: &str| -> Arc<Summary> {
-        m.lookup(name)
-            .and_then(|id| d.all[id.0 as usize].clone())
-            .unwrap_or_else(|| Arc::new(Summary::default()))
-    };
-    let summary_of = |d: &compare::Decisions, id: Option<AclId>| -> Arc<Summary> {
-        id.and_then(|id| d.all[id.0 as usize].clone())
-            .unwrap_or_else(|| Arc::new(Summary::default()))
-    };
     // Each cause's names and where its edit is on the new side.
-    let mut cause_info: FxHashMap<compare::Cause, (Vec<String>, Option<Location>)> =
+    type CauseInfo = (Arc<[String]>, Option<Arc<Location>>);
+    let mut cause_info: FxHashMap<compare::Cause, CauseInfo> =
         FxHashMap::default();
     let mut blocks: Vec<u32> = (0..pair.blocks() as u32).collect();
     blocks.sort_unstable_by_key(|&b| pair.name(b));
@@ -487,38 +491,40 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             region: None,
             old: Value::Null,
             new: Value::Null,
-            caused_by: Vec::new(),
+            caused_by: Arc::from([]),
             scope: None,
             location: None,
             fails: false,
             allowed: None,
         };
         let head = |side: Option<&AccessLevel>, m: &Model, new_side: bool| {
-            side.map(|x| location(m, x.head, new_side))
+            side.map(|x| Arc::new(location(m, x.head, new_side)))
         };
         match (a, b) {
             (None, Some(b)) => changes.push(Change {
                 kind: Kind::AddedAccessLevel,
                 new: json!(b.kind.as_str()),
-                caused_by: vec![name.to_string()],
+                caused_by: Arc::from([name.to_string()]),
                 location: head(Some(b), new, true),
                 ..base.clone()
             }),
             (Some(a), None) => changes.push(Change {
                 kind: Kind::RemovedAccessLevel,
                 old: json!(a.kind.as_str()),
-                caused_by: vec![name.to_string()],
+                caused_by: Arc::from([name.to_string()]),
                 location: head(Some(a), old, false),
                 ..base.clone()
             }),
             (Some(a), Some(b)) => {
-                let at = |span: Option<Span>| Some(location(new, span.unwrap_or(b.head), true));
+                let at = |span: Option<Span>| {
+                    Some(Arc::new(location(new, span.unwrap_or(b.head), true)))
+                };
                 if a.kind != b.kind {
                     changes.push(Change {
                         kind: Kind::TypeChanged,
                         old: json!(a.kind.as_str()),
                         new: json!(b.kind.as_str()),
-                        caused_by: vec![name.to_string()],
+                        caused_by: Arc::from([name.to_string()]),
                         location: at(None),
                         ..base.clone()
                     });
@@ -528,7 +534,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                         kind: Kind::Unhide,
                         old: json!(true),
                         new: json!(false),
-                        caused_by: vec![name.to_string()],
+                        caused_by: Arc::from([name.to_string()]),
                         location: at(None),
                         ..base.clone()
                     }),
@@ -536,7 +542,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                         kind: Kind::Hide,
                         old: json!(false),
                         new: json!(true),
-                        caused_by: vec![name.to_string()],
+                        caused_by: Arc::from([name.to_string()]),
                         location: at(b.hidden),
                         ..base.clone()
                     }),
@@ -555,7 +561,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                         kind: Kind::VisibilityWidened,
                         old: json!(vo),
                         new: json!(vn),
-                        caused_by: vec![name.to_string()],
+                        caused_by: Arc::from([name.to_string()]),
                         location: vis_at.clone(),
                         ..base.clone()
                     });
@@ -565,7 +571,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                         kind: Kind::VisibilityNarrowed,
                         old: json!(vo),
                         new: json!(vn),
-                        caused_by: vec![name.to_string()],
+                        caused_by: Arc::from([name.to_string()]),
                         location: vis_at,
                         ..base.clone()
                     });
@@ -573,26 +579,20 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             }
             (None, None) => {}
         }
+        'decisions: {
         // Decisions: a component allows nothing by itself.
         let (la, lb) = (is_access_level(a), is_access_level(b));
         if !(la || lb) || !(dirty[block as usize] || retyped[block as usize]) {
-            continue;
+            break 'decisions;
         }
-        let (ida, idb) = pair.ids(block);
-        let was = if la {
-            summary_of(&old_d, ida)
-        } else {
-            Arc::new(Summary::default())
-        };
-        let now = if lb {
-            summary_of(&new_d, idb)
-        } else {
-            Arc::new(Summary::default())
-        };
+        let [was, now] = attribution.all(block);
+        let none = Arc::new(Summary::default());
+        let was = if la { was } else { Arc::clone(&none) };
+        let now = if lb { now } else { none };
         let gained = now.allowed.difference(&was.allowed);
         let lost = was.allowed.difference(&now.allowed);
         if gained.is_empty() && lost.is_empty() {
-            continue;
+            break 'decisions;
         }
         let causes: Arc<compare::Causes> = if la && lb {
             attribution.causes(block)
@@ -604,15 +604,17 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         for (cause, cells) in causes.iter() {
             let (names, edit_at) = cause_info.entry(*cause).or_insert_with(|| {
                 let blocks = attribution.cause(*cause);
-                let names: Vec<String> = blocks.iter().map(|&c| pair.name(c).to_string()).collect();
+                let names: Arc<[String]> =
+                    blocks.iter().map(|&c| pair.name(c).to_string()).collect();
                 let at = names
                     .iter()
-                    .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side));
+                    .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side))
+                    .map(Arc::new);
                 (names, at)
             });
             let loc = edit_at
                 .clone()
-                .or_else(|| b.map(|b| location(new, b.head, true)));
+                .or_else(|| b.map(|b| Arc::new(location(new, b.head, true))));
             for (kind, region, o, n) in [
                 (Kind::NewAccess, &gained, "deny", "allow"),
                 (Kind::RemovedAccess, &lost, "allow", "deny"),
@@ -632,17 +634,19 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                 });
             }
         }
+        }
+        attribution.release(block);
     }
     trace("attribution + changes");
     for d in &default_changes {
-        let was = d
-            .old
-            .as_deref()
-            .map_or_else(|| Arc::new(Summary::default()), |n| all_of(old, &old_d, n));
-        let now = d
-            .new
-            .as_deref()
-            .map_or_else(|| Arc::new(Summary::default()), |n| all_of(new, &new_d, n));
+        let was = d.old.as_deref().map_or_else(
+            || Arc::new(Summary::default()),
+            |n| attribution.all_by_name(false, n),
+        );
+        let now = d.new.as_deref().map_or_else(
+            || Arc::new(Summary::default()),
+            |n| attribution.all_by_name(true, n),
+        );
         let base = Change {
             kind: Kind::DefaultChanged,
             access_level: d.new.clone().or(d.old.clone()),
@@ -650,11 +654,11 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             region: None,
             old: json!(d.old),
             new: json!(d.new),
-            caused_by: Vec::new(),
+            caused_by: Arc::from([]),
             scope: Some(scope_text(&d.scope)),
             location: d
                 .span
-                .map(|(s, n)| location(if n { new } else { old }, s, n)),
+                .map(|(s, n)| Arc::new(location(if n { new } else { old }, s, n))),
             fails: false,
             allowed: None,
         };
@@ -674,6 +678,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             });
         }
     }
+    drop(attribution);
     let changes = judge(u, changes, rules);
     trace("judged");
     let cause_types = causes(&changes)
@@ -692,7 +697,15 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
 
 /// Apply `[diff]`: split region changes by the allow entries that accept
 /// part of them, mark what fails.
-fn judge(u: &Universe, changes: Vec<Change>, rules: &Rules) -> Vec<Change> {
+fn judge(u: &Universe, mut changes: Vec<Change>, rules: &Rules) -> Vec<Change> {
+    if rules.allow.is_empty() {
+        // Nothing accepted: marked in place (half a million changes are
+        // not copied).
+        for c in &mut changes {
+            c.fails = c.kind == Kind::Unhide || rules.fail_on.contains(&c.kind);
+        }
+        return changes;
+    }
     let allow_regions: Vec<Region> = rules
         .allow
         .iter()

@@ -31,11 +31,11 @@ fn entry(c: &Change) -> Map<String, Value> {
     m.insert("except".into(), Value::Null);
     m.insert("old".into(), c.old.clone());
     m.insert("new".into(), c.new.clone());
-    m.insert("caused_by".into(), json!(c.caused_by));
+    m.insert("caused_by".into(), json!(&c.caused_by[..]));
     m.insert("scope".into(), json!(c.scope));
     m.insert("fails".into(), json!(c.fails));
     m.insert("allowed_by".into(), json!(c.allowed));
-    location_fields(&mut m, c.location.as_ref());
+    location_fields(&mut m, c.location.as_deref());
     m
 }
 

@@ -182,23 +182,23 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
                 format!("\u{1}default {ty} {scope}"),
                 format!(
                     "default {ty} access level in {scope_text}{}",
-                    at(c.location.as_ref())
+                    at(c.location.as_deref())
                 ),
-                c.location.clone(),
+                c.location.as_deref().cloned(),
             )
         } else {
             let key = c.caused_by.join("\u{0}");
             let title = if c.caused_by.len() == 1 {
                 let name = &c.caused_by[0];
                 let what = describe_block(name, diff.cause_types.get(name).copied());
-                format!("{what}{}", at(c.location.as_ref()))
+                format!("{what}{}", at(c.location.as_deref()))
             } else if c.caused_by.is_empty() {
                 "unattributed".to_string()
             } else {
                 let names: Vec<String> = c.caused_by.iter().map(|n| format!("`{n}`")).collect();
                 format!("{} together", names.join(", "))
             };
-            (key, title, c.location.clone())
+            (key, title, c.location.as_deref().cloned())
         };
         let describe = |r| {
             let (p, more) = region::parts(&diff.universe, r, parts_limit);
@@ -257,7 +257,7 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
                     names: vec![name],
                     lines: texts[lines].clone(),
                     regional: c.region.is_some(),
-                    location: c.location.as_ref(),
+                    location: c.location.as_deref(),
                 });
             }
         }
