@@ -179,6 +179,24 @@ pub(crate) fn dirty_blocks(pair: &Pair<'_>) -> (Vec<bool>, Vec<bool>) {
     (edited, dirty)
 }
 
+/// The blocks some block includes on either side, and `kept`.
+pub(crate) fn included(pair: &Pair<'_>, kept: impl IntoIterator<Item = u32>) -> Vec<bool> {
+    let mut included = vec![false; pair.blocks()];
+    for model in [pair.old, pair.new] {
+        for a in &model.acls {
+            for inc in &a.includes {
+                if let Some(t) = pair.include_block(model, inc) {
+                    included[t as usize] = true;
+                }
+            }
+        }
+    }
+    for b in kept {
+        included[b as usize] = true;
+    }
+    included
+}
+
 /// The blocks of `model` reached from `roots` (themselves included).
 pub(crate) fn closure(model: &Model, roots: impl IntoIterator<Item = AclId>) -> Vec<bool> {
     let mut seen = vec![false; model.acls.len()];
@@ -369,11 +387,15 @@ pub(crate) struct Attribution<'a> {
     pub pair: &'a Pair<'a>,
     pub edited: &'a [bool],
     pub dirty: &'a [bool],
+    u: &'a Universe,
     old: Decisions,
     new: Decisions,
+    /// The blocks whose decisions are needed on each side (those not
+    /// [`included`] are computed by [`Attribution::ensure`]).
+    needed: [Vec<bool>; 2],
     /// Blocks another block includes, or whose decisions are asked for
-    /// later (default targets): never released.
-    included: Vec<bool>,
+    /// later (default targets): computed up front, never released.
+    included: &'a [bool],
     memo: Vec<Option<Arc<Causes>>>,
     /// Each cause's blocks, sorted by name.
     causes: Vec<Vec<u32>>,
@@ -394,30 +416,19 @@ fn side(d: &Decisions, id: Option<AclId>) -> (Option<&CellSet>, Option<&Summary>
 impl<'a> Attribution<'a> {
     pub fn new(
         pair: &'a Pair<'a>,
-        edited: &'a [bool],
-        dirty: &'a [bool],
+        (edited, dirty, included): (&'a [bool], &'a [bool], &'a [bool]),
+        u: &'a Universe,
         (old, new): (Decisions, Decisions),
-        kept: impl IntoIterator<Item = u32>,
+        needed: [Vec<bool>; 2],
     ) -> Attribution<'a> {
-        let mut included = vec![false; pair.blocks()];
-        for model in [pair.old, pair.new] {
-            for a in &model.acls {
-                for inc in &a.includes {
-                    if let Some(t) = pair.include_block(model, inc) {
-                        included[t as usize] = true;
-                    }
-                }
-            }
-        }
-        for b in kept {
-            included[b as usize] = true;
-        }
         Attribution {
             pair,
             edited,
             dirty,
+            u,
             old,
             new,
+            needed,
             included,
             memo: vec![None; pair.blocks()],
             causes: Vec::new(),
@@ -534,6 +545,44 @@ impl<'a> Attribution<'a> {
         m.lookup(name)
             .and_then(|id| d.all[id.0 as usize].clone())
             .unwrap_or_default()
+    }
+
+    /// Compute the decisions of blocks no block includes (left out of
+    /// [`decisions`], so that only a chunk of them is held at a time), in
+    /// parallel; their includes' are computed already.
+    pub fn ensure(&mut self, blocks: &[u32]) {
+        let pair = self.pair;
+        for (side, model) in [pair.old, pair.new].into_iter().enumerate() {
+            let d = if side == 0 { &self.old } else { &self.new };
+            let needed = &self.needed[side];
+            let todo: Vec<(u32, AclId)> = blocks
+                .iter()
+                .filter_map(|&b| {
+                    let (o, n) = pair.ids(b);
+                    let id = if side == 0 { o } else { n }?;
+                    let i = id.0 as usize;
+                    (needed[i] && d.all[i].is_none()).then_some((b, id))
+                })
+                .collect();
+            let (u, dirty) = (self.u, self.dirty);
+            let done: Vec<Computed> = todo
+                .par_iter()
+                .map(|&(b, id)| {
+                    let own = own_summary(u, &model.acl(id).rules);
+                    let kept = dirty[b as usize].then(|| Arc::new(own.decided.clone()));
+                    (id, kept, Arc::new(compose(model, id, own, &d.all)))
+                })
+                .collect();
+            let d = if side == 0 {
+                &mut self.old
+            } else {
+                &mut self.new
+            };
+            for (id, own, all) in done {
+                d.own[id.0 as usize] = own;
+                d.all[id.0 as usize] = Some(all);
+            }
+        }
     }
 
     /// Free what is kept of block `b` once its changes are known, unless

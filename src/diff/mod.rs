@@ -403,6 +403,10 @@ fn is_access_level(b: Option<&AccessLevel>) -> bool {
     b.is_some_and(|b| !b.is_component())
 }
 
+/// Blocks whose decisions are composed at once (in parallel) in the loop
+/// over blocks, then released.
+const CHUNK: usize = 256;
+
 /// Compare two versions of a policy set.
 pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     trace("diff start");
@@ -445,22 +449,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     let universe = universe(&pair, [&needed_old, &needed_new], rules);
     trace("universe");
     let u = &universe;
-    let no_reuse = |_| None;
-    let keep_new = |id: AclId| dirty[id.0 as usize];
-    let new_d = compare::decisions(new, u, &needed_new, &keep_new, &no_reuse);
-    trace("new decisions");
-    let keep_old = |id: AclId| dirty[pair.of_old(id) as usize];
-    let share = |id: AclId| {
-        let b = pair.of_old(id);
-        if dirty[b as usize] {
-            return None;
-        }
-        let n = pair.ids(b).1?;
-        new_d.all[n.0 as usize].clone()
-    };
-    let old_d = compare::decisions(old, u, &needed_old, &keep_old, &share);
-    trace("old decisions");
-    // The default targets' decisions are asked for after the loop.
+    // The default targets' decisions are asked for after the loop below.
     let kept: Vec<u32> = default_changes
         .iter()
         .flat_map(|d| [&d.old, &d.new])
@@ -472,7 +461,38 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         })
         .flatten()
         .collect();
-    let mut attribution = Attribution::new(&pair, &edited, &dirty, (old_d, new_d), kept);
+    let included = compare::included(&pair, kept);
+    // Blocks nothing includes (most access levels) are composed in the
+    // loop below, a chunk at a time, and released once compared.
+    let up_front = |new_side: bool, needed: &[bool]| -> Vec<bool> {
+        needed
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| n && included[block_of(new_side, AclId(i as u32))])
+            .collect()
+    };
+    let no_reuse = |_| None;
+    let keep_new = |id: AclId| dirty[id.0 as usize];
+    let new_d = compare::decisions(new, u, &up_front(true, &needed_new), &keep_new, &no_reuse);
+    trace("new decisions");
+    let keep_old = |id: AclId| dirty[pair.of_old(id) as usize];
+    let share = |id: AclId| {
+        let b = pair.of_old(id);
+        if dirty[b as usize] {
+            return None;
+        }
+        let n = pair.ids(b).1?;
+        new_d.all[n.0 as usize].clone()
+    };
+    let old_d = compare::decisions(old, u, &up_front(false, &needed_old), &keep_old, &share);
+    trace("old decisions");
+    let mut attribution = Attribution::new(
+        &pair,
+        (&edited, &dirty, &included),
+        u,
+        (old_d, new_d),
+        [needed_old, needed_new],
+    );
     let mut changes: Vec<Change> = Vec::new();
     // Each cause's names and where its edit is on the new side.
     type CauseInfo = (Arc<[String]>, Option<Arc<Location>>);
@@ -480,7 +500,11 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         FxHashMap::default();
     let mut blocks: Vec<u32> = (0..pair.blocks() as u32).collect();
     blocks.sort_unstable_by_key(|&b| pair.name(b));
-    for block in blocks {
+    for (k, &block) in blocks.iter().enumerate() {
+        if k % CHUNK == 0 {
+            let chunk = &blocks[k..blocks.len().min(k + CHUNK)];
+            attribution.ensure(chunk);
+        }
         let name = pair.name(block);
         let (a, b) = pair.acls(block);
         let ty = b.or(a).map(|x| x.kind);
