@@ -161,6 +161,7 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
     // Group by key, item by (group, kind, fails, reason, lines): indexes,
     // so half a million changes group in linear time.
     let mut group_of: FxHashMap<String, usize> = FxHashMap::default();
+    let mut group_at: FxHashMap<usize, usize> = FxHashMap::default();
     type ItemKey<'a> = (usize, Kind, bool, Option<&'a str>, usize);
     let mut item_of: FxHashMap<ItemKey<'d>, usize> = FxHashMap::default();
     // Each distinct text of `lines`, numbered; and the number of the lines
@@ -170,25 +171,21 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
     let mut text_of: FxHashMap<Vec<String>, usize> = FxHashMap::default();
     let mut of_cells: FxHashMap<Vec<u32>, usize> = FxHashMap::default();
     for c in &diff.changes {
-        let (key, title, location) = if c.kind == Kind::DefaultChanged {
-            let ty = c.acl_type.map_or("", |t| t.as_str());
-            let scope = c.scope.as_deref().unwrap_or("");
-            let scope_text = match scope {
-                "all" => "all environments".to_string(),
-                "predefined" => "the predefined defaults".to_string(),
-                s => s.to_string(),
-            };
-            (
-                format!("\u{1}default {ty} {scope}"),
+        // The group's key; its title and location (those of its first
+        // change) are worked out when it is new.
+        let head = |c: &Change| -> (String, Option<Location>) {
+            let title = if c.kind == Kind::DefaultChanged {
+                let ty = c.acl_type.map_or("", |t| t.as_str());
+                let scope_text = match c.scope.as_deref().unwrap_or("") {
+                    "all" => "all environments".to_string(),
+                    "predefined" => "the predefined defaults".to_string(),
+                    s => s.to_string(),
+                };
                 format!(
                     "default {ty} access level in {scope_text}{}",
                     at(c.location.as_deref())
-                ),
-                c.location.as_deref().cloned(),
-            )
-        } else {
-            let key = c.caused_by.join("\u{0}");
-            let title = if c.caused_by.len() == 1 {
+                )
+            } else if c.caused_by.len() == 1 {
                 let name = &c.caused_by[0];
                 let what = describe_block(name, diff.cause_types.get(name).copied());
                 format!("{what}{}", at(c.location.as_deref()))
@@ -198,7 +195,16 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
                 let names: Vec<String> = c.caused_by.iter().map(|n| format!("`{n}`")).collect();
                 format!("{} together", names.join(", "))
             };
-            (key, title, c.location.as_deref().cloned())
+            (title, c.location.as_deref().cloned())
+        };
+        let key = |c: &Change| {
+            if c.kind == Kind::DefaultChanged {
+                let ty = c.acl_type.map_or("", |t| t.as_str());
+                let scope = c.scope.as_deref().unwrap_or("");
+                format!("\u{1}default {ty} {scope}")
+            } else {
+                c.caused_by.join("\u{0}")
+            }
         };
         let describe = |r| {
             let (p, more) = region::parts(&diff.universe, r, parts_limit);
@@ -220,20 +226,34 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
             None => intern(&mut texts, &mut text_of, vec![fact(c)]),
         };
         let name = c.access_level.as_deref().unwrap_or("");
-        let g = match group_of.get(&key) {
-            Some(&g) => g,
+        // Changes of one cause share its list of names: known by address.
+        let shared = (c.kind != Kind::DefaultChanged).then(|| c.caused_by.as_ptr() as usize);
+        let known = shared.and_then(|p| group_at.get(&p).copied());
+        let g = match known {
+            Some(g) => g,
             None => {
-                group_of.insert(key.clone(), groups.len());
-                groups.push((
-                    key,
-                    Group {
-                        title,
-                        location,
-                        fails: false,
-                        items: Vec::new(),
-                    },
-                ));
-                groups.len() - 1
+                let key = key(c);
+                let g = match group_of.get(&key) {
+                    Some(&g) => g,
+                    None => {
+                        let (title, location) = head(c);
+                        group_of.insert(key.clone(), groups.len());
+                        groups.push((
+                            key,
+                            Group {
+                                title,
+                                location,
+                                fails: false,
+                                items: Vec::new(),
+                            },
+                        ));
+                        groups.len() - 1
+                    }
+                };
+                if let Some(p) = shared {
+                    group_at.insert(p, g);
+                }
+                g
             }
         };
         let group = &mut groups[g].1;
