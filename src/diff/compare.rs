@@ -480,6 +480,14 @@ impl<'a> Attribution<'a> {
                     self.compose_causes(n)
                 };
                 self.memo[n as usize] = Some(Arc::new(causes));
+                // Own decisions serve only to attribute the block's own
+                // changes, now known.
+                let (o, x) = self.pair.ids(n);
+                for (d, id) in [(&mut self.old, o), (&mut self.new, x)] {
+                    if let Some(id) = id {
+                        d.own[id.0 as usize] = None;
+                    }
+                }
                 continue;
             }
             if !open.insert(n) {

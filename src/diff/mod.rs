@@ -202,7 +202,7 @@ pub struct Change {
     pub kind: Kind,
     /// The access level concerned (for `default-changed`: the new
     /// default, else the old one).
-    pub access_level: Option<String>,
+    pub access_level: Option<Arc<str>>,
     /// Its type (new side, else old).
     pub acl_type: Option<AclKind>,
     /// The requests concerned (region changes), in [`Diff::universe`].
@@ -510,7 +510,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         let ty = b.or(a).map(|x| x.kind);
         let base = Change {
             kind: Kind::NewAccess,
-            access_level: Some(name.to_string()),
+            access_level: Some(Arc::from(name)),
             acl_type: ty,
             region: None,
             old: Value::Null,
@@ -673,7 +673,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         );
         let base = Change {
             kind: Kind::DefaultChanged,
-            access_level: d.new.clone().or(d.old.clone()),
+            access_level: d.new.as_deref().or(d.old.as_deref()).map(Arc::from),
             acl_type: Some(AclKind::Participant(d.ty)),
             region: None,
             old: json!(d.old),

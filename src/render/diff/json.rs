@@ -23,7 +23,7 @@ fn location_fields(obj: &mut Map<String, Value>, loc: Option<&Location>) {
 fn entry(c: &Change) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("kind".into(), json!(c.kind.as_str()));
-    m.insert("access_level".into(), json!(c.access_level));
+    m.insert("access_level".into(), json!(c.access_level.as_deref()));
     m.insert("type".into(), json!(c.acl_type.map(|t| t.as_str())));
     m.insert("access".into(), Value::Null);
     m.insert("object".into(), Value::Null);
