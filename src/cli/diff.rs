@@ -65,7 +65,6 @@ enum Format {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
-    diff::trace("start");
     let settings = cli.settings()?;
     let (old, new, rules) = match (&args.old, &args.new, &args.base) {
         (Some(old), Some(new), None) => {
@@ -89,9 +88,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             ))
         }
     };
-    diff::trace("loaded");
     let (old, new) = rayon::join(|| build(old), || build(new));
-    diff::trace("models");
     for (side, m) in [("old", &old), ("new", &new)] {
         if !m.syntax_errors.is_empty() {
             eprintln!(
@@ -101,21 +98,18 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         }
     }
     let result = diff::diff(&old, &new, &rules);
-    diff::trace("diffed");
     let mut out = std::io::stdout().lock();
     let text = match args.format {
         Format::Text => render::diff::text::render(&result, cli.color()),
         Format::Json => {
             // Streamed: the full regions of a large diff are big.
             let written = render::diff::json::write(&mut out, &result);
-            diff::trace("json written");
             return finish(written, (old, new, result));
         }
         Format::Markdown => render::diff::markdown::render(&result),
         Format::Sarif => render::diff::sarif::render(&result),
         Format::Github => render::diff::github::render(&result),
     };
-    diff::trace("rendered");
     let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     finish(written, (old, new, result))
 }

@@ -35,16 +35,10 @@ impl<'m> Pair<'m> {
     /// Pair the blocks of two models by name.
     pub fn new(old: &'m Model, new: &'m Model) -> Pair<'m> {
         let n = new.acls.len();
-        let mut old_ids: Vec<Option<AclId>> = new
-            .acls
-            .par_iter()
-            .map(|b| old.lookup(&b.name))
-            .collect();
-        let new_ids: Vec<Option<AclId>> = old
-            .acls
-            .par_iter()
-            .map(|a| new.lookup(&a.name))
-            .collect();
+        let mut old_ids: Vec<Option<AclId>> =
+            new.acls.par_iter().map(|b| old.lookup(&b.name)).collect();
+        let new_ids: Vec<Option<AclId>> =
+            old.acls.par_iter().map(|a| new.lookup(&a.name)).collect();
         let mut of_old = vec![0u32; old.acls.len()];
         for (i, paired) in new_ids.iter().enumerate() {
             of_old[i] = match paired {

@@ -15,13 +15,13 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Value};
 
+pub use crate::analysis::region::Part;
 use crate::analysis::region::{Region, Universe};
 use crate::analysis::semantics::Summary;
 use crate::model::{AccessLevel, AclId, Model, Scope};
 use crate::source::Span;
 use crate::syntax::ast::{AccessSet, AclKind, DefaultType, Participant, Pattern};
 use compare::{Attribution, Pair};
-pub use crate::analysis::region::Part;
 
 /// What changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -409,7 +409,6 @@ const CHUNK: usize = 256;
 
 /// Compare two versions of a policy set.
 pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
-    trace("diff start");
     let pair = Pair::new(old, new);
     let (edited, dirty) = compare::dirty_blocks(&pair);
     let default_changes = default_changes(&pair);
@@ -445,9 +444,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         compare::closure(m, dirty_ids.chain(targets).collect::<Vec<_>>())
     };
     let (needed_old, needed_new) = rayon::join(|| roots(old, false), || roots(new, true));
-    trace("dirty, needed");
     let universe = universe(&pair, [&needed_old, &needed_new], rules);
-    trace("universe");
     let u = &universe;
     // The default targets' decisions are asked for after the loop below.
     let kept: Vec<u32> = default_changes
@@ -474,7 +471,6 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     let no_reuse = |_| None;
     let keep_new = |id: AclId| dirty[id.0 as usize];
     let new_d = compare::decisions(new, u, &up_front(true, &needed_new), &keep_new, &no_reuse);
-    trace("new decisions");
     let keep_old = |id: AclId| dirty[pair.of_old(id) as usize];
     let share = |id: AclId| {
         let b = pair.of_old(id);
@@ -485,7 +481,6 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         new_d.all[n.0 as usize].clone()
     };
     let old_d = compare::decisions(old, u, &up_front(false, &needed_old), &keep_old, &share);
-    trace("old decisions");
     let mut attribution = Attribution::new(
         &pair,
         (&edited, &dirty, &included),
@@ -496,8 +491,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     let mut changes: Vec<Change> = Vec::new();
     // Each cause's names and where its edit is on the new side.
     type CauseInfo = (Arc<[String]>, Option<Arc<Location>>);
-    let mut cause_info: FxHashMap<compare::Cause, CauseInfo> =
-        FxHashMap::default();
+    let mut cause_info: FxHashMap<compare::Cause, CauseInfo> = FxHashMap::default();
     let mut blocks: Vec<u32> = (0..pair.blocks() as u32).collect();
     blocks.sort_unstable_by_key(|&b| pair.name(b));
     for (k, &block) in blocks.iter().enumerate() {
@@ -604,64 +598,63 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             (None, None) => {}
         }
         'decisions: {
-        // Decisions: a component allows nothing by itself.
-        let (la, lb) = (is_access_level(a), is_access_level(b));
-        if !(la || lb) || !(dirty[block as usize] || retyped[block as usize]) {
-            break 'decisions;
-        }
-        let [was, now] = attribution.all(block);
-        let none = Arc::new(Summary::default());
-        let was = if la { was } else { Arc::clone(&none) };
-        let now = if lb { now } else { none };
-        let gained = now.allowed.difference(&was.allowed);
-        let lost = was.allowed.difference(&now.allowed);
-        if gained.is_empty() && lost.is_empty() {
-            break 'decisions;
-        }
-        let causes: Arc<compare::Causes> = if la && lb {
-            attribution.causes(block)
-        } else {
-            let mut all = gained.clone();
-            all.union_with(&lost);
-            Arc::new(vec![(attribution.single(block), all)])
-        };
-        for (cause, cells) in causes.iter() {
-            let (names, edit_at) = cause_info.entry(*cause).or_insert_with(|| {
-                let blocks = attribution.cause(*cause);
-                let names: Arc<[String]> =
-                    blocks.iter().map(|&c| pair.name(c).to_string()).collect();
-                let at = names
-                    .iter()
-                    .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side))
-                    .map(Arc::new);
-                (names, at)
-            });
-            let loc = edit_at
-                .clone()
-                .or_else(|| b.map(|b| Arc::new(location(new, b.head, true))));
-            for (kind, region, o, n) in [
-                (Kind::NewAccess, &gained, "deny", "allow"),
-                (Kind::RemovedAccess, &lost, "allow", "deny"),
-            ] {
-                let r = cells.intersection(region);
-                if r.is_empty() {
-                    continue;
-                }
-                changes.push(Change {
-                    kind,
-                    region: Some(r),
-                    old: json!(o),
-                    new: json!(n),
-                    caused_by: names.clone(),
-                    location: loc.clone(),
-                    ..base.clone()
-                });
+            // Decisions: a component allows nothing by itself.
+            let (la, lb) = (is_access_level(a), is_access_level(b));
+            if !(la || lb) || !(dirty[block as usize] || retyped[block as usize]) {
+                break 'decisions;
             }
-        }
+            let [was, now] = attribution.all(block);
+            let none = Arc::new(Summary::default());
+            let was = if la { was } else { Arc::clone(&none) };
+            let now = if lb { now } else { none };
+            let gained = now.allowed.difference(&was.allowed);
+            let lost = was.allowed.difference(&now.allowed);
+            if gained.is_empty() && lost.is_empty() {
+                break 'decisions;
+            }
+            let causes: Arc<compare::Causes> = if la && lb {
+                attribution.causes(block)
+            } else {
+                let mut all = gained.clone();
+                all.union_with(&lost);
+                Arc::new(vec![(attribution.single(block), all)])
+            };
+            for (cause, cells) in causes.iter() {
+                let (names, edit_at) = cause_info.entry(*cause).or_insert_with(|| {
+                    let blocks = attribution.cause(*cause);
+                    let names: Arc<[String]> =
+                        blocks.iter().map(|&c| pair.name(c).to_string()).collect();
+                    let at = names
+                        .iter()
+                        .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side))
+                        .map(Arc::new);
+                    (names, at)
+                });
+                let loc = edit_at
+                    .clone()
+                    .or_else(|| b.map(|b| Arc::new(location(new, b.head, true))));
+                for (kind, region, o, n) in [
+                    (Kind::NewAccess, &gained, "deny", "allow"),
+                    (Kind::RemovedAccess, &lost, "allow", "deny"),
+                ] {
+                    let r = cells.intersection(region);
+                    if r.is_empty() {
+                        continue;
+                    }
+                    changes.push(Change {
+                        kind,
+                        region: Some(r),
+                        old: json!(o),
+                        new: json!(n),
+                        caused_by: names.clone(),
+                        location: loc.clone(),
+                        ..base.clone()
+                    });
+                }
+            }
         }
         attribution.release(block);
     }
-    trace("attribution + changes");
     for d in &default_changes {
         let was = d.old.as_deref().map_or_else(
             || Arc::new(Summary::default()),
@@ -704,7 +697,6 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     }
     drop(attribution);
     let changes = judge(u, changes, rules);
-    trace("judged");
     let cause_types = causes(&changes)
         .into_iter()
         .filter_map(|n| {
@@ -815,28 +807,4 @@ mod tests {
         assert!(!glob("AB*B", "AB"));
         assert!(!glob("Reseller *", "Customer"));
     }
-}
-
-/// TEMPORARY phase trace (ACLC_DIFF_TRACE=1): elapsed time and RSS.
-pub fn trace(what: &str) {
-    use std::sync::OnceLock;
-    static START: OnceLock<std::time::Instant> = OnceLock::new();
-    if std::env::var_os("ACLC_DIFF_TRACE").is_none() {
-        return;
-    }
-    let start = START.get_or_init(std::time::Instant::now);
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |k: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(k))
-            .map(|l| l.trim_start_matches(k).trim().to_string())
-            .unwrap_or_default()
-    };
-    eprintln!(
-        "[trace] {:>8.3}s {what}: rss {} hwm {}",
-        start.elapsed().as_secs_f64(),
-        field("VmRSS:"),
-        field("VmHWM:")
-    );
 }
