@@ -34,7 +34,6 @@ pub(crate) struct Pair<'m> {
 impl<'m> Pair<'m> {
     /// Pair the blocks of two models by name.
     pub fn new(old: &'m Model, new: &'m Model) -> Pair<'m> {
-        let n = new.acls.len();
         let mut old_ids: Vec<Option<AclId>> =
             new.acls.par_iter().map(|b| old.lookup(&b.name)).collect();
         let new_ids: Vec<Option<AclId>> =
@@ -49,7 +48,6 @@ impl<'m> Pair<'m> {
                 }
             };
         }
-        debug_assert!(old_ids.len() >= n);
         Pair {
             old,
             new,
