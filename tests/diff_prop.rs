@@ -42,27 +42,8 @@ struct Policy {
 fn render_policy(p: &Policy) -> String {
     let mut s = String::new();
     for (i, b) in p.blocks.iter().enumerate().filter(|(_, b)| b.present) {
-        if b.customer {
-            s.push_str(&format!("access_level \"C{i}\" for customer {{\n"));
-        } else {
-            s.push_str(&format!("component \"C{i}\" {{\n"));
-        }
-        if b.hidden {
-            s.push_str("    hidden\n");
-        }
-        for r in &b.rules {
-            let effect = if r.allow { "allow" } else { "deny" };
-            s.push_str(&format!(
-                "    {effect} {} {}.{}\n",
-                access_list(r.access),
-                r.object,
-                r.attribute
-            ));
-        }
-        for inc in &b.includes {
-            s.push_str(&format!("    include \"C{inc}\"\n"));
-        }
-        s.push_str("}\n");
+        let participant = b.customer.then_some("customer");
+        render_block(&mut s, i, participant, b.hidden, &b.rules, &b.includes);
     }
     if let Some(d) = p.default {
         s.push_str(&format!("default customer = \"C{d}\"\n"));
@@ -314,7 +295,7 @@ proptest! {
             // Attribution: edited blocks, reached, changed where it says.
             for (c, parts) in gained.iter().chain(&lost) {
                 prop_assert!(!c.caused_by.is_empty(), "{}: no cause\n{}", name, ctx);
-                for cause in &c.caused_by {
+                for cause in c.caused_by.iter() {
                     let x = index(cause);
                     prop_assert!(edited(&old, &new, x), "{} blames unedited {}\n{}", name, cause, ctx);
                     prop_assert!(reaches(&old, i, x) || reaches(&new, i, x), "{} blames unreached {}\n{}", name, cause, ctx);

@@ -19,19 +19,95 @@ use crate::analysis::semantics::Summary;
 use crate::model::{AccessLevel, AclId, Model, Rule};
 use crate::syntax::ast::Effect;
 
-/// Both sides of a diff, by block name.
+/// Both sides of a diff, their blocks paired by name. A block of either
+/// side has one number in the diff (a *block*): the new side's id, else,
+/// for a block of the old side only, one past the new side's.
 pub(crate) struct Pair<'m> {
     pub old: &'m Model,
     pub new: &'m Model,
+    /// The old side's id of each block (by block number).
+    old_ids: Vec<Option<AclId>>,
+    /// The block number of each old side's id.
+    of_old: Vec<u32>,
 }
 
 impl<'m> Pair<'m> {
+    /// Pair the blocks of two models by name.
+    pub fn new(old: &'m Model, new: &'m Model) -> Pair<'m> {
+        let mut old_ids: Vec<Option<AclId>> =
+            new.acls.par_iter().map(|b| old.lookup(&b.name)).collect();
+        let new_ids: Vec<Option<AclId>> =
+            old.acls.par_iter().map(|a| new.lookup(&a.name)).collect();
+        let mut of_old = vec![0u32; old.acls.len()];
+        for (i, paired) in new_ids.iter().enumerate() {
+            of_old[i] = match paired {
+                Some(id) => id.0,
+                None => {
+                    old_ids.push(Some(AclId(i as u32)));
+                    (old_ids.len() - 1) as u32
+                }
+            };
+        }
+        Pair {
+            old,
+            new,
+            old_ids,
+            of_old,
+        }
+    }
+
     pub fn old_acl(&self, name: &str) -> Option<&'m AccessLevel> {
         self.old.lookup(name).map(|id| self.old.acl(id))
     }
 
     pub fn new_acl(&self, name: &str) -> Option<&'m AccessLevel> {
         self.new.lookup(name).map(|id| self.new.acl(id))
+    }
+
+    /// How many blocks the two sides have together.
+    pub fn blocks(&self) -> usize {
+        self.old_ids.len()
+    }
+
+    /// The block of an old side's id.
+    pub fn of_old(&self, id: AclId) -> u32 {
+        self.of_old[id.0 as usize]
+    }
+
+    /// The ids of a block on the old and the new side.
+    pub fn ids(&self, b: u32) -> (Option<AclId>, Option<AclId>) {
+        let new = ((b as usize) < self.new.acls.len()).then_some(AclId(b));
+        (self.old_ids[b as usize], new)
+    }
+
+    /// A block on the old and the new side.
+    pub fn acls(&self, b: u32) -> (Option<&'m AccessLevel>, Option<&'m AccessLevel>) {
+        let (o, n) = self.ids(b);
+        (o.map(|id| self.old.acl(id)), n.map(|id| self.new.acl(id)))
+    }
+
+    /// A block's name.
+    pub fn name(&self, b: u32) -> &'m str {
+        match self.acls(b) {
+            (_, Some(x)) | (Some(x), None) => &x.name,
+            (None, None) => "",
+        }
+    }
+
+    /// The block an include names on a side (the name may be declared on
+    /// the other side only).
+    fn include_block(&self, model: &Model, inc: &crate::model::Include) -> Option<u32> {
+        match inc.target {
+            Some(t) if std::ptr::eq(model, self.new) => Some(t.0),
+            Some(t) => Some(self.of_old(t)),
+            None => {
+                let name = inc.name.node.as_str();
+                match self.new.lookup(name) {
+                    Some(t) => Some(t.0),
+                    None => self.old.lookup(name).map(|t| self.of_old(t)),
+                }
+            }
+        }
     }
 }
 
@@ -55,48 +131,62 @@ pub(crate) fn same_includes(a: &AccessLevel, b: &AccessLevel) -> bool {
             .all(|(x, y)| x.name.node == y.name.node)
 }
 
-/// The names of the edited blocks, and of the dirty ones (edited, or
-/// reaching an edited block on either side).
-pub(crate) fn dirty_blocks(pair: &Pair<'_>) -> (FxHashSet<String>, FxHashSet<String>) {
-    let edited: FxHashSet<String> = pair
-        .new
-        .acls
-        .par_iter()
-        .filter(|b| match pair.old_acl(&b.name) {
-            None => true,
-            Some(a) => !same_rules(&a.rules, &b.rules) || !same_includes(a, b),
+/// The edited blocks, and the dirty ones (edited, or reaching an edited
+/// block on either side), by block number.
+pub(crate) fn dirty_blocks(pair: &Pair<'_>) -> (Vec<bool>, Vec<bool>) {
+    let edited: Vec<bool> = (0..pair.blocks() as u32)
+        .into_par_iter()
+        .map(|b| match pair.acls(b) {
+            (Some(a), Some(b)) => !same_rules(&a.rules, &b.rules) || !same_includes(a, b),
+            _ => true,
         })
-        .map(|b| b.name.clone())
-        .chain(
-            pair.old
-                .acls
-                .par_iter()
-                .filter(|a| pair.new.lookup(&a.name).is_none())
-                .map(|a| a.name.clone()),
-        )
         .collect();
-    // Who includes whom, by name, on either side.
-    let mut includers: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+    // Who includes whom, by block, on either side.
+    let mut includers: Vec<Vec<u32>> = vec![Vec::new(); pair.blocks()];
     for model in [pair.old, pair.new] {
-        for b in &model.acls {
-            for inc in &b.includes {
-                includers
-                    .entry(inc.name.node.as_str())
-                    .or_default()
-                    .push(b.name.as_str());
+        for a in &model.acls {
+            let by = if std::ptr::eq(model, pair.new) {
+                a.id.0
+            } else {
+                pair.of_old(a.id)
+            };
+            for inc in &a.includes {
+                if let Some(t) = pair.include_block(model, inc) {
+                    includers[t as usize].push(by);
+                }
             }
         }
     }
-    let mut dirty: FxHashSet<String> = edited.clone();
-    let mut stack: Vec<&str> = edited.iter().map(String::as_str).collect();
+    let mut dirty = edited.clone();
+    let mut stack: Vec<u32> = (0..pair.blocks() as u32)
+        .filter(|&b| edited[b as usize])
+        .collect();
     while let Some(n) = stack.pop() {
-        for &by in includers.get(n).map_or(&[][..], Vec::as_slice) {
-            if dirty.insert(by.to_string()) {
+        for &by in &includers[n as usize] {
+            if !std::mem::replace(&mut dirty[by as usize], true) {
                 stack.push(by);
             }
         }
     }
     (edited, dirty)
+}
+
+/// The blocks some block includes on either side, and `kept`.
+pub(crate) fn included(pair: &Pair<'_>, kept: impl IntoIterator<Item = u32>) -> Vec<bool> {
+    let mut included = vec![false; pair.blocks()];
+    for model in [pair.old, pair.new] {
+        for a in &model.acls {
+            for inc in &a.includes {
+                if let Some(t) = pair.include_block(model, inc) {
+                    included[t as usize] = true;
+                }
+            }
+        }
+    }
+    for b in kept {
+        included[b as usize] = true;
+    }
+    included
 }
 
 /// The blocks of `model` reached from `roots` (themselves included).
@@ -132,10 +222,11 @@ pub(crate) fn own_summary(u: &Universe, rules: &[Rule]) -> Summary {
     s
 }
 
-/// The decisions of the blocks of one side: own permissions alone and
-/// composed (`None`: not needed, not computed).
+/// The decisions of the blocks of one side: the cells own permissions
+/// alone decide, and the composed decisions (`None`: not needed, not
+/// computed, or released).
 pub(crate) struct Decisions {
-    pub own: Vec<Option<Arc<Summary>>>,
+    pub own: Vec<Option<Arc<CellSet>>>,
     pub all: Vec<Option<Arc<Summary>>>,
 }
 
@@ -147,8 +238,9 @@ pub(crate) type Reuse<'a> = &'a (dyn Fn(AclId) -> Option<Arc<Summary>> + Sync);
 /// dirty blocks only; the others are dropped once composed).
 pub(crate) type KeepOwn<'a> = &'a (dyn Fn(AclId) -> bool + Sync);
 
-/// A block's own (if kept) and composed decisions, just computed.
-type Computed = (AclId, Option<Arc<Summary>>, Arc<Summary>);
+/// A block's own decided cells (if kept) and composed decisions, just
+/// computed.
+type Computed = (AclId, Option<Arc<CellSet>>, Arc<Summary>);
 
 /// Compute the decisions of the `needed` blocks of `model` (a set closed
 /// under includes), level by level over the include graph's strongly
@@ -211,12 +303,13 @@ pub(crate) fn decisions(
                             return (m, None, all);
                         }
                         let own = own_summary(u, &model.acl(m).rules);
+                        let kept = keep_own(m).then(|| Arc::new(own.decided.clone()));
                         let all = if cyclic {
                             walk(model, u, m)
                         } else {
-                            compose(model, m, &own, &d.all)
+                            compose(model, m, own, &d.all)
                         };
-                        (m, keep_own(m).then(|| Arc::new(own)), Arc::new(all))
+                        (m, kept, Arc::new(all))
                     })
                     .collect()
             })
@@ -231,8 +324,8 @@ pub(crate) fn decisions(
 
 /// A block's decisions from its own and its includes' (a later include
 /// decides only what nothing before it decided).
-fn compose(model: &Model, acl: AclId, own: &Summary, all: &[Option<Arc<Summary>>]) -> Summary {
-    let mut out = own.clone();
+fn compose(model: &Model, acl: AclId, own: Summary, all: &[Option<Arc<Summary>>]) -> Summary {
+    let mut out = own;
     let mut seen: FxHashSet<AclId> = FxHashSet::default();
     for t in model.acl(acl).includes.iter().filter_map(|i| i.target) {
         if !seen.insert(t) {
@@ -274,27 +367,36 @@ pub(crate) fn changed_cells(a: &Summary, b: &Summary) -> CellSet {
     decided
 }
 
-/// The changed cells of a block split by cause: each part with the
-/// (sorted) names of the edited blocks responsible.
-pub(crate) type Causes = Vec<(Vec<String>, CellSet)>;
+/// A cause: an index into [`Attribution::cause`]'s table of the (sorted
+/// by name) blocks whose edit is responsible.
+pub(crate) type Cause = u32;
+
+/// The changed cells of a block split by cause.
+pub(crate) type Causes = Vec<(Cause, CellSet)>;
 
 /// Attributes changed cells to edited blocks, memoized per block.
 pub(crate) struct Attribution<'a> {
     pub pair: &'a Pair<'a>,
-    pub edited: &'a FxHashSet<String>,
-    pub dirty: &'a FxHashSet<String>,
-    pub old: &'a Decisions,
-    pub new: &'a Decisions,
-    memo: FxHashMap<String, Arc<Causes>>,
+    pub edited: &'a [bool],
+    pub dirty: &'a [bool],
+    u: &'a Universe,
+    old: Decisions,
+    new: Decisions,
+    /// The blocks whose decisions are needed on each side (those not
+    /// [`included`] are computed by [`Attribution::ensure`]).
+    needed: [Vec<bool>; 2],
+    /// Blocks another block includes, or whose decisions are asked for
+    /// later (default targets): computed up front, never released.
+    included: &'a [bool],
+    memo: Vec<Option<Arc<Causes>>>,
+    /// Each cause's blocks, sorted by name.
+    causes: Vec<Vec<u32>>,
+    cause_of: FxHashMap<Vec<u32>, Cause>,
 }
 
-/// A side's decisions of a block by name (empty when absent or unknown).
-fn side<'d>(
-    model: &Model,
-    d: &'d Decisions,
-    name: &str,
-) -> (Option<&'d Summary>, Option<&'d Summary>) {
-    match model.lookup(name) {
+/// A side's decisions of a block (empty when absent or not computed).
+fn side(d: &Decisions, id: Option<AclId>) -> (Option<&CellSet>, Option<&Summary>) {
+    match id {
         Some(id) => (
             d.own[id.0 as usize].as_deref(),
             d.all[id.0 as usize].as_deref(),
@@ -306,94 +408,201 @@ fn side<'d>(
 impl<'a> Attribution<'a> {
     pub fn new(
         pair: &'a Pair<'a>,
-        edited: &'a FxHashSet<String>,
-        dirty: &'a FxHashSet<String>,
-        old: &'a Decisions,
-        new: &'a Decisions,
+        (edited, dirty, included): (&'a [bool], &'a [bool], &'a [bool]),
+        u: &'a Universe,
+        (old, new): (Decisions, Decisions),
+        needed: [Vec<bool>; 2],
     ) -> Attribution<'a> {
         Attribution {
             pair,
             edited,
             dirty,
+            u,
             old,
             new,
-            memo: FxHashMap::default(),
+            needed,
+            included,
+            memo: vec![None; pair.blocks()],
+            causes: Vec::new(),
+            cause_of: FxHashMap::default(),
         }
     }
 
-    /// The changed cells of the dirty block `name`, split by cause.
-    pub fn causes(&mut self, name: &str) -> Arc<Causes> {
-        if let Some(c) = self.memo.get(name) {
+    /// The blocks of a cause, sorted by name.
+    pub fn cause(&self, c: Cause) -> &[u32] {
+        &self.causes[c as usize]
+    }
+
+    /// The cause that is block `b` alone.
+    pub fn single(&mut self, b: u32) -> Cause {
+        self.intern(vec![b])
+    }
+
+    /// The number of a cause (its blocks sorted by name).
+    fn intern(&mut self, blocks: Vec<u32>) -> Cause {
+        if let Some(&c) = self.cause_of.get(&blocks) {
+            return c;
+        }
+        let c = self.causes.len() as Cause;
+        self.causes.push(blocks.clone());
+        self.cause_of.insert(blocks, c);
+        c
+    }
+
+    /// The changed cells of the dirty block `b`, split by cause.
+    pub fn causes(&mut self, b: u32) -> Arc<Causes> {
+        if let Some(c) = &self.memo[b as usize] {
             return Arc::clone(c);
         }
         // Post-order over dirty blocks, iteratively (include chains can be
         // deep); a block met again while open is on a cycle (of either
         // side or of the two together).
-        let mut on_cycle: FxHashSet<String> = FxHashSet::default();
-        let mut open: FxHashSet<String> = FxHashSet::default();
-        let mut stack: Vec<(String, bool)> = vec![(name.to_string(), false)];
+        let mut on_cycle: FxHashSet<u32> = FxHashSet::default();
+        let mut open: FxHashSet<u32> = FxHashSet::default();
+        let mut stack: Vec<(u32, bool)> = vec![(b, false)];
         while let Some((n, expanded)) = stack.pop() {
-            if self.memo.contains_key(&n) {
+            if self.memo[n as usize].is_some() {
                 continue;
             }
             if expanded {
                 open.remove(&n);
                 let causes = if on_cycle.contains(&n) {
-                    self.cyclic(&n)
+                    self.cyclic(n)
                 } else {
-                    self.compose_causes(&n)
+                    self.compose_causes(n)
                 };
-                self.memo.insert(n, Arc::new(causes));
+                self.memo[n as usize] = Some(Arc::new(causes));
+                // Own decisions serve only to attribute the block's own
+                // changes, now known.
+                let (o, x) = self.pair.ids(n);
+                for (d, id) in [(&mut self.old, o), (&mut self.new, x)] {
+                    if let Some(id) = id {
+                        d.own[id.0 as usize] = None;
+                    }
+                }
                 continue;
             }
-            if !open.insert(n.clone()) {
+            if !open.insert(n) {
                 continue;
             }
-            stack.push((n.clone(), true));
-            for inc in self.include_names(&n) {
-                if !self.dirty.contains(&inc) || self.memo.contains_key(&inc) {
+            stack.push((n, true));
+            for inc in self.include_blocks(n) {
+                if !self.dirty[inc as usize] || self.memo[inc as usize].is_some() {
                     continue;
                 }
                 if open.contains(&inc) {
-                    on_cycle.insert(inc.clone());
-                    on_cycle.insert(n.clone());
+                    on_cycle.insert(inc);
+                    on_cycle.insert(n);
                     continue;
                 }
                 stack.push((inc, false));
             }
         }
-        self.memo
-            .get(name)
+        self.memo[b as usize]
+            .as_ref()
             .map_or_else(|| Arc::new(Vec::new()), Arc::clone)
     }
 
-    /// The names a block includes on either side, in order (old side
+    /// The blocks a block includes on either side, in order (old side
     /// first), each once.
-    fn include_names(&self, name: &str) -> Vec<String> {
-        let mut seen: FxHashSet<&str> = FxHashSet::default();
-        let mut out: Vec<String> = Vec::new();
-        for b in [self.pair.old_acl(name), self.pair.new_acl(name)]
-            .into_iter()
-            .flatten()
-        {
-            for inc in &b.includes {
-                if seen.insert(inc.name.node.as_str()) {
-                    out.push(inc.name.node.clone());
+    fn include_blocks(&self, b: u32) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        let (old, new) = self.pair.acls(b);
+        for (model, acl) in [(self.pair.old, old), (self.pair.new, new)] {
+            for inc in acl.iter().flat_map(|a| &a.includes) {
+                if let Some(t) = self.pair.include_block(model, inc) {
+                    if !out.contains(&t) {
+                        out.push(t);
+                    }
                 }
             }
         }
         out
     }
 
-    fn sides(&self, name: &str) -> [(Option<&'a Summary>, Option<&'a Summary>); 2] {
-        [
-            side(self.pair.old, self.old, name),
-            side(self.pair.new, self.new, name),
-        ]
+    fn sides(&self, b: u32) -> [(Option<&CellSet>, Option<&Summary>); 2] {
+        let (o, n) = self.pair.ids(b);
+        [side(&self.old, o), side(&self.new, n)]
     }
 
-    fn changed(&self, name: &str) -> CellSet {
-        let [(_, old), (_, new)] = self.sides(name);
+    /// The composed decisions of a block on each side (empty when absent).
+    pub fn all(&self, b: u32) -> [Arc<Summary>; 2] {
+        let (o, n) = self.pair.ids(b);
+        let get = |d: &Decisions, id: Option<AclId>| {
+            id.and_then(|id| d.all[id.0 as usize].clone())
+                .unwrap_or_default()
+        };
+        [get(&self.old, o), get(&self.new, n)]
+    }
+
+    /// The composed decisions of a block by name on one side.
+    pub fn all_by_name(&self, new_side: bool, name: &str) -> Arc<Summary> {
+        let (m, d) = if new_side {
+            (self.pair.new, &self.new)
+        } else {
+            (self.pair.old, &self.old)
+        };
+        m.lookup(name)
+            .and_then(|id| d.all[id.0 as usize].clone())
+            .unwrap_or_default()
+    }
+
+    /// Compute the decisions of blocks no block includes (left out of
+    /// [`decisions`], so that only a chunk of them is held at a time), in
+    /// parallel; their includes' are computed already.
+    pub fn ensure(&mut self, blocks: &[u32]) {
+        let pair = self.pair;
+        for (side, model) in [pair.old, pair.new].into_iter().enumerate() {
+            let d = if side == 0 { &self.old } else { &self.new };
+            let needed = &self.needed[side];
+            let todo: Vec<(u32, AclId)> = blocks
+                .iter()
+                .filter_map(|&b| {
+                    let (o, n) = pair.ids(b);
+                    let id = if side == 0 { o } else { n }?;
+                    let i = id.0 as usize;
+                    (needed[i] && d.all[i].is_none()).then_some((b, id))
+                })
+                .collect();
+            let (u, dirty) = (self.u, self.dirty);
+            let done: Vec<Computed> = todo
+                .par_iter()
+                .map(|&(b, id)| {
+                    let own = own_summary(u, &model.acl(id).rules);
+                    let kept = dirty[b as usize].then(|| Arc::new(own.decided.clone()));
+                    (id, kept, Arc::new(compose(model, id, own, &d.all)))
+                })
+                .collect();
+            let d = if side == 0 {
+                &mut self.old
+            } else {
+                &mut self.new
+            };
+            for (id, own, all) in done {
+                d.own[id.0 as usize] = own;
+                d.all[id.0 as usize] = Some(all);
+            }
+        }
+    }
+
+    /// Free what is kept of block `b` once its changes are known, unless
+    /// another block includes it (its decisions and causes serve there).
+    pub fn release(&mut self, b: u32) {
+        if self.included[b as usize] {
+            return;
+        }
+        self.memo[b as usize] = None;
+        let (o, n) = self.pair.ids(b);
+        for (d, id) in [(&mut self.old, o), (&mut self.new, n)] {
+            if let Some(id) = id {
+                d.own[id.0 as usize] = None;
+                d.all[id.0 as usize] = None;
+            }
+        }
+    }
+
+    fn changed(&self, b: u32) -> CellSet {
+        let [(_, old), (_, new)] = self.sides(b);
         let empty = Summary::default();
         changed_cells(old.unwrap_or(&empty), new.unwrap_or(&empty))
     }
@@ -403,38 +612,37 @@ impl<'a> Attribution<'a> {
     /// side (its own decision changed there: else it would decide the same
     /// on both sides, and so would this block) and passes them to its
     /// causes; a changed include list is the cause of what is left.
-    fn compose_causes(&mut self, name: &str) -> Causes {
-        let mut rest = self.changed(name);
-        let mut out: Causes = Vec::new();
+    fn compose_causes(&mut self, b: u32) -> Causes {
+        let mut rest = self.changed(b);
+        let mut out = Parts::default();
         if rest.is_empty() {
-            return out;
+            return out.into_causes();
         }
-        let [(own_old, _), (own_new, _)] = self.sides(name);
+        let [(own_old, _), (own_new, _)] = self.sides(b);
         let mut own = CellSet::new();
         for s in [own_old, own_new].into_iter().flatten() {
-            own.union_with(&s.decided);
+            own.union_with(s);
         }
         let by_own = rest.intersection(&own);
         if !by_own.is_empty() {
             rest = rest.difference(&by_own);
-            out.push((vec![name.to_string()], by_own));
+            let c = self.intern(vec![b]);
+            out.add(c, by_own);
         }
-        let (old_b, new_b) = (self.pair.old_acl(name), self.pair.new_acl(name));
-        let same = match (old_b, new_b) {
-            (Some(a), Some(b)) => same_includes(a, b),
+        let same = match self.pair.acls(b) {
+            (Some(x), Some(y)) => same_includes(x, y),
             _ => false,
         };
         if same && !rest.is_empty() {
-            let mut seen: FxHashSet<String> = FxHashSet::default();
-            for inc in self.include_names(name) {
+            for inc in self.include_blocks(b) {
                 if rest.is_empty() {
                     break;
                 }
-                if !seen.insert(inc.clone()) || !self.dirty.contains(&inc) {
+                if !self.dirty[inc as usize] {
                     continue;
                 }
                 let mut decides = CellSet::new();
-                for (_, all) in self.sides(&inc) {
+                for (_, all) in self.sides(inc) {
                     if let Some(s) = all {
                         decides.union_with(&s.decided);
                     }
@@ -444,52 +652,76 @@ impl<'a> Attribution<'a> {
                     continue;
                 }
                 rest = rest.difference(&taken);
-                let below = self.causes(&inc);
+                let below = self.causes(inc);
                 for (cause, cells) in below.iter() {
                     let part = cells.intersection(&taken);
                     if !part.is_empty() {
-                        add(&mut out, cause.clone(), part);
+                        out.add(*cause, part);
                     }
                 }
             }
         }
         if !rest.is_empty() {
-            add(&mut out, vec![name.to_string()], rest);
+            let c = self.intern(vec![b]);
+            out.add(c, rest);
         }
-        out
+        out.into_causes()
     }
 
     /// On an include cycle: the edited blocks it reaches on either side.
-    fn cyclic(&self, name: &str) -> Causes {
-        let changed = self.changed(name);
+    fn cyclic(&mut self, b: u32) -> Causes {
+        let changed = self.changed(b);
         if changed.is_empty() {
             return Vec::new();
         }
         // Reached on one side or the other (not through the two together).
-        let mut seen: FxHashSet<String> = FxHashSet::default();
-        for model in [self.pair.old, self.pair.new] {
-            if let Some(id) = model.lookup(name) {
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
+        let (o, n) = self.pair.ids(b);
+        for (model, id) in [(self.pair.old, o), (self.pair.new, n)] {
+            if let Some(id) = id {
                 let reached = closure(model, [id]);
                 for (i, r) in reached.iter().enumerate() {
                     if *r {
-                        seen.insert(model.acls[i].name.clone());
+                        let x = AclId(i as u32);
+                        seen.insert(if std::ptr::eq(model, self.pair.new) {
+                            x.0
+                        } else {
+                            self.pair.of_old(x)
+                        });
                     }
                 }
             }
         }
-        let mut causes: Vec<String> = seen
+        let mut causes: Vec<u32> = seen
             .into_iter()
-            .filter(|n| self.edited.contains(n))
+            .filter(|&x| self.edited[x as usize])
             .collect();
-        causes.sort();
-        vec![(causes, changed)]
+        causes.sort_by_key(|&x| self.pair.name(x));
+        let c = self.intern(causes);
+        vec![(c, changed)]
     }
 }
 
-/// Add cells to a cause's part (merging with the same cause).
-fn add(out: &mut Causes, cause: Vec<String>, cells: CellSet) {
-    match out.iter_mut().find(|(c, _)| *c == cause) {
-        Some((_, r)) => r.union_with(&cells),
-        None => out.push((cause, cells)),
+/// Cells added to causes (merging with the same cause), in order of the
+/// first addition.
+#[derive(Default)]
+struct Parts {
+    causes: Causes,
+    index: FxHashMap<Cause, usize>,
+}
+
+impl Parts {
+    fn add(&mut self, cause: Cause, cells: CellSet) {
+        match self.index.get(&cause) {
+            Some(&i) => self.causes[i].1.union_with(&cells),
+            None => {
+                self.index.insert(cause, self.causes.len());
+                self.causes.push((cause, cells));
+            }
+        }
+    }
+
+    fn into_causes(self) -> Causes {
+        self.causes
     }
 }

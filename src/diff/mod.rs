@@ -9,20 +9,19 @@
 //! cell by cell; see [`compare`] for what is computed and what is shared.
 
 mod compare;
-pub mod parts;
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Value};
 
+pub use crate::analysis::region::Part;
 use crate::analysis::region::{Region, Universe};
 use crate::analysis::semantics::Summary;
-use crate::model::{AccessLevel, Model, Scope};
+use crate::model::{AccessLevel, AclId, Model, Scope};
 use crate::source::Span;
 use crate::syntax::ast::{AccessSet, AclKind, DefaultType, Participant, Pattern};
 use compare::{Attribution, Pair};
-pub use parts::Part;
 
 /// What changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -203,7 +202,7 @@ pub struct Change {
     pub kind: Kind,
     /// The access level concerned (for `default-changed`: the new
     /// default, else the old one).
-    pub access_level: Option<String>,
+    pub access_level: Option<Arc<str>>,
     /// Its type (new side, else old).
     pub acl_type: Option<AclKind>,
     /// The requests concerned (region changes), in [`Diff::universe`].
@@ -213,12 +212,12 @@ pub struct Change {
     /// The value after.
     pub new: Value,
     /// The edited blocks that caused it (sorted).
-    pub caused_by: Vec<String>,
+    pub caused_by: Arc<[String]>,
     /// `default-changed`: the scope (`predefined`, `all`, or
     /// `environment NAME`).
     pub scope: Option<String>,
     /// Where to show it.
-    pub location: Option<Location>,
+    pub location: Option<Arc<Location>>,
     /// Whether it fails the diff.
     pub fails: bool,
     /// The reason of the `[diff] allow` entry that accepted it.
@@ -246,7 +245,7 @@ impl Diff {
     /// request classes are left out.
     pub fn parts(&self, change: &Change, limit: usize) -> (Vec<Part>, u64) {
         match &change.region {
-            Some(r) => parts::parts(&self.universe, r, limit),
+            Some(r) => crate::analysis::region::parts(&self.universe, r, limit),
             None => (Vec::new(), 0),
         }
     }
@@ -404,27 +403,38 @@ fn is_access_level(b: Option<&AccessLevel>) -> bool {
     b.is_some_and(|b| !b.is_component())
 }
 
+/// Blocks whose decisions are composed at once (in parallel) in the loop
+/// over blocks, then released.
+const CHUNK: usize = 256;
+
 /// Compare two versions of a policy set.
 pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
-    let pair = Pair { old, new };
+    let pair = Pair::new(old, new);
     let (edited, dirty) = compare::dirty_blocks(&pair);
     let default_changes = default_changes(&pair);
     // Blocks that became components or stopped being: their decisions
     // appear or go, whether or not they were edited.
-    let retyped: FxHashSet<&str> = new
-        .acls
-        .iter()
-        .filter(|b| {
-            pair.old_acl(&b.name)
-                .is_some_and(|a| a.is_component() != b.is_component())
+    let retyped: Vec<bool> = (0..pair.blocks() as u32)
+        .map(|b| match pair.acls(b) {
+            (Some(a), Some(x)) => a.is_component() != x.is_component(),
+            _ => false,
         })
-        .map(|b| b.name.as_str())
         .collect();
-    let roots = |m: &Model| -> Vec<bool> {
+    let block_of = |new_side: bool, id: AclId| {
+        if new_side {
+            id.0 as usize
+        } else {
+            pair.of_old(id) as usize
+        }
+    };
+    let roots = |m: &Model, new_side: bool| -> Vec<bool> {
         let dirty_ids = m
             .acls
             .iter()
-            .filter(|a| dirty.contains(&a.name) || retyped.contains(a.name.as_str()))
+            .filter(|a| {
+                let b = block_of(new_side, a.id);
+                dirty[b] || retyped[b]
+            })
             .map(|a| a.id);
         let targets = default_changes
             .iter()
@@ -433,76 +443,106 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             .filter_map(|n| m.lookup(n));
         compare::closure(m, dirty_ids.chain(targets).collect::<Vec<_>>())
     };
-    let (needed_old, needed_new) = rayon::join(|| roots(old), || roots(new));
+    let (needed_old, needed_new) = rayon::join(|| roots(old, false), || roots(new, true));
     let universe = universe(&pair, [&needed_old, &needed_new], rules);
     let u = &universe;
+    // The default targets' decisions are asked for after the loop below.
+    let kept: Vec<u32> = default_changes
+        .iter()
+        .flat_map(|d| [&d.old, &d.new])
+        .flatten()
+        .flat_map(|n| {
+            let o = old.lookup(n).map(|id| pair.of_old(id));
+            let n = new.lookup(n).map(|id| id.0);
+            [o, n]
+        })
+        .flatten()
+        .collect();
+    let included = compare::included(&pair, kept);
+    // Blocks nothing includes (most access levels) are composed in the
+    // loop below, a chunk at a time, and released once compared.
+    let up_front = |new_side: bool, needed: &[bool]| -> Vec<bool> {
+        needed
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| n && included[block_of(new_side, AclId(i as u32))])
+            .collect()
+    };
     let no_reuse = |_| None;
-    let keep_new = |id: crate::model::AclId| dirty.contains(&new.acl(id).name);
-    let new_d = compare::decisions(new, u, &needed_new, &keep_new, &no_reuse);
-    let keep_old = |id: crate::model::AclId| dirty.contains(&old.acl(id).name);
-    let share = |id: crate::model::AclId| {
-        let name = &old.acl(id).name;
-        if dirty.contains(name) {
+    let keep_new = |id: AclId| dirty[id.0 as usize];
+    let new_d = compare::decisions(new, u, &up_front(true, &needed_new), &keep_new, &no_reuse);
+    let keep_old = |id: AclId| dirty[pair.of_old(id) as usize];
+    let share = |id: AclId| {
+        let b = pair.of_old(id);
+        if dirty[b as usize] {
             return None;
         }
-        let n = new.lookup(name)?;
+        let n = pair.ids(b).1?;
         new_d.all[n.0 as usize].clone()
     };
-    let old_d = compare::decisions(old, u, &needed_old, &keep_old, &share);
-    let mut attribution = Attribution::new(&pair, &edited, &dirty, &old_d, &new_d);
+    let old_d = compare::decisions(old, u, &up_front(false, &needed_old), &keep_old, &share);
+    let mut attribution = Attribution::new(
+        &pair,
+        (&edited, &dirty, &included),
+        u,
+        (old_d, new_d),
+        [needed_old, needed_new],
+    );
     let mut changes: Vec<Change> = Vec::new();
-    let all_of = |m: &Model, d: &compare::Decisions, name: &str| -> Arc<Summary> {
-        m.lookup(name)
-            .and_then(|id| d.all[id.0 as usize].clone())
-            .unwrap_or_else(|| Arc::new(Summary::default()))
-    };
-    let mut names: Vec<&str> = old
-        .acl_names()
-        .chain(new.acl_names().filter(|n| old.lookup(n).is_none()))
-        .collect();
-    names.sort_unstable();
-    for name in names {
-        let (a, b) = (pair.old_acl(name), pair.new_acl(name));
+    // Each cause's names and where its edit is on the new side.
+    type CauseInfo = (Arc<[String]>, Option<Arc<Location>>);
+    let mut cause_info: FxHashMap<compare::Cause, CauseInfo> = FxHashMap::default();
+    let mut blocks: Vec<u32> = (0..pair.blocks() as u32).collect();
+    blocks.sort_unstable_by_key(|&b| pair.name(b));
+    for (k, &block) in blocks.iter().enumerate() {
+        if k % CHUNK == 0 {
+            let chunk = &blocks[k..blocks.len().min(k + CHUNK)];
+            attribution.ensure(chunk);
+        }
+        let name = pair.name(block);
+        let (a, b) = pair.acls(block);
         let ty = b.or(a).map(|x| x.kind);
         let base = Change {
             kind: Kind::NewAccess,
-            access_level: Some(name.to_string()),
+            access_level: Some(Arc::from(name)),
             acl_type: ty,
             region: None,
             old: Value::Null,
             new: Value::Null,
-            caused_by: Vec::new(),
+            caused_by: Arc::from([]),
             scope: None,
             location: None,
             fails: false,
             allowed: None,
         };
         let head = |side: Option<&AccessLevel>, m: &Model, new_side: bool| {
-            side.map(|x| location(m, x.head, new_side))
+            side.map(|x| Arc::new(location(m, x.head, new_side)))
         };
         match (a, b) {
             (None, Some(b)) => changes.push(Change {
                 kind: Kind::AddedAccessLevel,
                 new: json!(b.kind.as_str()),
-                caused_by: vec![name.to_string()],
+                caused_by: Arc::from([name.to_string()]),
                 location: head(Some(b), new, true),
                 ..base.clone()
             }),
             (Some(a), None) => changes.push(Change {
                 kind: Kind::RemovedAccessLevel,
                 old: json!(a.kind.as_str()),
-                caused_by: vec![name.to_string()],
+                caused_by: Arc::from([name.to_string()]),
                 location: head(Some(a), old, false),
                 ..base.clone()
             }),
             (Some(a), Some(b)) => {
-                let at = |span: Option<Span>| Some(location(new, span.unwrap_or(b.head), true));
+                let at = |span: Option<Span>| {
+                    Some(Arc::new(location(new, span.unwrap_or(b.head), true)))
+                };
                 if a.kind != b.kind {
                     changes.push(Change {
                         kind: Kind::TypeChanged,
                         old: json!(a.kind.as_str()),
                         new: json!(b.kind.as_str()),
-                        caused_by: vec![name.to_string()],
+                        caused_by: Arc::from([name.to_string()]),
                         location: at(None),
                         ..base.clone()
                     });
@@ -512,7 +552,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                         kind: Kind::Unhide,
                         old: json!(true),
                         new: json!(false),
-                        caused_by: vec![name.to_string()],
+                        caused_by: Arc::from([name.to_string()]),
                         location: at(None),
                         ..base.clone()
                     }),
@@ -520,7 +560,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                         kind: Kind::Hide,
                         old: json!(false),
                         new: json!(true),
-                        caused_by: vec![name.to_string()],
+                        caused_by: Arc::from([name.to_string()]),
                         location: at(b.hidden),
                         ..base.clone()
                     }),
@@ -539,7 +579,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                         kind: Kind::VisibilityWidened,
                         old: json!(vo),
                         new: json!(vn),
-                        caused_by: vec![name.to_string()],
+                        caused_by: Arc::from([name.to_string()]),
                         location: vis_at.clone(),
                         ..base.clone()
                     });
@@ -549,7 +589,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                         kind: Kind::VisibilityNarrowed,
                         old: json!(vo),
                         new: json!(vn),
-                        caused_by: vec![name.to_string()],
+                        caused_by: Arc::from([name.to_string()]),
                         location: vis_at,
                         ..base.clone()
                     });
@@ -557,79 +597,85 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             }
             (None, None) => {}
         }
-        // Decisions: a component allows nothing by itself.
-        let (la, lb) = (is_access_level(a), is_access_level(b));
-        if !(la || lb) || !(dirty.contains(name) || retyped.contains(name)) {
-            continue;
-        }
-        let was = if la {
-            all_of(old, &old_d, name)
-        } else {
-            Arc::new(Summary::default())
-        };
-        let now = if lb {
-            all_of(new, &new_d, name)
-        } else {
-            Arc::new(Summary::default())
-        };
-        let gained = now.allowed.difference(&was.allowed);
-        let lost = was.allowed.difference(&now.allowed);
-        if gained.is_empty() && lost.is_empty() {
-            continue;
-        }
-        let causes: Arc<compare::Causes> = if la && lb {
-            attribution.causes(name)
-        } else {
-            let mut all = gained.clone();
-            all.union_with(&lost);
-            Arc::new(vec![(vec![name.to_string()], all)])
-        };
-        for (cause, cells) in causes.iter() {
-            let loc = cause
-                .iter()
-                .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side))
-                .or_else(|| b.map(|b| location(new, b.head, true)));
-            for (kind, region, o, n) in [
-                (Kind::NewAccess, &gained, "deny", "allow"),
-                (Kind::RemovedAccess, &lost, "allow", "deny"),
-            ] {
-                let r = cells.intersection(region);
-                if r.is_empty() {
-                    continue;
-                }
-                changes.push(Change {
-                    kind,
-                    region: Some(r),
-                    old: json!(o),
-                    new: json!(n),
-                    caused_by: cause.clone(),
-                    location: loc.clone(),
-                    ..base.clone()
+        'decisions: {
+            // Decisions: a component allows nothing by itself.
+            let (la, lb) = (is_access_level(a), is_access_level(b));
+            if !(la || lb) || !(dirty[block as usize] || retyped[block as usize]) {
+                break 'decisions;
+            }
+            let [was, now] = attribution.all(block);
+            let none = Arc::new(Summary::default());
+            let was = if la { was } else { Arc::clone(&none) };
+            let now = if lb { now } else { none };
+            let gained = now.allowed.difference(&was.allowed);
+            let lost = was.allowed.difference(&now.allowed);
+            if gained.is_empty() && lost.is_empty() {
+                break 'decisions;
+            }
+            let causes: Arc<compare::Causes> = if la && lb {
+                attribution.causes(block)
+            } else {
+                let mut all = gained.clone();
+                all.union_with(&lost);
+                Arc::new(vec![(attribution.single(block), all)])
+            };
+            for (cause, cells) in causes.iter() {
+                let (names, edit_at) = cause_info.entry(*cause).or_insert_with(|| {
+                    let blocks = attribution.cause(*cause);
+                    let names: Arc<[String]> =
+                        blocks.iter().map(|&c| pair.name(c).to_string()).collect();
+                    let at = names
+                        .iter()
+                        .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side))
+                        .map(Arc::new);
+                    (names, at)
                 });
+                let loc = edit_at
+                    .clone()
+                    .or_else(|| b.map(|b| Arc::new(location(new, b.head, true))));
+                for (kind, region, o, n) in [
+                    (Kind::NewAccess, &gained, "deny", "allow"),
+                    (Kind::RemovedAccess, &lost, "allow", "deny"),
+                ] {
+                    let r = cells.intersection(region);
+                    if r.is_empty() {
+                        continue;
+                    }
+                    changes.push(Change {
+                        kind,
+                        region: Some(r),
+                        old: json!(o),
+                        new: json!(n),
+                        caused_by: names.clone(),
+                        location: loc.clone(),
+                        ..base.clone()
+                    });
+                }
             }
         }
+        attribution.release(block);
     }
     for d in &default_changes {
-        let was = d
-            .old
-            .as_deref()
-            .map_or_else(|| Arc::new(Summary::default()), |n| all_of(old, &old_d, n));
-        let now = d
-            .new
-            .as_deref()
-            .map_or_else(|| Arc::new(Summary::default()), |n| all_of(new, &new_d, n));
+        let was = d.old.as_deref().map_or_else(
+            || Arc::new(Summary::default()),
+            |n| attribution.all_by_name(false, n),
+        );
+        let now = d.new.as_deref().map_or_else(
+            || Arc::new(Summary::default()),
+            |n| attribution.all_by_name(true, n),
+        );
         let base = Change {
             kind: Kind::DefaultChanged,
-            access_level: d.new.clone().or(d.old.clone()),
+            access_level: d.new.as_deref().or(d.old.as_deref()).map(Arc::from),
             acl_type: Some(AclKind::Participant(d.ty)),
             region: None,
             old: json!(d.old),
             new: json!(d.new),
-            caused_by: Vec::new(),
+            caused_by: Arc::from([]),
             scope: Some(scope_text(&d.scope)),
             location: d
                 .span
-                .map(|(s, n)| location(if n { new } else { old }, s, n)),
+                .map(|(s, n)| Arc::new(location(if n { new } else { old }, s, n))),
             fails: false,
             allowed: None,
         };
@@ -649,6 +695,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             });
         }
     }
+    drop(attribution);
     let changes = judge(u, changes, rules);
     let cause_types = causes(&changes)
         .into_iter()
@@ -666,7 +713,15 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
 
 /// Apply `[diff]`: split region changes by the allow entries that accept
 /// part of them, mark what fails.
-fn judge(u: &Universe, changes: Vec<Change>, rules: &Rules) -> Vec<Change> {
+fn judge(u: &Universe, mut changes: Vec<Change>, rules: &Rules) -> Vec<Change> {
+    if rules.allow.is_empty() {
+        // Nothing accepted: marked in place (half a million changes are
+        // not copied).
+        for c in &mut changes {
+            c.fails = c.kind == Kind::Unhide || rules.fail_on.contains(&c.kind);
+        }
+        return changes;
+    }
     let allow_regions: Vec<Region> = rules
         .allow
         .iter()

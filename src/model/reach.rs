@@ -94,16 +94,20 @@ impl Reach {
         !self.cannot(s, t) && self.path(model, s, t).is_some()
     }
 
-    /// An include path from `s` to `t` (both included): the depth-first
-    /// tree's when `t` is below `s` there, else the one a depth-first walk
-    /// of `s`'s includes, in order, takes first. (Subtrees that cannot
-    /// reach `t` are skipped, which changes no path: a walk finds nothing on
-    /// the way to `t` in them.)
+    /// An include path from `s` to `t` (both included): the one a
+    /// depth-first walk of `s`'s includes, in order, takes first (the
+    /// include path of `t`'s first occurrence in `s`'s effective list).
+    /// In an acyclic graph that is the depth-first tree's when `t` is below
+    /// `s` there (what the numbering's walk had visited before `s` cannot
+    /// reach `t`), and subtrees that cannot reach `t` are skipped, which
+    /// changes no path. In a cyclic graph the tree's path can differ (a
+    /// tree ancestor of `s` that `s` reaches first was not walked again
+    /// below `s`), so the walk is taken.
     pub fn path(&self, model: &Model, s: AclId, t: AclId) -> Option<Vec<AclId>> {
         if s == t {
             return Some(vec![s]);
         }
-        if self.below(s, t) {
+        if self.acyclic && self.below(s, t) {
             let mut path = vec![t];
             let mut cur = t;
             while cur != s {
@@ -138,5 +142,52 @@ impl Reach {
             calls.push((w, 0));
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::parse_all;
+    use crate::source::{Origin, SourceMap};
+
+    fn model(text: &str) -> Model {
+        let mut sources = SourceMap::new();
+        sources.add("p.acl", text, Origin::User);
+        let parsed = parse_all(&sources);
+        Model::build(sources, parsed)
+    }
+
+    fn names(m: &Model, path: Option<Vec<AclId>>) -> Option<Vec<String>> {
+        path.map(|p| p.iter().map(|&a| m.acl(a).name.clone()).collect())
+    }
+
+    #[test]
+    fn a_cyclic_path_is_the_walks_first_not_the_trees() {
+        // Numbered from A: A → B → (A seen) T, so T is below B in the
+        // tree by B → T; but B's own walk reaches T first through A.
+        let m = model(
+            "component \"A\" {\n    include \"B\"\n    include \"T\"\n}\n\
+             component \"B\" {\n    include \"A\"\n    include \"T\"\n}\n\
+             component \"T\" {\n    allow read X.y\n}\n",
+        );
+        let id = |n: &str| m.lookup(n).unwrap_or(AclId(u32::MAX));
+        let (a, b, t) = (id("A"), id("B"), id("T"));
+        let reach = Reach::new(&m, false);
+        assert!(reach.below(b, t), "the case needs T below B in the tree");
+        let walk = m.effective(b);
+        let first = walk.walk.visits.iter().position(|v| v.acl == t);
+        let expected = first.map(|i| walk.walk.path(i));
+        assert_eq!(names(&m, reach.path(&m, b, t)), names(&m, expected));
+        assert_eq!(
+            names(&m, reach.path(&m, b, t)),
+            Some(vec!["B".into(), "A".into(), "T".into()])
+        );
+        assert_eq!(
+            names(&m, reach.path(&m, a, t)),
+            Some(vec!["A".into(), "B".into(), "T".into()])
+        );
+        assert!(reach.reaches(&m, b, t) && reach.reaches(&m, t, t));
+        assert!(!reach.reaches(&m, t, a));
     }
 }

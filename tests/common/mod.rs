@@ -172,26 +172,42 @@ pub fn access_list(bits: u8) -> String {
 pub fn render(acls: &[TAcl]) -> String {
     let mut s = String::new();
     for (i, a) in acls.iter().enumerate() {
-        if a.user {
-            s.push_str(&format!("access_level \"C{i}\" for user {{\n"));
-        } else {
-            s.push_str(&format!("component \"C{i}\" {{\n"));
-        }
-        for r in &a.rules {
-            let effect = if r.allow { "allow" } else { "deny" };
-            s.push_str(&format!(
-                "    {effect} {} {}.{}\n",
-                access_list(r.access),
-                r.object,
-                r.attribute
-            ));
-        }
-        for inc in &a.includes {
-            s.push_str(&format!("    include \"C{inc}\"\n"));
-        }
-        s.push_str("}\n");
+        let participant = a.user.then_some("user");
+        render_block(&mut s, i, participant, false, &a.rules, &a.includes);
     }
     s
+}
+
+/// Block `C{i}` as policy text: an access level for `participant`, else a
+/// component; `hidden` if asked, its rules, then its includes (`C{n}`).
+pub fn render_block(
+    s: &mut String,
+    i: usize,
+    participant: Option<&str>,
+    hidden: bool,
+    rules: &[TRule],
+    includes: &[usize],
+) {
+    match participant {
+        Some(p) => s.push_str(&format!("access_level \"C{i}\" for {p} {{\n")),
+        None => s.push_str(&format!("component \"C{i}\" {{\n")),
+    }
+    if hidden {
+        s.push_str("    hidden\n");
+    }
+    for r in rules {
+        let effect = if r.allow { "allow" } else { "deny" };
+        s.push_str(&format!(
+            "    {effect} {} {}.{}\n",
+            access_list(r.access),
+            r.object,
+            r.attribute
+        ));
+    }
+    for inc in includes {
+        s.push_str(&format!("    include \"C{inc}\"\n"));
+    }
+    s.push_str("}\n");
 }
 
 pub fn matches(pattern: &str, name: &str) -> bool {

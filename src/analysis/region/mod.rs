@@ -22,7 +22,7 @@ mod render;
 mod tree;
 
 pub use cellset::CellSet;
-pub use render::{describe, grouped};
+pub use render::{describe, grouped, lines, parts, Part, Parts};
 pub use tree::{NodeId, PatternTree};
 
 use std::ops::Range;

@@ -2,54 +2,210 @@
 //! `read Tariffs.* except Tariffs.list`. The text is exact: the union of the
 //! lines is the region. Its cost is bounded by what it prints: at most
 //! `limit` parts are worked out, the rest is counted word by word.
+//!
+//! One walk ([`Parts`]) finds the parts of a region, structured ([`Part`]:
+//! what `diff --format json` writes as `except`); the lines of messages,
+//! hovers, `who-can` and the diff reports are written from those parts.
 
 use super::{CellSet, Region, Universe};
-use crate::syntax::ast::{Access, AccessSet};
+use crate::syntax::ast::{Access, AccessSet, Pattern};
+
+/// One part of a region: an access type on a pattern box, less the
+/// excepted boxes (`object` × each of `except_attributes`, and each of
+/// `except_objects` × `attribute`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// The access type.
+    pub access: Access,
+    /// The object pattern.
+    pub object: Pattern,
+    /// The attribute pattern.
+    pub attribute: Pattern,
+    /// Object patterns excepted (with `attribute`).
+    pub except_objects: Vec<Pattern>,
+    /// Attribute patterns excepted (with `object`).
+    pub except_attributes: Vec<Pattern>,
+    /// Exceptions not named (past the limit asked for).
+    pub unnamed: usize,
+}
+
+impl Part {
+    /// `Object.attribute` with its exceptions, as written in messages:
+    /// `Tariffs.* except Tariffs.list, Tariffs.rate*`.
+    pub fn target_text(&self) -> String {
+        let mut text = format!("{}.{}", self.object, self.attribute);
+        let excepts: Vec<String> = self
+            .except_objects
+            .iter()
+            .map(|o| format!("{o}.{}", self.attribute))
+            .chain(
+                self.except_attributes
+                    .iter()
+                    .map(|a| format!("{}.{a}", self.object)),
+            )
+            .collect();
+        if !excepts.is_empty() || self.unnamed > 0 {
+            text.push_str(" except ");
+            text.push_str(&excepts.join(", "));
+        }
+        if self.unnamed > 0 {
+            let noun = if self.unnamed == 1 {
+                "pattern"
+            } else {
+                "patterns"
+            };
+            if !excepts.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&format!("and {} other {noun}", self.unnamed));
+        }
+        text
+    }
+}
+
+/// The parts of a region, in order (access type by access type, cell by
+/// cell), each worked out when asked for: the largest pattern box holding
+/// the first cell not yet described, or that cell alone as its box minus
+/// its children's boxes. The union of all parts is exactly the region.
+pub struct Parts<'a> {
+    u: &'a Universe,
+    region: &'a Region,
+    /// Exceptions named per part (the rest are counted).
+    names: usize,
+    /// The cells of the parts given so far (all inside the region).
+    covered: CellSet,
+    /// Index in [`Access::ALL`] of the access type being walked.
+    access: usize,
+    /// The next cell to look from.
+    from: u32,
+    /// The region's number of cells of each access type: a box with more
+    /// cells than that is not in it, so most boxes tried are ruled out by
+    /// that count alone.
+    sizes: [u64; 4],
+}
+
+impl<'a> Parts<'a> {
+    /// Walk the parts of `region`, naming at most `names` exceptions in
+    /// each part.
+    pub fn new(u: &'a Universe, region: &'a Region, names: usize) -> Parts<'a> {
+        Parts {
+            u,
+            region,
+            names,
+            covered: CellSet::new(),
+            access: 0,
+            from: 0,
+            sizes: region.len_by_access(),
+        }
+    }
+
+    /// How many request classes (cells) of the region the parts given so
+    /// far leave out.
+    pub fn left(&self) -> u64 {
+        self.region.len() - self.covered.len()
+    }
+}
+
+impl Iterator for Parts<'_> {
+    type Item = Part;
+
+    fn next(&mut self) -> Option<Part> {
+        while let Some(&access) = Access::ALL.get(self.access) {
+            match self.region.next_outside(&self.covered, access, self.from) {
+                Some(c) => {
+                    let size = self.sizes[access as usize];
+                    let (part, cells) = piece(self.u, access, c, self.region, size, self.names);
+                    self.covered.union_with(&cells);
+                    self.from = c + 1;
+                    return Some(part);
+                }
+                None => {
+                    self.access += 1;
+                    self.from = 0;
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Lines from parts, the access types of parts with the same target
+/// merged (`read, update Tariffs.*`), in order of first appearance.
+#[derive(Default)]
+struct Lines {
+    entries: Vec<(String, AccessSet)>,
+    /// Where each text is in `entries`: a whole region has many lines.
+    index: rustc_hash::FxHashMap<String, usize>,
+}
+
+impl Lines {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn add(&mut self, part: &Part) {
+        let text = part.target_text();
+        match self.index.get(&text) {
+            Some(&i) => self.entries[i].1.insert(part.access),
+            None => {
+                self.index.insert(text.clone(), self.entries.len());
+                self.entries.push((text, AccessSet(part.access.bit())));
+            }
+        }
+    }
+
+    /// The lines, then "and N more request classes" when `more` > 0.
+    fn finish(self, more: u64) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .entries
+            .into_iter()
+            .map(|(text, set)| format!("{set} {text}"))
+            .collect();
+        if more > 0 {
+            lines.push(more_classes(more));
+        }
+        lines
+    }
+}
 
 /// The lines describing a region, at most `limit` of them (then a last line
 /// saying how many request classes are left out). `usize::MAX` describes
 /// the whole region.
 pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
-    // (text, access types) in order of first appearance.
-    let mut entries: Vec<(String, AccessSet)> = Vec::new();
-    // Where each text is in `entries`: a whole region has many lines.
-    let mut index: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
-    // The cells described so far (all inside the region).
-    let mut covered = CellSet::new();
-    let mut full = false;
-    // A box with more cells than the region has of its access type is not
-    // in it: most boxes tried are ruled out by that count alone.
-    let sizes = region.len_by_access();
-    'accesses: for access in Access::ALL {
-        let mut from = 0;
-        while let Some(c) = region.next_outside(&covered, access, from) {
-            if entries.len() >= limit {
-                full = true;
-                break 'accesses;
-            }
-            let (text, part) = piece(u, access, c, region, sizes[access as usize], limit);
-            covered.union_with(&part);
-            from = c + 1;
-            match index.get(&text) {
-                Some(&i) => entries[i].1.insert(access),
-                None => {
-                    index.insert(text.clone(), entries.len());
-                    entries.push((text, AccessSet(access.bit())));
-                }
-            }
+    let mut walk = Parts::new(u, region, limit);
+    let mut lines = Lines::default();
+    let mut more = 0;
+    loop {
+        if lines.len() >= limit {
+            more = walk.left();
+            break;
+        }
+        match walk.next() {
+            Some(part) => lines.add(&part),
+            None => break,
         }
     }
-    let mut lines: Vec<String> = entries
-        .into_iter()
-        .map(|(text, set)| {
-            let names: Vec<&str> = set.iter().map(Access::as_str).collect();
-            format!("{} {text}", names.join(", "))
-        })
-        .collect();
-    if full {
-        lines.push(more_classes(region.len() - covered.len()));
+    lines.finish(more)
+}
+
+/// The first `limit` parts of a region (`usize::MAX`: all; exception
+/// lists are cut at `limit` names too), with the number of request classes
+/// (cells) they leave out.
+pub fn parts(u: &Universe, region: &Region, limit: usize) -> (Vec<Part>, u64) {
+    let mut walk = Parts::new(u, region, limit);
+    let parts: Vec<Part> = walk.by_ref().take(limit).collect();
+    (parts, walk.left())
+}
+
+/// Parts as lines, the access types of parts with the same target merged
+/// (`read, update Tariffs.*`); then `and N more request classes` when
+/// `more` > 0.
+pub fn lines(parts: &[Part], more: u64) -> Vec<String> {
+    let mut lines = Lines::default();
+    for p in parts {
+        lines.add(p);
     }
-    lines
+    lines.finish(more)
 }
 
 /// "and 1,243 more request classes".
@@ -82,7 +238,7 @@ fn piece(
     region: &Region,
     size: u64,
     limit: usize,
-) -> (String, Region) {
+) -> (Part, Region) {
     let cell = u.cell(c);
     let attrs = u.attributes(cell.object);
     let mut objects: Vec<_> = u.objects.ancestors(cell.object).collect();
@@ -98,41 +254,49 @@ fn piece(
             }
             let vp = u.objects.pattern(v);
             if u.box_len(v, wp) <= size && u.box_within(access, v, wp, region) {
-                return (
-                    format!("{vp}.{wp}"),
-                    u.region(AccessSet(access.bit()), vp, wp),
-                );
+                let part = Part {
+                    access,
+                    object: vp.clone(),
+                    attribute: wp.clone(),
+                    except_objects: Vec::new(),
+                    except_attributes: Vec::new(),
+                    unnamed: 0,
+                };
+                return (part, u.region(AccessSet(access.bit()), vp, wp));
             }
         }
     }
     // Only part of the cell's own box is in the region: the cell alone is
-    // the box minus the boxes of its children.
-    let op = u.objects.pattern(cell.object);
-    let ap = attrs.pattern(cell.attribute);
-    let objects = u
-        .objects
-        .children(cell.object)
-        .map(|o| (u.objects.pattern(o), ap));
-    let attributes = attrs
-        .children(cell.attribute)
-        .map(|a| (op, attrs.pattern(a)));
-    let mut except: Vec<String> = Vec::new();
-    let mut unnamed = 0usize;
-    for (o, a) in objects.chain(attributes) {
-        if except.len() < limit {
-            except.push(format!("{o}.{a}"));
+    // the box minus the boxes of its children (object children first).
+    let mut named = 0;
+    let mut unnamed = 0;
+    let mut keep = |p: &Pattern, list: &mut Vec<Pattern>| {
+        if named < limit {
+            named += 1;
+            list.push(p.clone());
         } else {
             unnamed += 1;
         }
+    };
+    let mut except_objects = Vec::new();
+    for o in u.objects.children(cell.object) {
+        keep(u.objects.pattern(o), &mut except_objects);
     }
-    let mut text = format!("{op}.{ap} except {}", except.join(", "));
-    if unnamed > 0 {
-        let noun = if unnamed == 1 { "pattern" } else { "patterns" };
-        text.push_str(&format!(" and {unnamed} other {noun}"));
+    let mut except_attributes = Vec::new();
+    for a in attrs.children(cell.attribute) {
+        keep(attrs.pattern(a), &mut except_attributes);
     }
+    let part = Part {
+        access,
+        object: u.objects.pattern(cell.object).clone(),
+        attribute: attrs.pattern(cell.attribute).clone(),
+        except_objects,
+        except_attributes,
+        unnamed,
+    };
     let mut r = Region::new();
     r.insert(c);
-    (text, r)
+    (part, r)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `diff --format json` (DESIGN §6): one entry per region part (the union
 //! of a change's parts is exactly its region), in change order.
 
+use std::cell::Cell;
 use std::io::Write as _;
 
 use rayon::prelude::*;
@@ -22,7 +23,7 @@ fn location_fields(obj: &mut Map<String, Value>, loc: Option<&Location>) {
 fn entry(c: &Change) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("kind".into(), json!(c.kind.as_str()));
-    m.insert("access_level".into(), json!(c.access_level));
+    m.insert("access_level".into(), json!(c.access_level.as_deref()));
     m.insert("type".into(), json!(c.acl_type.map(|t| t.as_str())));
     m.insert("access".into(), Value::Null);
     m.insert("object".into(), Value::Null);
@@ -30,11 +31,11 @@ fn entry(c: &Change) -> Map<String, Value> {
     m.insert("except".into(), Value::Null);
     m.insert("old".into(), c.old.clone());
     m.insert("new".into(), c.new.clone());
-    m.insert("caused_by".into(), json!(c.caused_by));
+    m.insert("caused_by".into(), json!(&c.caused_by[..]));
     m.insert("scope".into(), json!(c.scope));
     m.insert("fails".into(), json!(c.fails));
     m.insert("allowed_by".into(), json!(c.allowed));
-    location_fields(&mut m, c.location.as_ref());
+    location_fields(&mut m, c.location.as_deref());
     m
 }
 
@@ -57,28 +58,47 @@ fn part_entry(c: &Change, p: &Part) -> Value {
 }
 
 /// The document, serialized one entry at a time (half a million changes
-/// with every region part would be gigabytes as one JSON value).
+/// with every region part would be gigabytes as one JSON value); the
+/// parts are worked out a chunk of changes at a time, in parallel.
 struct Doc<'d> {
     diff: &'d Diff,
-    /// Each change's region parts (computed in parallel), empty for the
-    /// changes without region.
-    parts: Vec<Vec<Part>>,
+    /// Entries written, and failing ones (for the summary, which follows
+    /// the entries).
+    written: Cell<(usize, usize)>,
 }
+
+/// Changes whose parts are worked out at once.
+const CHUNK: usize = 2048;
 
 struct Entries<'a, 'd>(&'a Doc<'d>);
 
 impl Serialize for Entries<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let diff = self.0.diff;
         let mut seq = s.serialize_seq(None)?;
-        for (c, parts) in self.0.diff.changes.iter().zip(&self.0.parts) {
-            if c.region.is_none() {
-                seq.serialize_element(&Value::Object(entry(c)))?;
-                continue;
-            }
-            for p in parts {
-                seq.serialize_element(&part_entry(c, p))?;
+        let (mut total, mut failing) = (0, 0);
+        for chunk in diff.changes.chunks(CHUNK) {
+            let parts: Vec<Vec<Part>> = chunk
+                .par_iter()
+                .map(|c| diff.parts(c, usize::MAX).0)
+                .collect();
+            for (c, parts) in chunk.iter().zip(parts) {
+                let n = if c.region.is_none() {
+                    seq.serialize_element(&Value::Object(entry(c)))?;
+                    1
+                } else {
+                    for p in &parts {
+                        seq.serialize_element(&part_entry(c, p))?;
+                    }
+                    parts.len()
+                };
+                total += n;
+                if c.fails {
+                    failing += n;
+                }
             }
         }
+        self.0.written.set((total, failing));
         seq.end()
     }
 }
@@ -100,13 +120,7 @@ fn summary(doc: &Doc<'_>) -> Value {
         by_kind.insert(k.as_str().into(), json!(n));
         failing_by_kind.insert(k.as_str().into(), json!(f));
     }
-    let entries = |c: &Change, parts: &Vec<Part>| if c.region.is_none() { 1 } else { parts.len() };
-    let pairs = || diff.changes.iter().zip(&doc.parts);
-    let total: usize = pairs().map(|(c, p)| entries(c, p)).sum();
-    let failing: usize = pairs()
-        .filter(|(c, _)| c.fails)
-        .map(|(c, p)| entries(c, p))
-        .sum();
+    let (total, failing) = doc.written.get();
     let mut levels: Vec<&str> = diff
         .changes
         .iter()
@@ -125,12 +139,10 @@ fn summary(doc: &Doc<'_>) -> Value {
 }
 
 fn doc(diff: &Diff) -> Doc<'_> {
-    let parts = diff
-        .changes
-        .par_iter()
-        .map(|c| diff.parts(c, usize::MAX).0)
-        .collect();
-    Doc { diff, parts }
+    Doc {
+        diff,
+        written: Cell::new((0, 0)),
+    }
 }
 
 /// Write the JSON document (pretty, as [`crate::emit::json::to_json`]).

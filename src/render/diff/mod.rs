@@ -13,13 +13,17 @@ pub mod text;
 
 use rustc_hash::FxHashMap;
 
-use crate::diff::{parts, Change, Diff, Kind, Location};
+use crate::analysis::region;
+use crate::diff::{Change, Diff, Kind, Location};
 use crate::syntax::ast::AclKind;
 
 /// Region parts shown per item in the bounded formats.
 pub const PARTS: usize = 5;
 /// Access level names shown per item in the bounded formats.
 pub const NAMES: usize = 5;
+
+/// Regions of at most this many cells have their lines worked out once.
+const SMALL: u64 = 64;
 
 /// Changes with one cause.
 #[derive(Debug)]
@@ -134,6 +138,22 @@ fn at(loc: Option<&Location>) -> String {
     })
 }
 
+/// The number of a text in `texts`, added if new.
+fn intern(
+    texts: &mut Vec<Vec<String>>,
+    text_of: &mut FxHashMap<Vec<String>, usize>,
+    lines: Vec<String>,
+) -> usize {
+    match text_of.get(&lines) {
+        Some(&i) => i,
+        None => {
+            text_of.insert(lines.clone(), texts.len());
+            texts.push(lines);
+            texts.len() - 1
+        }
+    }
+}
+
 /// The changes grouped by cause: groups with failing changes first, then
 /// in name order; items in kind order. Regions are cut at `parts` parts.
 pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
@@ -141,67 +161,105 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
     // Group by key, item by (group, kind, fails, reason, lines): indexes,
     // so half a million changes group in linear time.
     let mut group_of: FxHashMap<String, usize> = FxHashMap::default();
-    type ItemKey<'a> = (usize, Kind, bool, Option<&'a str>, Vec<String>);
+    let mut group_at: FxHashMap<usize, usize> = FxHashMap::default();
+    type ItemKey<'a> = (usize, Kind, bool, Option<&'a str>, usize);
     let mut item_of: FxHashMap<ItemKey<'d>, usize> = FxHashMap::default();
+    // Each distinct text of `lines`, numbered; and the number of the lines
+    // of each small region met (the same few cells recur across access
+    // levels: their parts are worked out once).
+    let mut texts: Vec<Vec<String>> = Vec::new();
+    let mut text_of: FxHashMap<Vec<String>, usize> = FxHashMap::default();
+    let mut of_cells: FxHashMap<Vec<u32>, usize> = FxHashMap::default();
     for c in &diff.changes {
-        let (key, title, location) = if c.kind == Kind::DefaultChanged {
-            let ty = c.acl_type.map_or("", |t| t.as_str());
-            let scope = c.scope.as_deref().unwrap_or("");
-            let scope_text = match scope {
-                "all" => "all environments".to_string(),
-                "predefined" => "the predefined defaults".to_string(),
-                s => s.to_string(),
-            };
-            (
-                format!("\u{1}default {ty} {scope}"),
+        // The group's key; its title and location (those of its first
+        // change) are worked out when it is new.
+        let head = |c: &Change| -> (String, Option<Location>) {
+            let title = if c.kind == Kind::DefaultChanged {
+                let ty = c.acl_type.map_or("", |t| t.as_str());
+                let scope_text = match c.scope.as_deref().unwrap_or("") {
+                    "all" => "all environments".to_string(),
+                    "predefined" => "the predefined defaults".to_string(),
+                    s => s.to_string(),
+                };
                 format!(
                     "default {ty} access level in {scope_text}{}",
-                    at(c.location.as_ref())
-                ),
-                c.location.clone(),
-            )
-        } else {
-            let key = c.caused_by.join("\u{0}");
-            let title = if c.caused_by.len() == 1 {
+                    at(c.location.as_deref())
+                )
+            } else if c.caused_by.len() == 1 {
                 let name = &c.caused_by[0];
                 let what = describe_block(name, diff.cause_types.get(name).copied());
-                format!("{what}{}", at(c.location.as_ref()))
+                format!("{what}{}", at(c.location.as_deref()))
             } else if c.caused_by.is_empty() {
                 "unattributed".to_string()
             } else {
                 let names: Vec<String> = c.caused_by.iter().map(|n| format!("`{n}`")).collect();
                 format!("{} together", names.join(", "))
             };
-            (key, title, c.location.clone())
+            (title, c.location.as_deref().cloned())
+        };
+        let key = |c: &Change| {
+            if c.kind == Kind::DefaultChanged {
+                let ty = c.acl_type.map_or("", |t| t.as_str());
+                let scope = c.scope.as_deref().unwrap_or("");
+                format!("\u{1}default {ty} {scope}")
+            } else {
+                c.caused_by.join("\u{0}")
+            }
+        };
+        let describe = |r| {
+            let (p, more) = region::parts(&diff.universe, r, parts_limit);
+            region::lines(&p, more)
         };
         let lines = match &c.region {
-            Some(r) => {
-                let (p, more) = parts::parts(&diff.universe, r, parts_limit);
-                parts::lines(&p, more)
+            Some(r) if r.len() <= SMALL => {
+                let cells: Vec<u32> = r.iter().collect();
+                match of_cells.get(&cells) {
+                    Some(&i) => i,
+                    None => {
+                        let i = intern(&mut texts, &mut text_of, describe(r));
+                        of_cells.insert(cells, i);
+                        i
+                    }
+                }
             }
-            None => vec![fact(c)],
+            Some(r) => intern(&mut texts, &mut text_of, describe(r)),
+            None => intern(&mut texts, &mut text_of, vec![fact(c)]),
         };
         let name = c.access_level.as_deref().unwrap_or("");
-        let g = match group_of.get(&key) {
-            Some(&g) => g,
+        // Changes of one cause share its list of names: known by address.
+        let shared = (c.kind != Kind::DefaultChanged).then(|| c.caused_by.as_ptr() as usize);
+        let known = shared.and_then(|p| group_at.get(&p).copied());
+        let g = match known {
+            Some(g) => g,
             None => {
-                group_of.insert(key.clone(), groups.len());
-                groups.push((
-                    key,
-                    Group {
-                        title,
-                        location,
-                        fails: false,
-                        items: Vec::new(),
-                    },
-                ));
-                groups.len() - 1
+                let key = key(c);
+                let g = match group_of.get(&key) {
+                    Some(&g) => g,
+                    None => {
+                        let (title, location) = head(c);
+                        group_of.insert(key.clone(), groups.len());
+                        groups.push((
+                            key,
+                            Group {
+                                title,
+                                location,
+                                fails: false,
+                                items: Vec::new(),
+                            },
+                        ));
+                        groups.len() - 1
+                    }
+                };
+                if let Some(p) = shared {
+                    group_at.insert(p, g);
+                }
+                g
             }
         };
         let group = &mut groups[g].1;
         group.fails |= c.fails;
         let allowed = c.allowed.as_deref();
-        let item_key = (g, c.kind, c.fails, allowed, lines.clone());
+        let item_key = (g, c.kind, c.fails, allowed, lines);
         match item_of.get(&item_key) {
             Some(&i) => {
                 let item = &mut group.items[i];
@@ -217,9 +275,9 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
                     fails: c.fails,
                     allowed,
                     names: vec![name],
-                    lines,
+                    lines: texts[lines].clone(),
                     regional: c.region.is_some(),
-                    location: c.location.as_ref(),
+                    location: c.location.as_deref(),
                 });
             }
         }
