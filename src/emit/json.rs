@@ -39,6 +39,11 @@ pub struct OrderIndex<'a> {
     words: Vec<(u32, u64)>,
     /// One past the highest word index of any own set or summary.
     span: u32,
+    /// Per block: the range of its include targets in `targets`.
+    include_starts: Vec<u32>,
+    /// Every block's resolved include targets, in order, block after block
+    /// (compact: the walk reads these, not the model's blocks).
+    targets: Vec<AclId>,
 }
 
 impl<'a> OrderIndex<'a> {
@@ -63,12 +68,29 @@ impl<'a> OrderIndex<'a> {
             span = span.max(offset + ws.len() as u32);
         }
         starts.push(words.len() as u32);
+        let mut include_starts = Vec::with_capacity(model.acls.len() + 1);
+        let mut targets = Vec::new();
+        for acl in &model.acls {
+            include_starts.push(targets.len() as u32);
+            targets.extend(acl.includes.iter().filter_map(|i| i.target));
+        }
+        include_starts.push(targets.len() as u32);
         OrderIndex {
             model,
             semantics,
             starts,
             words,
             span,
+            include_starts,
+            targets,
+        }
+    }
+
+    fn includes(&self, b: AclId) -> &[AclId] {
+        let i = b.0 as usize;
+        match (self.include_starts.get(i), self.include_starts.get(i + 1)) {
+            (Some(&s), Some(&e)) => self.targets.get(s as usize..e as usize).unwrap_or_default(),
+            _ => &[],
         }
     }
 
@@ -159,7 +181,7 @@ impl OrderScratch {
 /// `scratch` ([`OrderIndex::scratch`]) is reusable across calls with
 /// distinct roots.
 pub fn order_of(index: &OrderIndex<'_>, root: AclId, scratch: &mut OrderScratch) -> Vec<AclId> {
-    let (model, semantics) = (index.model, index.semantics);
+    let semantics = index.semantics;
     let prune = semantics.reach.acyclic();
     let mut order = Vec::new();
     let stamp = root.0;
@@ -185,11 +207,9 @@ pub fn order_of(index: &OrderIndex<'_>, root: AclId, scratch: &mut OrderScratch)
         } else if prune && b != root && scratch.covers(&semantics.summary(b).decided) {
             continue;
         }
-        for inc in model.acl(b).includes.iter().rev() {
-            if let Some(t) = inc.target {
-                if scratch.seen.get(t.0 as usize) != Some(&stamp) {
-                    scratch.stack.push(t);
-                }
+        for &t in index.includes(b).iter().rev() {
+            if scratch.seen.get(t.0 as usize) != Some(&stamp) {
+                scratch.stack.push(t);
             }
         }
     }

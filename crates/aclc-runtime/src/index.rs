@@ -28,14 +28,80 @@ pub(crate) const NONE: u32 = u32::MAX;
 pub(crate) struct Classifier {
     exact: StrMap,
     prefix: StrMap,
-    /// Distinct byte lengths of the prefixes, longest first.
-    lengths: Vec<u32>,
+    /// The prefixes, for the longest one a name starts with.
+    trie: Trie,
     /// Per class: the longest prefix class containing it, or [`NONE`].
     parent: Vec<u32>,
     /// Per class: how many classes contain it (itself included).
     depth: Vec<u32>,
     /// Per class: whether it is a prefix class.
     is_prefix: Vec<bool>,
+}
+
+/// A byte trie of the prefixes of one dimension: the longest prefix a name
+/// starts with in one walk over its bytes, stopping at the first byte no
+/// prefix continues with (no hashing per length).
+#[derive(Clone, Debug)]
+struct Trie {
+    /// Per node: its children (byte, node), sorted by byte, and the class
+    /// of the prefix ending here ([`NONE`] if none).
+    nodes: Vec<(Vec<(u8, u32)>, u32)>,
+}
+
+impl Default for Trie {
+    fn default() -> Trie {
+        Trie {
+            nodes: vec![(Vec::new(), NONE)],
+        }
+    }
+}
+
+impl Trie {
+    fn add(&mut self, text: &[u8], class: u32) {
+        let mut node = 0usize;
+        for &b in text {
+            let next = self.nodes.len() as u32;
+            let children = &mut self.nodes[node].0;
+            node = match children.binary_search_by_key(&b, |e| e.0) {
+                Ok(k) => children[k].1 as usize,
+                Err(k) => {
+                    children.insert(k, (b, next));
+                    self.nodes.push((Vec::new(), NONE));
+                    next as usize
+                }
+            };
+        }
+        self.nodes[node].1 = class;
+    }
+
+    /// The class of the longest prefix of `name`, at most `max` bytes
+    /// long, or [`NONE`].
+    #[inline]
+    fn longest(&self, name: &[u8], max: usize) -> u32 {
+        let Some(root) = self.nodes.first() else {
+            return NONE;
+        };
+        let mut best = root.1;
+        let mut children = &root.0;
+        for &b in name.iter().take(max) {
+            let next = if children.len() <= 8 {
+                children.iter().find(|e| e.0 == b).map(|e| e.1)
+            } else {
+                children
+                    .binary_search_by_key(&b, |e| e.0)
+                    .ok()
+                    .map(|k| children[k].1)
+            };
+            let Some(node) = next.and_then(|n| self.nodes.get(n as usize)) else {
+                break;
+            };
+            if node.1 != NONE {
+                best = node.1;
+            }
+            children = &node.0;
+        }
+        best
+    }
 }
 
 impl Classifier {
@@ -50,18 +116,20 @@ impl Classifier {
             self.parent.push(NONE);
             self.is_prefix.push(m == Match::Prefix);
             if m == Match::Prefix {
-                self.lengths.push(text.len() as u32);
+                self.trie.add(text.as_bytes(), next);
             }
         }
     }
 
     fn finish(&mut self, texts: &[(Match, &str)]) {
-        self.lengths.sort_unstable_by(|a, b| b.cmp(a));
-        self.lengths.dedup();
+        let mut done = vec![false; self.parent.len()];
         for &(m, text) in texts {
             let Some(class) = self.class_of(m, text) else {
                 continue;
             };
+            if std::mem::replace(&mut done[class as usize], true) {
+                continue;
+            }
             let bytes = text.as_bytes();
             self.parent[class as usize] = match m {
                 Match::Exact => self.longest_prefix(bytes, bytes.len()),
@@ -85,13 +153,7 @@ impl Classifier {
     /// The longest prefix class of `name` at most `max` bytes long.
     #[inline]
     fn longest_prefix(&self, name: &[u8], max: usize) -> u32 {
-        let from = self.lengths.partition_point(|&l| l as usize > max);
-        for &l in &self.lengths[from..] {
-            if let Some(c) = name.get(..l as usize).and_then(|p| self.prefix.get(p)) {
-                return c;
-            }
-        }
-        NONE
+        self.trie.longest(name, max)
     }
 
     /// The class of a name: its exact class, else its longest prefix class.
