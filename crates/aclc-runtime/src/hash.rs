@@ -188,7 +188,8 @@ impl<V: Copy + Default> IntPool<V> {
                 mask: u32::MAX,
             };
         }
-        let cap = (entries.len() * 2).next_power_of_two();
+        // Load factor at most 2/3: probes stay short, memory stays small.
+        let cap = (entries.len() + entries.len() / 2 + 1).next_power_of_two();
         let offset = self.slots.len();
         self.slots.resize(offset + cap, (u32::MAX, V::default()));
         let mask = cap - 1;
