@@ -9,7 +9,7 @@ use crate::analysis::semantics::Semantics;
 use crate::model::{AccessLevel, AclId, Model, Scope};
 use crate::runtime::{Block, DefaultAccessLevel, Document, Match, Permission, FORMAT_VERSION};
 use crate::source::Origin;
-use crate::syntax::ast::{Access, Pattern};
+use crate::syntax::ast::Pattern;
 
 /// The file `build --emit json` writes.
 pub const FILE_NAME: &str = "acl.json";
@@ -21,6 +21,147 @@ pub fn pattern_match(p: &Pattern) -> (Match, &str) {
         Pattern::Any => (Match::Any, "*"),
         Pattern::Prefix(t) => (Match::Prefix, t),
         Pattern::Exact(t) => (Match::Exact, t),
+    }
+}
+
+/// What [`order_of`] needs of every block, computed once per analysis: the
+/// non-zero words of each block's own decided cells (a block's own cells are
+/// few, but spread over the universe: scanning only its non-zero words makes
+/// the common test, "does this block decide anything new", a few word
+/// operations).
+pub struct OrderIndex<'a> {
+    model: &'a Model,
+    semantics: &'a Semantics,
+    /// Per block: the range of its words in `words`.
+    starts: Vec<u32>,
+    /// (word index, bits) of every block's own decided cells, block after
+    /// block.
+    words: Vec<(u32, u64)>,
+    /// One past the highest word index of any own set or summary.
+    span: u32,
+    /// Per block: the range of its include targets in `targets`.
+    include_starts: Vec<u32>,
+    /// Every block's resolved include targets, in order, block after block
+    /// (compact: the walk reads these, not the model's blocks).
+    targets: Vec<AclId>,
+}
+
+impl<'a> OrderIndex<'a> {
+    /// Index the blocks of an analysis.
+    pub fn new(model: &'a Model, semantics: &'a Semantics) -> OrderIndex<'a> {
+        let mut starts = Vec::with_capacity(model.acls.len() + 1);
+        let mut words = Vec::new();
+        let mut span = 0u32;
+        for acl in &model.acls {
+            starts.push(words.len() as u32);
+            if let Some(s) = semantics.own.get(acl.id.0 as usize) {
+                let (offset, ws) = s.decided.raw_words();
+                span = span.max(offset + ws.len() as u32);
+                words.extend(
+                    ws.iter()
+                        .enumerate()
+                        .filter(|(_, &w)| w != 0)
+                        .map(|(i, &w)| (offset + i as u32, w)),
+                );
+            }
+            let (offset, ws) = semantics.summary(acl.id).decided.raw_words();
+            span = span.max(offset + ws.len() as u32);
+        }
+        starts.push(words.len() as u32);
+        let mut include_starts = Vec::with_capacity(model.acls.len() + 1);
+        let mut targets = Vec::new();
+        for acl in &model.acls {
+            include_starts.push(targets.len() as u32);
+            targets.extend(acl.includes.iter().filter_map(|i| i.target));
+        }
+        include_starts.push(targets.len() as u32);
+        OrderIndex {
+            model,
+            semantics,
+            starts,
+            words,
+            span,
+            include_starts,
+            targets,
+        }
+    }
+
+    fn includes(&self, b: AclId) -> &[AclId] {
+        let i = b.0 as usize;
+        match (self.include_starts.get(i), self.include_starts.get(i + 1)) {
+            (Some(&s), Some(&e)) => self.targets.get(s as usize..e as usize).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    fn own(&self, b: AclId) -> &[(u32, u64)] {
+        let i = b.0 as usize;
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&s), Some(&e)) => self.words.get(s as usize..e as usize).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    /// Scratch space for [`order_of`], reusable across roots.
+    pub fn scratch(&self) -> OrderScratch {
+        OrderScratch {
+            seen: vec![u32::MAX; self.model.acls.len()],
+            decided: vec![0; self.span as usize],
+            touched: Vec::new(),
+            stack: Vec::new(),
+        }
+    }
+}
+
+/// Scratch space of [`order_of`]: the blocks visited (stamped with the
+/// root's id) and the cells decided so far, a dense bitset over the
+/// universe's words, reset word by word after each root.
+pub struct OrderScratch {
+    seen: Vec<u32>,
+    decided: Vec<u64>,
+    /// Words of `decided` made non-zero since the last reset.
+    touched: Vec<u32>,
+    stack: Vec<AclId>,
+}
+
+impl OrderScratch {
+    fn word(&self, w: u32) -> u64 {
+        self.decided.get(w as usize).copied().unwrap_or(0)
+    }
+
+    /// Whether every cell of these words is decided.
+    fn covers_words(&self, words: &[(u32, u64)]) -> bool {
+        words.iter().all(|&(w, bits)| bits & !self.word(w) == 0)
+    }
+
+    /// Whether every cell of `set` is decided (one pass over its words).
+    fn covers(&self, set: &CellSet) -> bool {
+        let (offset, words) = set.raw_words();
+        let from = (offset as usize).min(self.decided.len());
+        let to = (offset as usize + words.len()).min(self.decided.len());
+        let inside = &self.decided[from..to];
+        // Words past the dense span are zero there.
+        words[inside.len()..].iter().all(|&w| w == 0)
+            && words.iter().zip(inside).all(|(&w, &d)| w & !d == 0)
+    }
+
+    fn add_words(&mut self, words: &[(u32, u64)]) {
+        for &(w, bits) in words {
+            if let Some(d) = self.decided.get_mut(w as usize) {
+                if *d == 0 {
+                    self.touched.push(w);
+                }
+                *d |= bits;
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        for w in self.touched.drain(..) {
+            if let Some(d) = self.decided.get_mut(w as usize) {
+                *d = 0;
+            }
+        }
     }
 }
 
@@ -37,16 +178,18 @@ pub fn pattern_match(p: &Pattern) -> (Match, &str) {
 /// (an error; summaries inside it are not composed) every reached block is
 /// visited.
 ///
-/// `seen` is scratch space of one entry per block, reusable across calls
-/// with distinct roots (it is stamped with the root's id).
-pub fn order_of(model: &Model, semantics: &Semantics, root: AclId, seen: &mut [u32]) -> Vec<AclId> {
+/// `scratch` ([`OrderIndex::scratch`]) is reusable across calls with
+/// distinct roots.
+pub fn order_of(index: &OrderIndex<'_>, root: AclId, scratch: &mut OrderScratch) -> Vec<AclId> {
+    let semantics = index.semantics;
     let prune = semantics.reach.acyclic();
-    let mut decided = CellSet::new();
     let mut order = Vec::new();
-    let mut stack = vec![root];
     let stamp = root.0;
-    while let Some(b) = stack.pop() {
-        let Some(mark) = seen.get_mut(b.0 as usize) else {
+    scratch.reset();
+    scratch.stack.clear();
+    scratch.stack.push(root);
+    while let Some(b) = scratch.stack.pop() {
+        let Some(mark) = scratch.seen.get_mut(b.0 as usize) else {
             continue;
         };
         if *mark == stamp {
@@ -57,47 +200,35 @@ pub fn order_of(model: &Model, semantics: &Semantics, root: AclId, seen: &mut [u
         // else the whole include is skipped when its summary is decided
         // already (its own cells are few, its summary's many: the cheap
         // test first).
-        let own = &semantics.own[b.0 as usize].decided;
-        if !within(own, &decided) {
+        let own = index.own(b);
+        if !scratch.covers_words(own) {
             order.push(b);
-            decided.union_with(own);
-        } else if prune && b != root && within(&semantics.summary(b).decided, &decided) {
+            scratch.add_words(own);
+        } else if prune && b != root && scratch.covers(&semantics.summary(b).decided) {
             continue;
         }
-        for inc in model.acl(b).includes.iter().rev() {
-            if let Some(t) = inc.target {
-                if seen.get(t.0 as usize) != Some(&stamp) {
-                    stack.push(t);
-                }
+        for &t in index.includes(b).iter().rev() {
+            if scratch.seen.get(t.0 as usize) != Some(&stamp) {
+                scratch.stack.push(t);
             }
         }
     }
+    scratch.reset();
     order
-}
-
-/// Whether every cell of `a` is in `b` (a scan, no allocation).
-fn within(a: &CellSet, b: &CellSet) -> bool {
-    Access::ALL
-        .into_iter()
-        .all(|x| a.next_outside(b, x, 0).is_none())
-}
-
-/// Scratch space for [`order_of`].
-pub fn order_scratch(model: &Model) -> Vec<u32> {
-    vec![u32::MAX; model.acls.len()]
 }
 
 /// The evaluation order of every access level (`None` for components),
 /// computed in parallel.
 pub fn orders(model: &Model, semantics: &Semantics) -> Vec<Option<Vec<u32>>> {
+    let index = OrderIndex::new(model, semantics);
     model
         .acls
         .par_iter()
         .map_init(
-            || order_scratch(model),
-            |seen, acl| {
+            || index.scratch(),
+            |scratch, acl| {
                 (!acl.is_component()).then(|| {
-                    order_of(model, semantics, acl.id, seen)
+                    order_of(&index, acl.id, scratch)
                         .into_iter()
                         .map(|b| b.0)
                         .collect()
@@ -197,8 +328,8 @@ pub fn compile(model: &Model, semantics: &Semantics) -> Document {
 /// [`crate::runtime::Table::from_json`] to decide for that block. Also
 /// returns the blocks of the document, in its order.
 pub fn compile_one(model: &Model, semantics: &Semantics, id: AclId) -> (Document, Vec<AclId>) {
-    let mut seen = order_scratch(model);
-    let order = order_of(model, semantics, id, &mut seen);
+    let index = OrderIndex::new(model, semantics);
+    let order = order_of(&index, id, &mut index.scratch());
     // The block itself first, then the others of its order.
     let mut members = vec![id];
     members.extend(order.iter().copied().filter(|&b| b != id));
@@ -227,7 +358,7 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Blocks compiled and serialized per batch, in parallel.
-const BATCH: usize = 2048;
+const BATCH: usize = 64;
 
 /// Write a table: compact JSON, one block per line (small, and a changed
 /// block is a changed line in a diff), with a final newline.
@@ -364,8 +495,8 @@ mod tests {
         );
         let m = &a.model;
         let names = |id: AclId| -> Vec<String> {
-            let mut seen = order_scratch(m);
-            order_of(m, &a.semantics, id, &mut seen)
+            let index = OrderIndex::new(m, &a.semantics);
+            order_of(&index, id, &mut index.scratch())
                 .into_iter()
                 .map(|b| m.acl(b).name.clone())
                 .collect()

@@ -30,6 +30,56 @@ fn hash_u32(k: u32) -> u64 {
     h ^ (h >> 29)
 }
 
+/// A fast hasher for the small integer keys of load-time maps (class ids,
+/// rows of class ids): a multiply-rotate per word, not a keyed hash (the
+/// keys come from the table, not from requests).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct IdBuild;
+
+impl std::hash::BuildHasher for IdBuild {
+    type Hasher = IdHasher;
+
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+/// The hasher of [`IdBuild`].
+pub(crate) struct IdHasher(u64);
+
+impl IdHasher {
+    #[inline]
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(K);
+    }
+}
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.add(hash_bytes(bytes));
+    }
+
+    fn write_u8(&mut self, x: u8) {
+        self.add(u64::from(x));
+    }
+
+    fn write_u32(&mut self, x: u32) {
+        self.add(u64::from(x));
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.add(x);
+    }
+
+    fn write_usize(&mut self, x: usize) {
+        self.add(x as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
 /// A map from strings to `u32` values.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StrMap {
@@ -121,12 +171,12 @@ pub(crate) struct IntMapRef {
     mask: u32,
 }
 
-/// Many small maps from `u32` keys (never `u32::MAX`) to values, in shared
-/// arrays.
+/// Many small maps from `u32` keys (never `u32::MAX`) to values, in one
+/// shared array; a key and its value are side by side, so a lookup touches
+/// one cache line.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct IntPool<V> {
-    keys: Vec<u32>,
-    values: Vec<V>,
+    slots: Vec<(u32, V)>,
 }
 
 impl<V: Copy + Default> IntPool<V> {
@@ -138,18 +188,17 @@ impl<V: Copy + Default> IntPool<V> {
                 mask: u32::MAX,
             };
         }
-        let cap = (entries.len() * 2).next_power_of_two();
-        let offset = self.keys.len();
-        self.keys.resize(offset + cap, u32::MAX);
-        self.values.resize(offset + cap, V::default());
+        // Load factor at most 2/3: probes stay short, memory stays small.
+        let cap = (entries.len() + entries.len() / 2 + 1).next_power_of_two();
+        let offset = self.slots.len();
+        self.slots.resize(offset + cap, (u32::MAX, V::default()));
         let mask = cap - 1;
         for &(k, v) in entries {
             let mut i = (hash_u32(k) as usize) & mask;
-            while self.keys[offset + i] != u32::MAX {
+            while self.slots[offset + i].0 != u32::MAX {
                 i = (i + 1) & mask;
             }
-            self.keys[offset + i] = k;
-            self.values[offset + i] = v;
+            self.slots[offset + i] = (k, v);
         }
         IntMapRef {
             offset: offset as u32,
@@ -167,9 +216,9 @@ impl<V: Copy + Default> IntPool<V> {
         let offset = m.offset as usize;
         let mut i = (hash_u32(key) as usize) & mask;
         loop {
-            let k = self.keys[offset + i];
+            let &(k, v) = self.slots.get(offset + i)?;
             if k == key {
-                return Some(self.values[offset + i]);
+                return Some(v);
             }
             if k == u32::MAX {
                 return None;
@@ -180,7 +229,7 @@ impl<V: Copy + Default> IntPool<V> {
 
     /// Bytes held.
     pub(crate) fn bytes(&self) -> usize {
-        self.keys.len() * 4 + self.values.len() * std::mem::size_of::<V>()
+        self.slots.len() * std::mem::size_of::<(u32, V)>()
     }
 }
 

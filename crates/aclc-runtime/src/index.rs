@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use crate::access::Access;
 use crate::format::{Document, Match};
-use crate::hash::{IntMapRef, IntPool, StrMap};
+use crate::hash::{IdBuild, IntMapRef, IntPool, StrMap};
 
 /// No class: a name no exact name or prefix of the policy matches.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -28,12 +28,80 @@ pub(crate) const NONE: u32 = u32::MAX;
 pub(crate) struct Classifier {
     exact: StrMap,
     prefix: StrMap,
-    /// Distinct byte lengths of the prefixes, longest first.
-    lengths: Vec<u32>,
+    /// The prefixes, for the longest one a name starts with.
+    trie: Trie,
     /// Per class: the longest prefix class containing it, or [`NONE`].
     parent: Vec<u32>,
     /// Per class: how many classes contain it (itself included).
     depth: Vec<u32>,
+    /// Per class: whether it is a prefix class.
+    is_prefix: Vec<bool>,
+}
+
+/// A byte trie of the prefixes of one dimension: the longest prefix a name
+/// starts with in one walk over its bytes, stopping at the first byte no
+/// prefix continues with (no hashing per length).
+#[derive(Clone, Debug)]
+struct Trie {
+    /// Per node: its children (byte, node), sorted by byte, and the class
+    /// of the prefix ending here ([`NONE`] if none).
+    nodes: Vec<(Vec<(u8, u32)>, u32)>,
+}
+
+impl Default for Trie {
+    fn default() -> Trie {
+        Trie {
+            nodes: vec![(Vec::new(), NONE)],
+        }
+    }
+}
+
+impl Trie {
+    fn add(&mut self, text: &[u8], class: u32) {
+        let mut node = 0usize;
+        for &b in text {
+            let next = self.nodes.len() as u32;
+            let children = &mut self.nodes[node].0;
+            node = match children.binary_search_by_key(&b, |e| e.0) {
+                Ok(k) => children[k].1 as usize,
+                Err(k) => {
+                    children.insert(k, (b, next));
+                    self.nodes.push((Vec::new(), NONE));
+                    next as usize
+                }
+            };
+        }
+        self.nodes[node].1 = class;
+    }
+
+    /// The class of the longest prefix of `name`, at most `max` bytes
+    /// long, or [`NONE`].
+    #[inline]
+    fn longest(&self, name: &[u8], max: usize) -> u32 {
+        let Some(root) = self.nodes.first() else {
+            return NONE;
+        };
+        let mut best = root.1;
+        let mut children = &root.0;
+        for &b in name.iter().take(max) {
+            let next = if children.len() <= 8 {
+                children.iter().find(|e| e.0 == b).map(|e| e.1)
+            } else {
+                children
+                    .binary_search_by_key(&b, |e| e.0)
+                    .ok()
+                    .map(|k| children[k].1)
+            };
+            let Some(node) = next.and_then(|n| self.nodes.get(n as usize)) else {
+                break;
+            };
+            if node.1 != NONE {
+                best = node.1;
+            }
+            children = &node.0;
+        }
+        best
+    }
 }
 
 impl Classifier {
@@ -46,19 +114,22 @@ impl Classifier {
         let next = self.parent.len() as u32;
         if map.insert(text, next).is_ok() {
             self.parent.push(NONE);
+            self.is_prefix.push(m == Match::Prefix);
             if m == Match::Prefix {
-                self.lengths.push(text.len() as u32);
+                self.trie.add(text.as_bytes(), next);
             }
         }
     }
 
     fn finish(&mut self, texts: &[(Match, &str)]) {
-        self.lengths.sort_unstable_by(|a, b| b.cmp(a));
-        self.lengths.dedup();
+        let mut done = vec![false; self.parent.len()];
         for &(m, text) in texts {
             let Some(class) = self.class_of(m, text) else {
                 continue;
             };
+            if std::mem::replace(&mut done[class as usize], true) {
+                continue;
+            }
             let bytes = text.as_bytes();
             self.parent[class as usize] = match m {
                 Match::Exact => self.longest_prefix(bytes, bytes.len()),
@@ -82,13 +153,7 @@ impl Classifier {
     /// The longest prefix class of `name` at most `max` bytes long.
     #[inline]
     fn longest_prefix(&self, name: &[u8], max: usize) -> u32 {
-        let from = self.lengths.partition_point(|&l| l as usize > max);
-        for &l in &self.lengths[from..] {
-            if let Some(c) = name.get(..l as usize).and_then(|p| self.prefix.get(p)) {
-                return c;
-            }
-        }
-        NONE
+        self.trie.longest(name, max)
     }
 
     /// The class of a name: its exact class, else its longest prefix class.
@@ -113,6 +178,11 @@ impl Classifier {
     fn parent(&self, class: u32) -> u32 {
         self.parent[class as usize]
     }
+
+    /// Whether a class is a prefix (other classes may lie inside it).
+    fn is_prefix(&self, class: u32) -> bool {
+        self.is_prefix.get(class as usize).copied().unwrap_or(false)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -124,33 +194,47 @@ struct Row {
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Level {
+    /// Object class → its row (the row itself, not its id: one memory
+    /// access less per decision).
     objects: IntMapRef,
     /// Row for objects no stored class contains.
-    other: u32,
-}
-
-/// One permission of an access level's evaluation order, by class.
-#[derive(Clone, Copy, Debug)]
-struct Rule {
-    bit: u8,
-    allow: bool,
-    attribute: u32,
+    other: Row,
 }
 
 /// Effects of the four access types: bit `a` set = access type `a` allowed.
 type Effects = u8;
 
+/// A partial first-match decision of the four access types: the low nibble
+/// holds the access types decided so far, the high nibble those of them
+/// allowed.
+type Partial = u8;
+
+/// `p` then `q`: what `p` leaves undecided, `q` decides.
+#[inline]
+fn then(p: Partial, q: Partial) -> Partial {
+    let decided = p & 0xF;
+    let new = q & 0xF & !decided;
+    decided | new | (p & 0xF0) | ((q >> 4) & new) << 4
+}
+
+/// A permission decided for access type `bit`: allow or deny.
+#[inline]
+fn decided(bit: u8, allow: bool) -> Partial {
+    bit | if allow { bit << 4 } else { 0 }
+}
+
 /// Rows built so far, by content (stored attribute classes and `other`),
 /// so equal rows are shared.
-type RowIds = HashMap<(Vec<(u32, Effects)>, Effects), u32>;
+type RowIds = HashMap<(Vec<(u32, Effects)>, Effects), u32, IdBuild>;
 
 /// The decision index of a whole table.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Index {
     objects: Classifier,
     attributes: Classifier,
-    object_maps: IntPool<u32>,
+    object_maps: IntPool<Row>,
     attribute_maps: IntPool<Effects>,
+    /// Distinct rows, by id (at load; levels hold copies).
     rows: Vec<Row>,
     levels: Vec<Level>,
 }
@@ -158,6 +242,12 @@ pub(crate) struct Index {
 impl Index {
     /// Index the access levels `levels` (each a list of block indexes in
     /// evaluation order) of `doc`. Block indexes must be in range.
+    ///
+    /// Each block is indexed once ([`Fragments`]: per object class it
+    /// mentions, its own first-match decisions by attribute class); an
+    /// access level's rows are those fragments laid over each other in its
+    /// evaluation order, so loading costs the blocks' sizes plus, per
+    /// access level, the fragments of its order, not its permissions.
     pub(crate) fn build<'d>(doc: &'d Document, levels: impl Iterator<Item = &'d [u32]>) -> Index {
         let mut index = Index::default();
         let mut objects = Vec::new();
@@ -173,10 +263,12 @@ impl Index {
         index.objects.finish(&objects);
         index.attributes.finish(&attributes);
         drop((objects, attributes));
-        let mut rows: RowIds = HashMap::new();
-        let mut builder = Builder::default();
+        let locals = Locals::build(&index, doc);
+        let fragments = Fragments::build(&index, &locals, doc);
+        let mut rows: RowIds = HashMap::default();
+        let mut builder = LevelBuilder::default();
         for order in levels {
-            let level = builder.level(&mut index, &mut rows, doc, order);
+            let level = builder.level(&mut index, &mut rows, &locals, &fragments, order);
             index.levels.push(level);
         }
         index
@@ -196,7 +288,6 @@ impl Index {
             }
             o = self.objects.parent(o);
         };
-        let row = self.rows[row as usize];
         let mut a = self.attributes.classify(attribute);
         let effects = loop {
             if a == NONE {
@@ -224,62 +315,634 @@ impl Index {
     }
 }
 
-/// Scratch space reused across levels.
-#[derive(Default)]
-struct Builder {
-    rules: Vec<Rule>,
-    by_object: HashMap<u32, Vec<u32>>,
-    any_object: Vec<u32>,
-    list: Vec<u32>,
-    kept: Vec<u32>,
-    chain: Vec<u32>,
+/// A partial row: per attribute class (sorted by class), the partial
+/// decision of the names of that class; `other` for names no entry's class
+/// contains. A name takes the entry of the first class on its chain that
+/// has one.
+#[derive(Clone, Debug, Default)]
+struct PartialRow {
+    entries: Vec<(u32, Partial)>,
+    other: Partial,
 }
 
-impl Builder {
-    fn level(
+/// The partial decision of attribute class `class` in sorted `entries`.
+#[inline]
+fn resolve(attrs: &Classifier, entries: &[(u32, Partial)], other: Partial, class: u32) -> Partial {
+    let mut c = class;
+    while c != NONE {
+        if let Ok(k) = entries.binary_search_by_key(&c, |e| e.0) {
+            return entries[k].1;
+        }
+        c = attrs.parent(c);
+    }
+    other
+}
+
+impl PartialRow {
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.other = 0;
+    }
+
+    fn full(&self) -> bool {
+        self.other & 0xF == 0xF && self.entries.iter().all(|e| e.1 & 0xF == 0xF)
+    }
+
+    /// First-match: apply one permission (attribute class `attribute`,
+    /// [`NONE`] for any) to every class it contains.
+    fn apply(&mut self, attrs: &Classifier, attribute: u32, bit: u8, allow: bool) {
+        let d = decided(bit, allow);
+        if attribute == NONE {
+            for e in &mut self.entries {
+                e.1 = then(e.1, d);
+            }
+            self.other = then(self.other, d);
+            return;
+        }
+        if let Err(k) = self.entries.binary_search_by_key(&attribute, |e| e.0) {
+            let inherited = resolve(attrs, &self.entries, self.other, attrs.parent(attribute));
+            self.entries.insert(k, (attribute, inherited));
+        }
+        if attrs.is_prefix(attribute) {
+            for e in &mut self.entries {
+                if attrs.chain(e.0).any(|c| c == attribute) {
+                    e.1 = then(e.1, d);
+                }
+            }
+        } else if let Ok(k) = self.entries.binary_search_by_key(&attribute, |e| e.0) {
+            self.entries[k].1 = then(self.entries[k].1, d);
+        }
+    }
+
+    /// Lay `q` (entries sorted, `other`) under this row: `self` then `q`,
+    /// through `scratch`.
+    fn then(
         &mut self,
-        index: &mut Index,
-        rows: &mut RowIds,
-        doc: &Document,
-        order: &[u32],
-    ) -> Level {
-        self.rules.clear();
-        self.by_object.clear();
-        self.any_object.clear();
-        for &b in order {
-            let Some(block) = doc.blocks.get(b as usize) else {
-                continue;
+        attrs: &Classifier,
+        q: &[(u32, Partial)],
+        q_other: Partial,
+        scratch: &mut Vec<(u32, Partial)>,
+    ) {
+        scratch.clear();
+        let p = &self.entries;
+        let (mut i, mut j) = (0, 0);
+        while i < p.len() || j < q.len() {
+            let (c, v) = match (p.get(i), q.get(j)) {
+                (Some(&(pc, pv)), Some(&(qc, qv))) if pc == qc => {
+                    i += 1;
+                    j += 1;
+                    (pc, then(pv, qv))
+                }
+                (Some(&(pc, pv)), Some(&(qc, _))) if pc < qc => {
+                    i += 1;
+                    (pc, then(pv, resolve(attrs, q, q_other, attrs.parent(pc))))
+                }
+                (Some(&(pc, pv)), None) => {
+                    i += 1;
+                    (pc, then(pv, resolve(attrs, q, q_other, attrs.parent(pc))))
+                }
+                (_, Some(&(qc, qv))) => {
+                    j += 1;
+                    (
+                        qc,
+                        then(resolve(attrs, p, self.other, attrs.parent(qc)), qv),
+                    )
+                }
+                (None, None) => break,
             };
-            for p in &block.permissions {
-                let object = index.objects.class_of(p.object_match, &p.object);
-                let attribute = index.attributes.class_of(p.attribute_match, &p.attribute);
-                let i = self.rules.len() as u32;
-                self.rules.push(Rule {
-                    bit: p.access.bit(),
-                    allow: p.effect == crate::Effect::Allow,
-                    attribute: attribute.unwrap_or(NONE),
-                });
-                match object {
-                    Some(c) => self.by_object.entry(c).or_default().push(i),
-                    None => self.any_object.push(i),
+            scratch.push((c, v));
+        }
+        std::mem::swap(&mut self.entries, scratch);
+        self.other = then(self.other, q_other);
+    }
+}
+
+/// Up to 64 attribute classes, one bit each, per access type: a partial
+/// row of an object class whose permissions (all blocks together) name at
+/// most 64 attribute classes, laid over another in a dozen word operations.
+/// Bit `i` is the attribute class `i` of the object class's list
+/// ([`Locals`]), holding its resolved partial decision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct Dense {
+    /// Per access type: the classes decided.
+    decided: [u64; 4],
+    /// Per access type: the classes allowed (a subset of `decided`).
+    allowed: [u64; 4],
+    /// Names of no listed class.
+    other: Partial,
+}
+
+impl Dense {
+    #[inline]
+    fn then(&mut self, q: &Dense) {
+        for a in 0..4 {
+            let new = q.decided[a] & !self.decided[a];
+            self.decided[a] |= new;
+            self.allowed[a] |= q.allowed[a] & new;
+        }
+        self.other = then(self.other, q.other);
+    }
+
+    fn full(&self, width: usize) -> bool {
+        let all = if width >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << width) - 1
+        };
+        self.other & 0xF == 0xF && self.decided.iter().all(|&d| d == all)
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Partial {
+        let mut p = 0u8;
+        for a in 0..4 {
+            if self.decided[a] >> i & 1 != 0 {
+                p |= 1 << a;
+                if self.allowed[a] >> i & 1 != 0 {
+                    p |= 0x10 << a;
                 }
             }
         }
-        let mut classes: Vec<u32> = self.by_object.keys().copied().collect();
-        classes.sort_unstable_by_key(|&c| (index.objects.depth[c as usize], c));
-        self.list.clone_from(&self.any_object);
-        let other = self.row(index, rows);
-        let mut stored: HashMap<u32, u32> = HashMap::new();
-        for &c in &classes {
-            self.list.clear();
-            self.list.extend_from_slice(&self.any_object);
-            for k in index.objects.chain(c) {
-                if let Some(l) = self.by_object.get(&k) {
-                    self.list.extend_from_slice(l);
+        p
+    }
+
+    fn set(&mut self, i: usize, p: Partial) {
+        for a in 0..4 {
+            if p >> a & 1 != 0 {
+                self.decided[a] |= 1 << i;
+                if p >> (4 + a) & 1 != 0 {
+                    self.allowed[a] |= 1 << i;
                 }
             }
-            self.list.sort_unstable();
-            let row = self.row(index, rows);
+        }
+    }
+
+    /// Resolved over `list` from any partial decision by attribute class.
+    fn from(list: &[u32], other: Partial, res: impl Fn(u32) -> Partial) -> Dense {
+        let mut d = Dense {
+            other,
+            ..Dense::default()
+        };
+        for (i, &k) in list.iter().enumerate() {
+            d.set(i, res(k));
+        }
+        d
+    }
+}
+
+/// A partial row of one object class, in the form of that class.
+#[derive(Clone, Copy, Debug)]
+enum RowRef<'a> {
+    Dense(&'a Dense, &'a [u32]),
+    Sparse(&'a [(u32, Partial)], Partial),
+}
+
+impl RowRef<'_> {
+    /// The partial decision of attribute class `class` (walking its chain).
+    fn resolve(&self, attrs: &Classifier, class: u32) -> Partial {
+        match *self {
+            RowRef::Sparse(entries, other) => resolve(attrs, entries, other, class),
+            RowRef::Dense(d, list) => {
+                let mut c = class;
+                while c != NONE {
+                    if let Ok(i) = list.binary_search(&c) {
+                        return d.get(i);
+                    }
+                    c = attrs.parent(c);
+                }
+                d.other
+            }
+        }
+    }
+
+    fn other(&self) -> Partial {
+        match *self {
+            RowRef::Sparse(_, other) => other,
+            RowRef::Dense(d, _) => d.other,
+        }
+    }
+}
+
+/// Per object class: the attribute classes named by the permissions whose
+/// object pattern contains it (any-object permissions included), sorted,
+/// when at most 64 (then its rows are [`Dense`]); `None` above.
+struct Locals {
+    lists: Vec<Option<Vec<u32>>>,
+}
+
+impl Locals {
+    fn build(index: &Index, doc: &Document) -> Locals {
+        let n = index.objects.parent.len();
+        // (object class, attribute class) pairs; NONE object = any.
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for b in &doc.blocks {
+            for p in &b.permissions {
+                let Some(a) = index.attributes.class_of(p.attribute_match, &p.attribute) else {
+                    continue;
+                };
+                let o = index
+                    .objects
+                    .class_of(p.object_match, &p.object)
+                    .unwrap_or(NONE);
+                pairs.push((o, a));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut own: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut any: Vec<u32> = Vec::new();
+        for (o, a) in pairs {
+            match own.get_mut(o as usize) {
+                Some(l) => l.push(a),
+                None => any.push(a),
+            }
+        }
+        let lists = (0..n as u32)
+            .map(|c| {
+                let mut l = any.clone();
+                for k in index.objects.chain(c) {
+                    l.extend_from_slice(&own[k as usize]);
+                    if l.len() > 64 * 4 {
+                        return None;
+                    }
+                }
+                l.sort_unstable();
+                l.dedup();
+                (l.len() <= 64).then_some(l)
+            })
+            .collect();
+        Locals { lists }
+    }
+
+    fn of(&self, class: u32) -> Option<&[u32]> {
+        self.lists.get(class as usize)?.as_deref()
+    }
+}
+
+/// Every block's own decisions, indexed once: per object class its
+/// permissions mention, the partial row of the permissions whose object
+/// pattern contains that class (in block order), and the partial row of its
+/// any-object permissions.
+struct Fragments {
+    /// Per block: the range of its object classes in `objects`.
+    blocks: Vec<(u32, u32)>,
+    /// Per block: its any-object partial row (index into `rows`).
+    others: Vec<u32>,
+    /// (object class, index into `dense` or `rows` as the class's form).
+    objects: Vec<(u32, u32)>,
+    /// Per sparse partial row: its range in `entries` and its `other`.
+    rows: Vec<(u32, u32, Partial)>,
+    entries: Vec<(u32, Partial)>,
+    dense: Vec<Dense>,
+    /// Per block: whether it mentions a prefix object class or has
+    /// any-object permissions (then its fragments reach classes it does not
+    /// mention).
+    wide: Vec<bool>,
+}
+
+impl Fragments {
+    fn build(index: &Index, locals: &Locals, doc: &Document) -> Fragments {
+        let mut f = Fragments {
+            blocks: Vec::with_capacity(doc.blocks.len()),
+            others: Vec::with_capacity(doc.blocks.len()),
+            objects: Vec::new(),
+            rows: Vec::new(),
+            entries: Vec::new(),
+            dense: Vec::new(),
+            wide: Vec::with_capacity(doc.blocks.len()),
+        };
+        // (object class or NONE, attribute class or NONE, bit, allow)
+        let mut rules: Vec<(u32, u32, u8, bool)> = Vec::new();
+        let mut classes: Vec<u32> = Vec::new();
+        let mut row = PartialRow::default();
+        let attrs = &index.attributes;
+        for block in &doc.blocks {
+            rules.clear();
+            classes.clear();
+            for p in &block.permissions {
+                let o = index
+                    .objects
+                    .class_of(p.object_match, &p.object)
+                    .unwrap_or(NONE);
+                let a = attrs
+                    .class_of(p.attribute_match, &p.attribute)
+                    .unwrap_or(NONE);
+                rules.push((o, a, p.access.bit(), p.effect == crate::Effect::Allow));
+                if o != NONE {
+                    classes.push(o);
+                }
+            }
+            classes.sort_unstable();
+            classes.dedup();
+            let wide = rules.iter().any(|r| r.0 == NONE)
+                || classes.iter().any(|&c| index.objects.is_prefix(c));
+            let start = f.objects.len() as u32;
+            // Any-object permissions alone.
+            row.clear();
+            for r in rules.iter().filter(|r| r.0 == NONE) {
+                row.apply(attrs, r.1, r.2, r.3);
+            }
+            let other = f.push(&row);
+            for &c in &classes {
+                row.clear();
+                if wide {
+                    for r in &rules {
+                        if r.0 == NONE || index.objects.chain(c).any(|k| k == r.0) {
+                            row.apply(attrs, r.1, r.2, r.3);
+                        }
+                    }
+                } else {
+                    for r in rules.iter().filter(|r| r.0 == c) {
+                        row.apply(attrs, r.1, r.2, r.3);
+                    }
+                }
+                let id = match locals.of(c) {
+                    Some(list) => {
+                        let sparse = RowRef::Sparse(&row.entries, row.other);
+                        f.dense
+                            .push(Dense::from(list, row.other, |k| sparse.resolve(attrs, k)));
+                        f.dense.len() as u32 - 1
+                    }
+                    None => f.push(&row),
+                };
+                f.objects.push((c, id));
+            }
+            f.blocks.push((start, f.objects.len() as u32));
+            f.others.push(other);
+            f.wide.push(wide);
+        }
+        f
+    }
+
+    fn push(&mut self, row: &PartialRow) -> u32 {
+        let start = self.entries.len() as u32;
+        self.entries.extend_from_slice(&row.entries);
+        self.rows
+            .push((start, self.entries.len() as u32, row.other));
+        self.rows.len() as u32 - 1
+    }
+
+    fn sparse(&self, id: u32) -> (&[(u32, Partial)], Partial) {
+        let (s, e, other) = self.rows[id as usize];
+        (&self.entries[s as usize..e as usize], other)
+    }
+
+    fn objects(&self, block: u32) -> &[(u32, u32)] {
+        let (s, e) = self.blocks[block as usize];
+        &self.objects[s as usize..e as usize]
+    }
+
+    /// The fragment of `block` for object class `class`: the first class on
+    /// its chain the block mentions, else its any-object row.
+    fn resolve<'a>(
+        &'a self,
+        locals: &'a Locals,
+        objects: &Classifier,
+        block: u32,
+        class: u32,
+    ) -> RowRef<'a> {
+        let mine = self.objects(block);
+        let mut c = class;
+        while c != NONE {
+            if let Ok(k) = mine.binary_search_by_key(&c, |e| e.0) {
+                let id = mine[k].1;
+                return match locals.of(c) {
+                    Some(list) => RowRef::Dense(&self.dense[id as usize], list),
+                    None => {
+                        let (e, o) = self.sparse(id);
+                        RowRef::Sparse(e, o)
+                    }
+                };
+            }
+            c = objects.parent(c);
+        }
+        let (e, o) = self.sparse(self.others[block as usize]);
+        RowRef::Sparse(e, o)
+    }
+}
+
+/// Where a level's slot lives: its object class's form and index.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    Dense(u32),
+    Sparse(u32),
+}
+
+/// Object class → slot, a plain array over the classes (cleared through
+/// the list of classes set).
+#[derive(Default)]
+struct Slots(Vec<Option<Slot>>);
+
+impl Slots {
+    #[inline]
+    fn get(&self, class: &u32) -> Option<&Slot> {
+        self.0.get(*class as usize)?.as_ref()
+    }
+
+    fn contains_key(&self, class: &u32) -> bool {
+        self.get(class).is_some()
+    }
+
+    fn insert(&mut self, class: u32, slot: Slot) {
+        let i = class as usize;
+        if i >= self.0.len() {
+            self.0.resize(i + 1, None);
+        }
+        self.0[i] = Some(slot);
+    }
+
+    fn clear(&mut self, classes: &[u32]) {
+        for &c in classes {
+            if let Some(s) = self.0.get_mut(c as usize) {
+                *s = None;
+            }
+        }
+    }
+}
+
+/// Scratch space reused across levels.
+#[derive(Default)]
+struct LevelBuilder {
+    /// Per object class: its slot in this level ([`Slots`]).
+    slots: Slots,
+    dense: Vec<Dense>,
+    /// Sparse slots (reused across levels; `used` are live).
+    sparse: Vec<PartialRow>,
+    used: usize,
+    /// Object classes in `slots`, in insertion order.
+    classes: Vec<u32>,
+    other: PartialRow,
+    merge: Vec<(u32, Partial)>,
+    fresh: Vec<u32>,
+    /// Final rows of dense slots already built: (class, allowed, other
+    /// allowed) → row.
+    finished: HashMap<(u32, [u64; 4], u8), u32, IdBuild>,
+}
+
+impl LevelBuilder {
+    /// The partial row of object class `class` so far: its own slot, else
+    /// the nearest slot on its chain, else `other`.
+    fn current<'a>(&'a self, locals: &'a Locals, objects: &Classifier, class: u32) -> RowRef<'a> {
+        let mut c = class;
+        while c != NONE {
+            match self.slots.get(&c) {
+                Some(&Slot::Dense(k)) => {
+                    return RowRef::Dense(&self.dense[k as usize], locals.of(c).unwrap_or_default())
+                }
+                Some(&Slot::Sparse(k)) => {
+                    let r = &self.sparse[k as usize];
+                    return RowRef::Sparse(&r.entries, r.other);
+                }
+                None => c = objects.parent(c),
+            }
+        }
+        RowRef::Sparse(&self.other.entries, self.other.other)
+    }
+
+    fn level(
+        &mut self,
+        index: &mut Index,
+        ids: &mut RowIds,
+        locals: &Locals,
+        fragments: &Fragments,
+        order: &[u32],
+    ) -> Level {
+        self.slots.clear(&self.classes);
+        self.classes.clear();
+        self.dense.clear();
+        self.used = 0;
+        self.other.clear();
+        for &b in order {
+            if b as usize >= fragments.blocks.len() {
+                continue;
+            }
+            // New slots for the classes this block mentions, inheriting what
+            // the blocks before decided for them.
+            self.fresh.clear();
+            for &(c, _) in fragments.objects(b) {
+                if !self.slots.contains_key(&c) {
+                    self.fresh.push(c);
+                }
+            }
+            // Outer classes first, so an inner one inherits from its
+            // enclosing slot as it was before this block.
+            self.fresh
+                .sort_unstable_by_key(|&c| (index.objects.depth[c as usize], c));
+            let attrs = &index.attributes;
+            for k in 0..self.fresh.len() {
+                let c = self.fresh[k];
+                let slot = match locals.of(c) {
+                    Some(list) => {
+                        let cur = self.current(locals, &index.objects, c);
+                        let d = Dense::from(list, cur.other(), |a| cur.resolve(attrs, a));
+                        self.dense.push(d);
+                        Slot::Dense(self.dense.len() as u32 - 1)
+                    }
+                    None => {
+                        let (entries, other) = match self.current(locals, &index.objects, c) {
+                            RowRef::Sparse(e, o) => (e.to_vec(), o),
+                            dense @ RowRef::Dense(_, list) => (
+                                list.iter().map(|&a| (a, dense.resolve(attrs, a))).collect(),
+                                dense.other(),
+                            ),
+                        };
+                        if self.used == self.sparse.len() {
+                            self.sparse.push(PartialRow::default());
+                        }
+                        let row = &mut self.sparse[self.used];
+                        row.entries.clear();
+                        row.entries.extend_from_slice(&entries);
+                        row.other = other;
+                        self.used += 1;
+                        Slot::Sparse(self.used as u32 - 1)
+                    }
+                };
+                self.slots.insert(c, slot);
+                self.classes.push(c);
+            }
+            if fragments.wide[b as usize] {
+                // Its fragments reach every slot.
+                for &c in &self.classes {
+                    let Some(&slot) = self.slots.get(&c) else {
+                        continue;
+                    };
+                    let q = fragments.resolve(locals, &index.objects, b, c);
+                    match slot {
+                        Slot::Dense(k) => {
+                            let list = locals.of(c).unwrap_or_default();
+                            let row = &mut self.dense[k as usize];
+                            if row.full(list.len()) {
+                                continue;
+                            }
+                            let q = match q {
+                                RowRef::Dense(d, l) if l == list => *d,
+                                q => Dense::from(list, q.other(), |a| q.resolve(attrs, a)),
+                            };
+                            row.then(&q);
+                        }
+                        Slot::Sparse(k) => {
+                            let row = &mut self.sparse[k as usize];
+                            if row.full() {
+                                continue;
+                            }
+                            let q_other = q.other();
+                            let q: Vec<(u32, Partial)> = match q {
+                                RowRef::Sparse(e, _) => e.to_vec(),
+                                RowRef::Dense(_, l) => {
+                                    l.iter().map(|&a| (a, q.resolve(attrs, a))).collect()
+                                }
+                            };
+                            row.then(attrs, &q, q_other, &mut self.merge);
+                        }
+                    }
+                }
+                let (q, q_other) = fragments.sparse(fragments.others[b as usize]);
+                self.other.then(attrs, q, q_other, &mut self.merge);
+            } else {
+                for &(c, id) in fragments.objects(b) {
+                    match self.slots.get(&c) {
+                        Some(&Slot::Dense(k)) => {
+                            self.dense[k as usize].then(&fragments.dense[id as usize]);
+                        }
+                        Some(&Slot::Sparse(k)) => {
+                            let (q, q_other) = fragments.sparse(id);
+                            self.sparse[k as usize].then(attrs, q, q_other, &mut self.merge);
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        // Final rows: undecided is deny; slots that decide like the class
+        // enclosing them are dropped.
+        let other = finish_row(index, ids, &self.other);
+        let mut classes = std::mem::take(&mut self.classes);
+        classes.sort_unstable_by_key(|&c| (index.objects.depth[c as usize], c));
+        let mut stored: HashMap<u32, u32, IdBuild> = HashMap::default();
+        let mut scratch = PartialRow::default();
+        for &c in &classes {
+            let row = match self.slots.get(&c) {
+                Some(&Slot::Dense(k)) => {
+                    let d = &self.dense[k as usize];
+                    let key = (c, d.allowed, d.other >> 4);
+                    match self.finished.get(&key) {
+                        Some(&r) => r,
+                        None => {
+                            let list = locals.of(c).unwrap_or_default();
+                            scratch.entries.clear();
+                            scratch
+                                .entries
+                                .extend(list.iter().enumerate().map(|(i, &a)| (a, d.get(i))));
+                            scratch.other = d.other;
+                            let r = finish_row(index, ids, &scratch);
+                            self.finished.insert(key, r);
+                            r
+                        }
+                    }
+                }
+                Some(&Slot::Sparse(k)) => finish_row(index, ids, &self.sparse[k as usize]),
+                None => continue,
+            };
             let inherited = index
                 .objects
                 .chain(c)
@@ -290,86 +953,46 @@ impl Builder {
                 stored.insert(c, row);
             }
         }
-        let mut entries: Vec<(u32, u32)> = stored.into_iter().collect();
-        entries.sort_unstable();
+        self.classes = classes;
+        let mut entries: Vec<(u32, Row)> = stored
+            .into_iter()
+            .map(|(c, r)| (c, index.rows[r as usize]))
+            .collect();
+        entries.sort_unstable_by_key(|e| e.0);
         Level {
             objects: index.object_maps.add(&entries),
-            other,
+            other: index.rows[other as usize],
         }
     }
+}
 
-    /// The row of the rules in `self.list` (indexes into `self.rules`, in
-    /// evaluation order), shared with an equal row built before.
-    fn row(&mut self, index: &mut Index, rows: &mut RowIds) -> u32 {
-        // Rules after an any-attribute rule of the same access type never
-        // decide.
-        self.kept.clear();
-        let mut done = 0u8;
-        for &i in &self.list {
-            let r = self.rules[i as usize];
-            if done & r.bit != 0 {
-                continue;
-            }
-            self.kept.push(i);
-            if r.attribute == NONE {
-                done |= r.bit;
-                if done == 0xF {
-                    break;
-                }
-            }
+/// The row of a partial row (undecided is deny), minimized and shared with
+/// an equal row built before.
+fn finish_row(index: &mut Index, ids: &mut RowIds, row: &PartialRow) -> u32 {
+    let attrs = &index.attributes;
+    let other = row.other >> 4;
+    let mut classes: Vec<u32> = row.entries.iter().map(|e| e.0).collect();
+    classes.sort_unstable_by_key(|&c| (attrs.depth[c as usize], c));
+    let mut stored: Vec<(u32, Effects)> = Vec::new();
+    for &c in &classes {
+        let e = resolve(attrs, &row.entries, row.other, c) >> 4;
+        let inherited = attrs
+            .chain(c)
+            .skip(1)
+            .find_map(|k| stored.iter().find(|s| s.0 == k).map(|s| s.1))
+            .unwrap_or(other);
+        if e != inherited {
+            stored.push((c, e));
         }
-        let effects = |chain: &[u32]| -> Effects {
-            let (mut decided, mut allowed) = (0u8, 0u8);
-            for &i in &self.kept {
-                let r = self.rules[i as usize];
-                if decided & r.bit != 0 {
-                    continue;
-                }
-                if r.attribute == NONE || chain.contains(&r.attribute) {
-                    decided |= r.bit;
-                    if r.allow {
-                        allowed |= r.bit;
-                    }
-                    if decided == 0xF {
-                        break;
-                    }
-                }
-            }
-            allowed
-        };
-        let other = effects(&[]);
-        let mut classes: Vec<u32> = self
-            .kept
-            .iter()
-            .map(|&i| self.rules[i as usize].attribute)
-            .filter(|&a| a != NONE)
-            .collect();
-        classes.sort_unstable();
-        classes.dedup();
-        classes.sort_unstable_by_key(|&c| (index.attributes.depth[c as usize], c));
-        let mut stored: HashMap<u32, Effects> = HashMap::new();
-        for &c in &classes {
-            self.chain.clear();
-            self.chain.extend(index.attributes.chain(c));
-            let e = effects(&self.chain);
-            let inherited = self.chain[1..]
-                .iter()
-                .find_map(|k| stored.get(k).copied())
-                .unwrap_or(other);
-            if e != inherited {
-                stored.insert(c, e);
-            }
-        }
-        let mut stored: Vec<(u32, Effects)> = stored.into_iter().collect();
-        stored.sort_unstable();
-        let next = index.rows.len() as u32;
-        let key = (stored, other);
-        if let Some(&id) = rows.get(&key) {
-            return id;
-        }
-        let attributes = index.attribute_maps.add(&key.0);
-        index.rows.push(Row { attributes, other });
-        rows.insert(key, next);
-        next
     }
+    stored.sort_unstable();
+    let key = (stored, other);
+    if let Some(&id) = ids.get(&key) {
+        return id;
+    }
+    let next = index.rows.len() as u32;
+    let attributes = index.attribute_maps.add(&key.0);
+    index.rows.push(Row { attributes, other });
+    ids.insert(key, next);
+    next
 }

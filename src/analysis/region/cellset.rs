@@ -297,6 +297,14 @@ impl CellSet {
         })
     }
 
+    /// The set's words: the index of the first word and the words, word
+    /// `offset + i` holding cells `64 * (offset + i)` to `64 * (offset + i)
+    /// + 63` (for dense scratch sets outside this module, e.g. the
+    /// evaluation orders of `build`).
+    pub fn raw_words(&self) -> (u32, &[u64]) {
+        (self.offset, &self.words)
+    }
+
     /// One past the last word index.
     fn end(&self) -> u32 {
         self.offset + self.words.len() as u32
