@@ -9,52 +9,82 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
-use crate::diff::{counts, Change, Diff, Location, Part};
+use crate::diff::{counts, Change, Diff, Part};
 
-fn location_fields(obj: &mut Map<String, Value>, loc: Option<&Location>) {
-    let l = loc.filter(|l| l.new_side);
-    obj.insert("file".into(), json!(l.map(|l| &l.file)));
-    obj.insert("line".into(), json!(l.map(|l| l.line)));
-    obj.insert("column".into(), json!(l.map(|l| l.column)));
-    obj.insert("end_line".into(), json!(l.map(|l| l.end_line)));
-    obj.insert("end_column".into(), json!(l.map(|l| l.end_column)));
+/// One entry of `changes`: a change, or one part of its region. A struct
+/// rather than a JSON map (half a million changes make millions of
+/// entries); its fields are in the order a JSON map writes its keys
+/// (alphabetical), so the output is that of the map it replaces.
+#[derive(Serialize)]
+struct Entry<'c> {
+    access: Option<&'static str>,
+    access_level: Option<&'c str>,
+    allowed_by: &'c Option<String>,
+    attribute: Option<String>,
+    caused_by: &'c [String],
+    column: Option<u32>,
+    end_column: Option<u32>,
+    end_line: Option<u32>,
+    except: Option<Except>,
+    fails: bool,
+    file: Option<&'c str>,
+    kind: &'static str,
+    line: Option<u32>,
+    new: &'c Value,
+    object: Option<String>,
+    old: &'c Value,
+    scope: &'c Option<String>,
+    #[serde(rename = "type")]
+    acl_type: Option<&'static str>,
 }
 
-fn entry(c: &Change) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("kind".into(), json!(c.kind.as_str()));
-    m.insert("access_level".into(), json!(c.access_level.as_deref()));
-    m.insert("type".into(), json!(c.acl_type.map(|t| t.as_str())));
-    m.insert("access".into(), Value::Null);
-    m.insert("object".into(), Value::Null);
-    m.insert("attribute".into(), Value::Null);
-    m.insert("except".into(), Value::Null);
-    m.insert("old".into(), c.old.clone());
-    m.insert("new".into(), c.new.clone());
-    m.insert("caused_by".into(), json!(&c.caused_by[..]));
-    m.insert("scope".into(), json!(c.scope));
-    m.insert("fails".into(), json!(c.fails));
-    m.insert("allowed_by".into(), json!(c.allowed));
-    location_fields(&mut m, c.location.as_deref());
-    m
+/// A part's exceptions (fields alphabetical, as in [`Entry`]).
+#[derive(Serialize)]
+struct Except {
+    attribute: Vec<String>,
+    object: Vec<String>,
 }
 
-fn part_entry(c: &Change, p: &Part) -> Value {
-    let mut m = entry(c);
-    m.insert("access".into(), json!(p.access.as_str()));
-    m.insert("object".into(), json!(p.object.to_string()));
-    m.insert("attribute".into(), json!(p.attribute.to_string()));
-    let objects: Vec<String> = p.except_objects.iter().map(ToString::to_string).collect();
-    let attributes: Vec<String> = p
-        .except_attributes
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    m.insert(
-        "except".into(),
-        json!({"object": objects, "attribute": attributes}),
-    );
-    Value::Object(m)
+fn entry(c: &Change) -> Entry<'_> {
+    // Only a location on the new side is given.
+    let l = c.location.as_deref().filter(|l| l.new_side);
+    Entry {
+        access: None,
+        access_level: c.access_level.as_deref(),
+        allowed_by: &c.allowed,
+        attribute: None,
+        caused_by: &c.caused_by[..],
+        column: l.map(|l| l.column),
+        end_column: l.map(|l| l.end_column),
+        end_line: l.map(|l| l.end_line),
+        except: None,
+        fails: c.fails,
+        file: l.map(|l| l.file.as_str()),
+        kind: c.kind.as_str(),
+        line: l.map(|l| l.line),
+        new: &c.new,
+        object: None,
+        old: &c.old,
+        scope: &c.scope,
+        acl_type: c.acl_type.map(|t| t.as_str()),
+    }
+}
+
+fn part_entry<'c>(c: &'c Change, p: &Part) -> Entry<'c> {
+    Entry {
+        access: Some(p.access.as_str()),
+        object: Some(p.object.to_string()),
+        attribute: Some(p.attribute.to_string()),
+        except: Some(Except {
+            attribute: p
+                .except_attributes
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            object: p.except_objects.iter().map(ToString::to_string).collect(),
+        }),
+        ..entry(c)
+    }
 }
 
 /// The document, serialized one entry at a time (half a million changes
@@ -84,7 +114,7 @@ impl Serialize for Entries<'_, '_> {
                 .collect();
             for (c, parts) in chunk.iter().zip(parts) {
                 let n = if c.region.is_none() {
-                    seq.serialize_element(&Value::Object(entry(c)))?;
+                    seq.serialize_element(&entry(c))?;
                     1
                 } else {
                     for p in &parts {
