@@ -182,9 +182,6 @@ pub enum AccessSpec {
 /// it without copying (a million permissions name a few thousand names).
 pub type Name = std::sync::Arc<str>;
 
-/// [`Pattern::identity`]: a kind and the address of the shared name.
-pub type PatternIdentity = (u8, usize);
-
 /// An object or attribute pattern.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Pattern {
@@ -212,19 +209,6 @@ impl Pattern {
             Pattern::Any => "any",
             Pattern::Prefix(_) => "prefix",
             Pattern::Exact(_) => "exact",
-        }
-    }
-
-    /// A key for the pattern by identity: patterns with equal keys are
-    /// equal (they share one name allocation), equal patterns may have
-    /// different keys (names are shared within a file). Deduplicating by
-    /// this key first spares hashing and comparing the names of a policy
-    /// set that repeats the same targets many times.
-    pub fn identity(&self) -> PatternIdentity {
-        match self {
-            Pattern::Any => (0, 0),
-            Pattern::Prefix(p) => (1, std::sync::Arc::as_ptr(p).cast::<u8>() as usize),
-            Pattern::Exact(n) => (2, std::sync::Arc::as_ptr(n).cast::<u8>() as usize),
         }
     }
 

@@ -10,7 +10,7 @@ use super::{suggest_with, Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Suggester};
 use crate::model::{CatalogObject, Model};
-use crate::syntax::ast::{Pattern, PatternIdentity, PermissionStmt, Statement, Target};
+use crate::syntax::ast::{Pattern, PermissionStmt, Statement, Target};
 
 pub struct UnknownObject;
 pub struct UnknownAttribute;
@@ -55,12 +55,11 @@ impl Lint for UnknownObject {
         let model = cx.model;
         let mut names = Suggester::new(model.catalog.objects.keys().map(String::as_str));
         // Policy sets repeat the same few thousand targets: look each up once.
-        // (Keyed by identity: see `Pattern::identity`.)
-        let mut known: FxHashMap<PatternIdentity, bool> = FxHashMap::default();
+        let mut known: FxHashMap<&Pattern, bool> = FxHashMap::default();
         for_each_target(model, |target, owner| {
             let obj = &target.object.node;
             let is_known = *known
-                .entry(obj.identity())
+                .entry(obj)
                 .or_insert_with(|| matching_objects(model, obj).next().is_some());
             if is_known {
                 return;
@@ -82,13 +81,9 @@ impl Lint for UnknownAttribute {
         // Suggestions among the attributes of the objects a pattern matches.
         let mut names: FxHashMap<&Pattern, Suggester> = FxHashMap::default();
         // Findings are the same for the same target: decide each pair once.
-        // (Keyed by identity: see `Pattern::identity`.)
-        let mut fine: FxHashMap<(PatternIdentity, PatternIdentity), bool> = FxHashMap::default();
+        let mut fine: FxHashMap<(&Pattern, &Pattern), bool> = FxHashMap::default();
         for_each_target(model, |target, owner| {
-            let key = (
-                target.object.node.identity(),
-                target.attribute.node.identity(),
-            );
+            let key = (&target.object.node, &target.attribute.node);
             if fine.get(&key) == Some(&true) {
                 return;
             }

@@ -30,7 +30,7 @@ use std::ops::Range;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::Model;
-use crate::syntax::ast::{Access, AccessSet, Pattern, PatternIdentity};
+use crate::syntax::ast::{Access, AccessSet, Pattern};
 
 /// A set of cells.
 pub type Region = CellSet;
@@ -101,17 +101,9 @@ impl Universe {
 
     /// The cells of a set of `Object.attribute` pattern pairs.
     pub fn new<'p>(pairs: impl IntoIterator<Item = (&'p Pattern, &'p Pattern)>) -> Universe {
-        // Distinct pairs by identity first, then by value: a large policy
-        // set repeats the same few thousand pairs many times over, each
-        // file with its own copy of a name.
-        let mut by_identity: FxHashMap<(PatternIdentity, PatternIdentity), (&Pattern, &Pattern)> =
-            FxHashMap::default();
-        for (o, a) in pairs {
-            by_identity
-                .entry((o.identity(), a.identity()))
-                .or_insert((o, a));
-        }
-        let distinct: FxHashSet<(&Pattern, &Pattern)> = by_identity.into_values().collect();
+        // Distinct pairs by reference first: a large policy set repeats
+        // the same few thousand pairs many times over.
+        let distinct: FxHashSet<(&Pattern, &Pattern)> = pairs.into_iter().collect();
         let mut by_object: FxHashMap<Pattern, Vec<Pattern>> = FxHashMap::default();
         for &(o, a) in &distinct {
             match by_object.get_mut(o) {
