@@ -351,19 +351,7 @@ async fn rapid_edits_end_with_the_last_version() {
 /// LSP position of the mark.
 fn cursor(marked: &str) -> (String, Value) {
     let at = marked.find("$0").unwrap();
-    let before = &marked[..at];
-    let line = before.matches('\n').count();
-    let col: usize = before
-        .rsplit('\n')
-        .next()
-        .unwrap()
-        .chars()
-        .map(char::len_utf16)
-        .sum();
-    (
-        marked.replacen("$0", "", 1),
-        json!({"line": line, "character": col}),
-    )
+    (marked.replacen("$0", "", 1), position(marked, at))
 }
 
 const HOVER_POLICY: &str = r#"## Rate tables: read them.

@@ -54,13 +54,7 @@ fn write(acls: &[TAcl], one_statement: bool) -> String {
     for (i, a) in acls.iter().enumerate() {
         s.push_str(&format!("component \"C{i}\" {{\n"));
         for r in &a.rules {
-            let effect = if r.allow { "allow" } else { "deny" };
-            s.push_str(&format!(
-                "    {effect} {} {}.{}\n",
-                access_list(r.access),
-                r.object,
-                r.attribute
-            ));
+            render_rule(&mut s, r);
         }
         if !a.includes.is_empty() {
             let names: Vec<String> = a.includes.iter().map(|j| format!("\"C{j}\"")).collect();

@@ -81,24 +81,8 @@ impl Set {
             if self.file_of[i] != f || !self.present[i] {
                 continue;
             }
-            if a.user {
-                s.push_str(&format!("access_level \"C{i}\" for user {{\n"));
-            } else {
-                s.push_str(&format!("component \"C{i}\" {{\n"));
-            }
-            for r in &a.rules {
-                let effect = if r.allow { "allow" } else { "deny" };
-                s.push_str(&format!(
-                    "    {effect} {} {}.{}\n",
-                    access_list(r.access),
-                    r.object,
-                    r.attribute
-                ));
-            }
-            for inc in &a.includes {
-                s.push_str(&format!("    include \"C{inc}\"\n"));
-            }
-            s.push_str("}\n");
+            let participant = a.user.then_some("user");
+            render_block(&mut s, i, participant, false, &a.rules, &a.includes);
         }
         if self.broken[f] {
             s.push_str("component \"Broken\" {\n    allow read\n");

@@ -178,6 +178,17 @@ pub fn render(acls: &[TAcl]) -> String {
     s
 }
 
+/// One rule as a permission line of a block.
+pub fn render_rule(s: &mut String, r: &TRule) {
+    let effect = if r.allow { "allow" } else { "deny" };
+    s.push_str(&format!(
+        "    {effect} {} {}.{}\n",
+        access_list(r.access),
+        r.object,
+        r.attribute
+    ));
+}
+
 /// Block `C{i}` as policy text: an access level for `participant`, else a
 /// component; `hidden` if asked, its rules, then its includes (`C{n}`).
 pub fn render_block(
@@ -196,13 +207,7 @@ pub fn render_block(
         s.push_str("    hidden\n");
     }
     for r in rules {
-        let effect = if r.allow { "allow" } else { "deny" };
-        s.push_str(&format!(
-            "    {effect} {} {}.{}\n",
-            access_list(r.access),
-            r.object,
-            r.attribute
-        ));
+        render_rule(s, r);
     }
     for inc in includes {
         s.push_str(&format!("    include \"C{inc}\"\n"));
