@@ -663,7 +663,7 @@ impl Composer<'_> {
             let s = &self.summaries[t.0 as usize];
             let new = s.decided.difference(&c.decided);
             visit(j, t, &c, &new);
-            c.allowed.union_with(&s.allowed.intersection(&new));
+            c.allowed.union_with_both(&s.allowed, &new);
             c.decided.union_with(&new);
             c.by_includes.union_with(&new);
             if !new.is_empty() {
@@ -788,11 +788,9 @@ impl Earlier {
 /// The cases decided first by an earlier include and the other way by an
 /// include deciding `s`, if any.
 fn differing(c: &Composition, s: &Summary) -> Option<CellSet> {
-    if s.decided.is_disjoint(&c.by_includes) {
-        return None;
-    }
-    let mut differ = s.decided.intersection(&c.by_includes);
-    differ.retain_differing(&c.allowed, &s.allowed);
+    let differ = s
+        .decided
+        .intersection_differing(&c.by_includes, &c.allowed, &s.allowed);
     (!differ.is_empty()).then_some(differ)
 }
 

@@ -150,26 +150,39 @@ impl CellSet {
 
     /// The cells of `self` not in `other`.
     pub fn difference(&self, other: &CellSet) -> CellSet {
-        let mut out = self.clone();
-        for (i, a) in out.words.iter_mut().enumerate() {
-            *a &= !other.word(out.offset + i as u32);
-        }
-        out.trim();
-        out
+        CellSet::collect(self.offset, self.end(), |w| {
+            self.words[(w - self.offset) as usize] & !other.word(w)
+        })
     }
 
     /// The cells in both.
     pub fn intersection(&self, other: &CellSet) -> CellSet {
-        let start = self.offset.max(other.offset);
-        let end = self.end().min(other.end());
-        let mut out = CellSet {
-            offset: start,
-            words: (start..end.max(start))
-                .map(|w| self.word(w) & other.word(w))
-                .collect(),
+        let (start, end) = self.overlap(other);
+        CellSet::collect(start, end, |w| self.word(w) & other.word(w))
+    }
+
+    /// The cells of `self` and `other` on which `a` and `b` differ
+    /// (`self & other & (a ^ b)`), built in one pass.
+    pub fn intersection_differing(&self, other: &CellSet, a: &CellSet, b: &CellSet) -> CellSet {
+        let (start, end) = self.overlap(other);
+        CellSet::collect(start, end, |w| {
+            self.word(w) & other.word(w) & (a.word(w) ^ b.word(w))
+        })
+    }
+
+    /// Add the cells in both `a` and `b` (`self |= a & b`), without building
+    /// their intersection.
+    pub fn union_with_both(&mut self, a: &CellSet, b: &CellSet) {
+        let (start, end) = a.overlap(b);
+        let both = |w: u32| a.word(w) & b.word(w);
+        let Some(lo) = (start..end).find(|&w| both(w) != 0) else {
+            return;
         };
-        out.trim();
-        out
+        let hi = (lo..end).rev().find(|&w| both(w) != 0).map_or(lo, |w| w) + 1;
+        self.cover(lo, hi);
+        for w in lo..hi {
+            self.words[(w - self.offset) as usize] |= both(w);
+        }
     }
 
     /// Keep the cells on which `a` and `b` differ (`self &= a ^ b`).
@@ -326,13 +339,37 @@ impl CellSet {
             return;
         }
         if start < self.offset {
-            let grow = (self.offset - start) as usize;
-            self.words.splice(0..0, std::iter::repeat_n(0, grow));
+            // One allocation of the final size, the old words copied once.
+            let end = end.max(self.end());
+            let mut words = vec![0; (end - start) as usize];
+            let at = (self.offset - start) as usize;
+            words[at..at + self.words.len()].copy_from_slice(&self.words);
+            self.words = words;
             self.offset = start;
+            return;
         }
         if end > self.end() {
             let len = (end - self.offset) as usize;
             self.words.resize(len, 0);
+        }
+    }
+
+    /// The words both sets span: `[start, end)`, possibly empty.
+    fn overlap(&self, other: &CellSet) -> (u32, u32) {
+        let start = self.offset.max(other.offset);
+        (start, self.end().min(other.end()).max(start))
+    }
+
+    /// The set whose word `w` is `word(w)` for `w` in `[start, end)`, zero
+    /// elsewhere, built trimmed (no words moved after the fact).
+    fn collect(start: u32, end: u32, word: impl Fn(u32) -> u64) -> CellSet {
+        let Some(lo) = (start..end).find(|&w| word(w) != 0) else {
+            return CellSet::new();
+        };
+        let hi = (lo..end).rev().find(|&w| word(w) != 0).map_or(lo, |w| w) + 1;
+        CellSet {
+            offset: lo,
+            words: (lo..hi).map(word).collect(),
         }
     }
 
@@ -403,6 +440,13 @@ mod tests {
             let mut d = z.clone();
             d.retain_differing(&x, &y);
             prop_assert_eq!(d, canon(&(&sc & &(&sa ^ &sb))));
+            let mut both = z.clone();
+            both.union_with_both(&x, &y);
+            prop_assert_eq!(both, canon(&(&sc | &(&sa & &sb))));
+            prop_assert_eq!(
+                z.intersection_differing(&x, &y, &u),
+                canon(&(&(&sc & &sa) & &(&sb ^ &(&sa | &sb))))
+            );
             for probe in a.iter().chain(&b).copied().chain([0, 63, 64, 99_999]) {
                 prop_assert_eq!(x.contains(probe), sa.contains(&probe));
             }
