@@ -136,9 +136,17 @@ impl FirstMatch {
         self.decided.insert_slots_also(slots, access, allowed)
     }
 
+    /// First-match over rules whose boxes span words `[lo, hi)` at most.
+    fn spanning(lo: u32, hi: u32) -> FirstMatch {
+        FirstMatch {
+            decided: CellSet::spanning(lo, hi),
+            allowed: CellSet::new(),
+        }
+    }
+
     fn into_summary(self) -> Summary {
         Summary {
-            decided: self.decided,
+            decided: self.decided.trimmed(),
             allowed: self.allowed,
         }
     }
@@ -181,11 +189,19 @@ pub fn statements_summary(u: &Universe, stmts: &[PermissionStmt]) -> Summary {
 
 /// Own permissions of one block: their decisions, and the dead ones.
 fn own_rules(u: &Universe, acl: AclId, rules: &[Rule], dead: &mut Vec<DeadRule>) -> Summary {
-    let mut fm = FirstMatch::new();
+    let mut scratch = Vec::new();
+    // The words of all boxes first: the decided set is widened once, not
+    // once per rule that reaches further out.
+    let span = rules
+        .iter()
+        .filter_map(|r| {
+            CellSet::box_words(u.slots_of(&r.object, &r.attribute, &mut scratch), r.access)
+        })
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    let mut fm = span.map_or_else(FirstMatch::new, |(lo, hi)| FirstMatch::spanning(lo, hi));
     // (access, object, attribute) → first rule with exactly these patterns,
     // to find a covering rule in a handful of lookups.
     let mut first: FxHashMap<(Access, &Pattern, &Pattern), usize> = FxHashMap::default();
-    let mut scratch = Vec::new();
     for (i, r) in rules.iter().enumerate() {
         let mut redundant = AccessSet::default();
         let mut shadowed = AccessSet::default();
@@ -647,8 +663,21 @@ impl Composer<'_> {
         mut visit: impl FnMut(usize, AclId, &Composition, &CellSet),
     ) -> Composition {
         let block = self.model.acl(acl);
+        // The decided cells end up spanning the own ones' and every
+        // include's words: widened once, not once per include.
+        let span = block
+            .includes
+            .iter()
+            .take(upto)
+            .filter_map(|i| i.target)
+            .filter_map(|t| self.summaries[t.0 as usize].decided.words_span())
+            .chain(self.own.decided.words_span())
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
         let mut c = Composition {
-            decided: self.own.decided.clone(),
+            decided: match span {
+                Some((lo, hi)) => self.own.decided.widened(lo, hi),
+                None => CellSet::new(),
+            },
             allowed: self.own.allowed.clone(),
             firsts: Vec::new(),
             deciding: Vec::new(),
@@ -671,6 +700,7 @@ impl Composer<'_> {
             }
             c.firsts.push((j, new));
         }
+        c.decided = c.decided.trimmed();
         c
     }
 

@@ -1,38 +1,15 @@
-//! `check --format json` (DESIGN §6), streamed: each finding is converted
-//! as it is written, so a run with hundreds of thousands of findings never
-//! holds the document in memory.
+//! `check --format json` (DESIGN §6), streamed: findings are converted and
+//! written a few thousand at a time, so a run with hundreds of thousands of
+//! findings never holds the document in memory.
 
 use std::io::{self, Write};
 
-use serde::{Serialize, Serializer};
+use rayon::prelude::*;
+use serde::Serialize;
 
 use crate::analysis::lints;
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::source::SourceMap;
-
-#[derive(Serialize)]
-struct Output<'a> {
-    diagnostics: Findings<'a>,
-    summary: Summary,
-}
-
-/// The findings, converted one by one while they are serialized.
-struct Findings<'a> {
-    sources: &'a SourceMap,
-    diags: &'a [Diagnostic],
-    lint_url: &'a str,
-    regions: bool,
-}
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(
-            self.diags
-                .iter()
-                .map(|d| convert(self.sources, d, self.lint_url, self.regions)),
-        )
-    }
-}
 
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
@@ -89,17 +66,49 @@ pub fn write(
     lint_url: &str,
     regions: bool,
 ) -> io::Result<()> {
-    let doc = Output {
-        diagnostics: Findings {
-            sources,
-            diags,
-            lint_url,
-            regions,
-        },
-        summary: Summary::of(diags),
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    out.write_all(b"\n")
+    // The layout of `serde_json::to_writer_pretty` on the whole document,
+    // written a chunk of findings at a time, each chunk's findings
+    // serialized in parallel (a string in JSON holds no raw line break, so
+    // indenting a finding is indenting its lines).
+    const CHUNK: usize = 4096;
+    if diags.is_empty() {
+        out.write_all(b"{\n  \"diagnostics\": [],")?;
+    } else {
+        out.write_all(b"{\n  \"diagnostics\": [")?;
+        for (k, chunk) in diags.chunks(CHUNK).enumerate() {
+            let texts: Vec<Vec<u8>> = chunk
+                .par_iter()
+                .map(|d| pretty(&convert(sources, d, lint_url, regions), 4))
+                .collect::<Result<_, _>>()?;
+            for (i, text) in texts.iter().enumerate() {
+                out.write_all(if k == 0 && i == 0 {
+                    b"\n    "
+                } else {
+                    b",\n    "
+                })?;
+                out.write_all(text)?;
+            }
+        }
+        out.write_all(b"\n  ],")?;
+    }
+    out.write_all(b"\n  \"summary\": ")?;
+    out.write_all(&pretty(&Summary::of(diags), 2)?)?;
+    out.write_all(b"\n}\n")
+}
+
+/// A value as `serde_json` writes it pretty, its lines after the first
+/// indented by `indent` spaces.
+fn pretty(value: &impl Serialize, indent: usize) -> io::Result<Vec<u8>> {
+    let text = serde_json::to_vec_pretty(value)?;
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.resize(out.len() + indent, b' ');
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(out)
 }
 
 fn convert<'a>(
@@ -137,5 +146,60 @@ fn convert<'a>(
             })
             .collect(),
         regions: regions.then_some(d.regions.as_slice()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyze, Options};
+    use crate::source::Origin;
+
+    /// The document as one `serde_json::to_writer_pretty` call writes it.
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        diagnostics: Vec<JsonDiagnostic<'a>>,
+        summary: Summary,
+    }
+
+    fn whole(sources: &SourceMap, diags: &[Diagnostic], regions: bool) -> String {
+        let doc = Whole {
+            diagnostics: diags
+                .iter()
+                .map(|d| convert(sources, d, lints::DEFAULT_DOCS_URL, regions))
+                .collect(),
+            summary: Summary::of(diags),
+        };
+        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    }
+
+    /// Written in parallel chunks, the document is byte for byte what
+    /// serde_json writes for the whole, with and without findings.
+    #[test]
+    fn chunked_output_is_serde_json_pretty() {
+        let mut text = String::from("component \"c\" {\n    allow read A.b\n}\n");
+        for i in 0..5000 {
+            text.push_str(&format!(
+                "access_level \"L{i}\" for user {{\n    deny read A.b\n    deny read A.b\n    include \"nope\"\n}}\n"
+            ));
+        }
+        for (text, regions) in [(text.as_str(), true), (text.as_str(), false), ("", false)] {
+            let mut s = SourceMap::new();
+            s.add("p.acl", text, Origin::User);
+            let analysis = analyze(s, &Options::default());
+            let diags = &analysis.diagnostics;
+            assert_eq!(diags.is_empty(), text.is_empty());
+            let mut out = Vec::new();
+            write(
+                &mut out,
+                &analysis.model.sources,
+                diags,
+                lints::DEFAULT_DOCS_URL,
+                regions,
+            )
+            .unwrap_or_default();
+            let out = String::from_utf8(out).unwrap_or_default();
+            assert_eq!(out, whole(&analysis.model.sources, diags, regions));
+        }
     }
 }

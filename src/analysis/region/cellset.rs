@@ -86,6 +86,45 @@ impl CellSet {
         CellSet::default()
     }
 
+    /// An empty set holding zero words `[lo, hi)`, for a set about to
+    /// receive boxes within them (see [`CellSet::box_words`]): no widening
+    /// on the way. Not trimmed: finish with [`CellSet::trimmed`].
+    pub(crate) fn spanning(lo: u32, hi: u32) -> CellSet {
+        CellSet {
+            offset: lo,
+            words: vec![0; hi.saturating_sub(lo) as usize],
+        }
+    }
+
+    /// The words `[lo, hi)` the set spans, if it has any cell.
+    pub(crate) fn words_span(&self) -> Option<(u32, u32)> {
+        (!self.is_empty()).then(|| (self.offset, self.end()))
+    }
+
+    /// A copy holding zero words to span `[lo, hi)` at least (see
+    /// [`CellSet::spanning`]). Not trimmed: finish with
+    /// [`CellSet::trimmed`].
+    pub(crate) fn widened(&self, lo: u32, hi: u32) -> CellSet {
+        let mut out = CellSet::spanning(lo, hi);
+        if !self.is_empty() {
+            out.cover(self.offset, self.end());
+            let at = (self.offset - out.offset) as usize;
+            out.words[at..at + self.words.len()].copy_from_slice(&self.words);
+        }
+        out
+    }
+
+    /// The set with zero words at both ends dropped.
+    pub(crate) fn trimmed(mut self) -> CellSet {
+        self.trim();
+        self
+    }
+
+    /// The words `[lo, hi)` a box spans, if it has any cell.
+    pub(crate) fn box_words(slots: &[Range<u32>], access: AccessSet) -> Option<(u32, u32)> {
+        box_span(slots, access)
+    }
+
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
@@ -463,6 +502,18 @@ mod tests {
             let mut ins = x.clone();
             let new = ins.insert_slots(&slots, access);
             prop_assert_eq!(set(&ins), &sa | &boxed);
+            // Pre-widened to both spans, the same set once trimmed.
+            let (lo, hi) = [x.words_span(), CellSet::box_words(&slots, access), y.words_span()]
+                .into_iter()
+                .flatten()
+                .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+                .unwrap_or((0, 0));
+            let mut wide = x.widened(lo, hi);
+            prop_assert_eq!(wide.insert_slots(&slots, access), new);
+            wide.union_with(&y);
+            let mut plain = ins.clone();
+            plain.union_with(&y);
+            prop_assert_eq!(wide.trimmed(), plain);
             let fresh: BTreeSet<u32> = &boxed - &sa;
             let fresh_access: Vec<u8> = fresh.iter().map(|c| (c % 4) as u8).collect();
             for acc in Access::ALL {
