@@ -14,6 +14,10 @@ use aclc::generate::{policy_set, Kind, Shape};
 use aclc::source::{Origin, SourceMap};
 use aclc::workspace::Workspace;
 
+/// The `aclc` binary's allocator, so the figures are the command's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
