@@ -6,8 +6,7 @@
 //! aim: at most twice the time and memory of `aclc check` on one side
 //! (`cargo bench --bench check -- check`). Run with `cargo bench --bench diff`.
 
-use aclc::analysis::parse_all;
-use aclc::diff::{diff, Rules};
+use aclc::diff::{diff, parse_pair, Rules};
 use aclc::generate::{policy_set, Kind, Shape};
 use aclc::model::Model;
 use aclc::source::{Origin, SourceMap};
@@ -112,13 +111,13 @@ fn edit_one_percent(texts: &[(String, String)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn model(s: SourceMap) -> Model {
-    let parsed = parse_all(&s);
-    Model::build(s, parsed)
-}
-
 fn run(old: SourceMap, new: SourceMap) -> usize {
-    let (old, new) = rayon::join(|| model(old), || model(new));
+    // Text the same on both sides is parsed once, as `aclc diff` does.
+    let (old_parsed, new_parsed) = parse_pair(&old, &new);
+    let (old, new) = rayon::join(
+        || Model::build(old, old_parsed),
+        || Model::build(new, new_parsed),
+    );
     diff(&old, &new, &Rules::default()).changes.len()
 }
 

@@ -120,7 +120,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
 }
 
 /// `read files 12 ms, parse 310 ms, …, total 1.20 s`.
-fn timings_line(timings: &[(&str, std::time::Duration)]) -> String {
+pub(super) fn timings_line(timings: &[(&str, std::time::Duration)]) -> String {
     let show = |d: std::time::Duration| {
         let ms = d.as_secs_f64() * 1000.0;
         if ms >= 1000.0 {

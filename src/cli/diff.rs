@@ -7,13 +7,13 @@
 use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use clap::ValueEnum;
 
 use super::{Cli, Failure, Outcome};
-use aclc::analysis::parse_all;
 use aclc::config::{self, Predefined, Settings};
-use aclc::diff;
+use aclc::diff::{self, parse_pair};
 use aclc::load;
 use aclc::model::Model;
 use aclc::render;
@@ -53,6 +53,9 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Print how long each phase took (to standard error)
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -65,6 +68,13 @@ enum Format {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
+    let mut clock = Instant::now();
+    let mut timings: Vec<(&str, std::time::Duration)> = Vec::new();
+    let mut lap = |name: &'static str| {
+        let now = Instant::now();
+        timings.push((name, now - clock));
+        clock = now;
+    };
     let settings = cli.settings()?;
     let (old, new, rules) = match (&args.old, &args.new, &args.base) {
         (Some(old), Some(new), None) => {
@@ -88,7 +98,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             ))
         }
     };
-    let (old, new) = rayon::join(|| build(old), || build(new));
+    lap("read files");
+    let (old_parsed, new_parsed) = parse_pair(&old, &new);
+    lap("parse");
+    let (old, new) = rayon::join(
+        || Model::build(old, old_parsed),
+        || Model::build(new, new_parsed),
+    );
+    lap("model");
     for (side, m) in [("old", &old), ("new", &new)] {
         if !m.syntax_errors.is_empty() {
             eprintln!(
@@ -98,19 +115,25 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         }
     }
     let result = diff::diff(&old, &new, &rules);
+    lap("diff");
     let mut out = std::io::stdout().lock();
-    let text = match args.format {
-        Format::Text => render::diff::text::render(&result, cli.color()),
-        Format::Json => {
-            // Streamed: the full regions of a large diff are big.
-            let written = render::diff::json::write(&mut out, &result);
-            return finish(written, (old, new, result));
+    let written = match args.format {
+        // Streamed: the full regions of a large diff are big.
+        Format::Json => render::diff::json::write(&mut out, &result),
+        other => {
+            let text = match other {
+                Format::Markdown => render::diff::markdown::render(&result),
+                Format::Sarif => render::diff::sarif::render(&result),
+                Format::Github => render::diff::github::render(&result),
+                Format::Text | Format::Json => render::diff::text::render(&result, cli.color()),
+            };
+            out.write_all(text.as_bytes()).and_then(|()| out.flush())
         }
-        Format::Markdown => render::diff::markdown::render(&result),
-        Format::Sarif => render::diff::sarif::render(&result),
-        Format::Github => render::diff::github::render(&result),
     };
-    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    lap("render");
+    if args.timings {
+        eprintln!("{}", super::check::timings_line(&timings));
+    }
     finish(written, (old, new, result))
 }
 
@@ -134,11 +157,6 @@ fn finish(
     } else {
         Outcome::Clean
     })
-}
-
-fn build(sources: SourceMap) -> Model {
-    let parsed = parse_all(&sources);
-    Model::build(sources, parsed)
 }
 
 /// Run git in `dir`; its standard output, or an error with its message.

@@ -9,6 +9,7 @@
 //! cell by cell; see [`compare`] for what is computed and what is shared.
 
 mod compare;
+mod parse;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ use crate::model::{AccessLevel, AclId, Model, Scope};
 use crate::source::Span;
 use crate::syntax::ast::{AccessSet, AclKind, DefaultType, Participant, Pattern};
 use compare::{Attribution, Pair};
+pub use parse::parse_pair;
 
 /// What changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

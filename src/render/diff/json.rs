@@ -1,12 +1,10 @@
 //! `diff --format json` (DESIGN §6): one entry per region part (the union
 //! of a change's parts is exactly its region), in change order.
 
-use std::cell::Cell;
 use std::io::Write as _;
 
 use rayon::prelude::*;
-use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::diff::{counts, Change, Diff, Part};
@@ -87,70 +85,55 @@ fn part_entry<'c>(c: &'c Change, p: &Part) -> Entry<'c> {
     }
 }
 
-/// The document, serialized one entry at a time (half a million changes
-/// with every region part would be gigabytes as one JSON value); the
-/// parts are worked out a chunk of changes at a time, in parallel.
-struct Doc<'d> {
-    diff: &'d Diff,
-    /// Entries written, and failing ones (for the summary, which follows
-    /// the entries).
-    written: Cell<(usize, usize)>,
-}
-
-/// Changes whose parts are worked out at once.
+/// Changes whose parts are worked out, and written, at once.
 const CHUNK: usize = 2048;
 
-struct Entries<'a, 'd>(&'a Doc<'d>);
-
-impl Serialize for Entries<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let diff = self.0.diff;
-        let mut seq = s.serialize_seq(None)?;
-        let (mut total, mut failing) = (0, 0);
-        for chunk in diff.changes.chunks(CHUNK) {
-            let parts: Vec<Vec<Part>> = chunk
-                .par_iter()
-                .map(|c| diff.parts(c, usize::MAX).0)
-                .collect();
-            for (c, parts) in chunk.iter().zip(parts) {
-                let n = if c.region.is_none() {
-                    seq.serialize_element(&entry(c))?;
-                    1
-                } else {
-                    for p in &parts {
-                        seq.serialize_element(&part_entry(c, p))?;
-                    }
-                    parts.len()
-                };
-                total += n;
-                if c.fails {
-                    failing += n;
-                }
-            }
+/// `value` as pretty JSON (as [`serde_json::to_writer_pretty`] writes
+/// it), each line after the first indented by `indent` more spaces: what
+/// it is inside the document. JSON text holds no raw line break but
+/// between tokens, so the indentation is added after each one.
+fn pretty_at<T: Serialize>(value: &T, indent: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(512);
+    serde_json::to_writer_pretty(&mut buf, value)?;
+    for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.extend_from_slice(indent);
         }
-        self.0.written.set((total, failing));
-        seq.end()
+        out.extend_from_slice(line);
     }
+    Ok(())
 }
 
-impl Serialize for Doc<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(2))?;
-        map.serialize_entry("changes", &Entries(self))?;
-        map.serialize_entry("summary", &summary(self))?;
-        map.end()
+/// The entries of one change, pretty, each preceded by the separator
+/// from the entry before (`,` but before the first of the document) and
+/// its line break; with how many there are.
+fn change_entries(diff: &Diff, c: &Change) -> std::io::Result<(Vec<u8>, usize)> {
+    const BREAK: &[u8] = b"\n    ";
+    let mut out = Vec::new();
+    let put = |e: &Entry<'_>, out: &mut Vec<u8>| -> std::io::Result<()> {
+        out.push(b',');
+        out.extend_from_slice(BREAK);
+        pretty_at(e, b"    ", out)
+    };
+    if c.region.is_none() {
+        put(&entry(c), &mut out)?;
+        return Ok((out, 1));
     }
+    let parts = diff.parts(c, usize::MAX).0;
+    for p in &parts {
+        put(&part_entry(c, p), &mut out)?;
+    }
+    Ok((out, parts.len()))
 }
 
-fn summary(doc: &Doc<'_>) -> Value {
-    let diff = doc.diff;
+fn summary(diff: &Diff, (total, failing): (usize, usize)) -> Value {
     let mut by_kind = Map::new();
     let mut failing_by_kind = Map::new();
     for (k, n, f) in counts(&diff.changes) {
         by_kind.insert(k.as_str().into(), json!(n));
         failing_by_kind.insert(k.as_str().into(), json!(f));
     }
-    let (total, failing) = doc.written.get();
     let mut levels: Vec<&str> = diff
         .changes
         .iter()
@@ -168,18 +151,34 @@ fn summary(doc: &Doc<'_>) -> Value {
     })
 }
 
-fn doc(diff: &Diff) -> Doc<'_> {
-    Doc {
-        diff,
-        written: Cell::new((0, 0)),
-    }
-}
-
-/// Write the JSON document (pretty, as [`crate::emit::json::to_json`]).
+/// Write the JSON document (pretty, as [`crate::emit::json::to_json`]),
+/// entry by entry: half a million changes with every region part are
+/// hundreds of megabytes. The entries of a chunk of changes are worked
+/// out and formatted in parallel, then written in order.
 pub fn write(out: &mut dyn std::io::Write, diff: &Diff) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut out, &doc(diff))?;
-    out.write_all(b"\n")?;
+    out.write_all(b"{\n  \"changes\": [")?;
+    let (mut total, mut failing) = (0, 0);
+    for chunk in diff.changes.chunks(CHUNK) {
+        let written: Vec<std::io::Result<(Vec<u8>, usize)>> =
+            chunk.par_iter().map(|c| change_entries(diff, c)).collect();
+        for (c, w) in chunk.iter().zip(written) {
+            let (text, n) = w?;
+            // The document's first entry has no comma before it.
+            let skip = usize::from(total == 0 && n > 0);
+            out.write_all(&text[skip..])?;
+            total += n;
+            if c.fails {
+                failing += n;
+            }
+        }
+    }
+    out.write_all(if total > 0 { b"\n  ]" } else { b"]" })?;
+    out.write_all(b",\n  \"summary\": ")?;
+    let mut tail = Vec::new();
+    pretty_at(&summary(diff, (total, failing)), b"  ", &mut tail)?;
+    out.write_all(&tail)?;
+    out.write_all(b"\n}\n")?;
     out.flush()
 }
 
