@@ -237,6 +237,169 @@ pub(crate) struct Index {
     /// Distinct rows, by id (at load; levels hold copies).
     rows: Vec<Row>,
     levels: Vec<Level>,
+    /// The same decisions with every class resolved ([`Flat`]), when that
+    /// fits the memory budget; then the maps above are dropped.
+    flat: Option<Flat>,
+}
+
+/// Per access level, as built: its stored object classes with their row
+/// ids (sorted by class) and the row id of the objects of no stored class.
+pub(crate) struct LevelRows {
+    stored: Vec<(u32, u32)>,
+    other: u32,
+}
+
+/// The flat form of the index: every object class and every attribute
+/// class resolved, so a decision is two array reads after classifying the
+/// names (the classifiers are small and shared by all access levels).
+///
+/// `cells[level * stride + o]` is the row of object class `o` (the last
+/// column: objects of no class); `effects[row * width + a]` the effects of
+/// attribute class `a` in that row (the last column: attributes of no
+/// class). Equal rows are stored once.
+#[derive(Clone, Debug)]
+struct Flat {
+    stride: usize,
+    cells: Cells,
+    width: usize,
+    effects: Vec<Effects>,
+}
+
+/// Row ids in the narrowest integer that holds them all.
+#[derive(Clone, Debug)]
+enum Cells {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl Cells {
+    #[inline]
+    fn get(&self, i: usize) -> usize {
+        match self {
+            Cells::U8(v) => v.get(i).map_or(0, |&r| r as usize),
+            Cells::U16(v) => v.get(i).map_or(0, |&r| r as usize),
+            Cells::U32(v) => v.get(i).map_or(0, |&r| r as usize),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Cells::U8(v) => v.len(),
+            Cells::U16(v) => v.len() * 2,
+            Cells::U32(v) => v.len() * 4,
+        }
+    }
+
+    fn from(ids: Vec<u32>, rows: usize) -> Cells {
+        if rows <= 1 << 8 {
+            Cells::U8(ids.into_iter().map(|r| r as u8).collect())
+        } else if rows <= 1 << 16 {
+            Cells::U16(ids.into_iter().map(|r| r as u16).collect())
+        } else {
+            Cells::U32(ids)
+        }
+    }
+}
+
+/// The flat form may take this many bytes whatever the maps take.
+const FLAT_BYTES: usize = 64 << 20;
+
+impl Flat {
+    /// Bytes of the flat form of `index` with `levels` access levels,
+    /// with row ids of `cell` bytes.
+    fn size(index: &Index, levels: usize) -> usize {
+        let stride = index.objects.parent.len() + 1;
+        let width = index.attributes.parent.len() + 1;
+        let cell = if index.rows.len() <= 1 << 8 {
+            1
+        } else if index.rows.len() <= 1 << 16 {
+            2
+        } else {
+            4
+        };
+        levels
+            .saturating_mul(stride)
+            .saturating_mul(cell)
+            .saturating_add(index.rows.len().saturating_mul(width))
+    }
+
+    fn build(index: &Index, levels: &[LevelRows]) -> Flat {
+        let stride = index.objects.parent.len() + 1;
+        let width = index.attributes.parent.len() + 1;
+        let mut effects = vec![0; index.rows.len() * width];
+        for (row, cells) in index.rows.iter().zip(effects.chunks_exact_mut(width)) {
+            for (a, cell) in cells.iter_mut().enumerate() {
+                let mut c = if a + 1 == width { NONE } else { a as u32 };
+                *cell = loop {
+                    if c == NONE {
+                        break row.other;
+                    }
+                    if let Some(e) = index.attribute_maps.get(row.attributes, c) {
+                        break e;
+                    }
+                    c = index.attributes.parent(c);
+                };
+            }
+        }
+        let mut ids = vec![0u32; levels.len() * stride];
+        // Per object class: its stored row in the current level, or NONE.
+        let mut own = vec![NONE; stride];
+        for (level, cells) in levels.iter().zip(ids.chunks_exact_mut(stride)) {
+            for &(c, r) in &level.stored {
+                own[c as usize] = r;
+            }
+            for (o, cell) in cells.iter_mut().enumerate() {
+                let mut c = if o + 1 == stride { NONE } else { o as u32 };
+                *cell = loop {
+                    if c == NONE {
+                        break level.other;
+                    }
+                    let r = own[c as usize];
+                    if r != NONE {
+                        break r;
+                    }
+                    c = index.objects.parent(c);
+                };
+            }
+            for &(c, _) in &level.stored {
+                own[c as usize] = NONE;
+            }
+        }
+        if std::env::var_os("ACLC_STATS").is_some() {
+            let mut distinct_levels = std::collections::HashSet::new();
+            for c in ids.chunks_exact(stride) { distinct_levels.insert(c.to_vec()); }
+            let mut per_col = 0usize; let mut maxcol = 0usize;
+            for o in 0..stride {
+                let set: std::collections::HashSet<u32> = ids.chunks_exact(stride).map(|c| c[o]).collect();
+                per_col += set.len(); maxcol = maxcol.max(set.len());
+            }
+            let mut distinct_rows = std::collections::HashSet::new();
+            for r in effects.chunks_exact(width) { distinct_rows.insert(r.to_vec()); }
+            eprintln!("levels {} distinct {} stride {} width {} rows {} distinct rows {} sum per-col rows {} max col {}", levels.len(), distinct_levels.len(), stride, width, index.rows.len(), distinct_rows.len(), per_col, maxcol);
+        }
+        Flat {
+            stride,
+            cells: Cells::from(ids, index.rows.len()),
+            width,
+            effects,
+        }
+    }
+
+    #[inline]
+    fn allows(&self, level: u32, object: u32, attribute: u32, access: Access) -> bool {
+        // NONE (no class) is the last column.
+        let o = (object as usize).min(self.stride - 1);
+        let row = self.cells.get(level as usize * self.stride + o);
+        let a = (attribute as usize).min(self.width - 1);
+        self.effects
+            .get(row * self.width + a)
+            .is_some_and(|&e| e & access.bit() != 0)
+    }
+
+    fn bytes(&self) -> usize {
+        self.cells.bytes() + self.effects.len()
+    }
 }
 
 impl Index {
@@ -248,7 +411,14 @@ impl Index {
     /// access level's rows are those fragments laid over each other in its
     /// evaluation order, so loading costs the blocks' sizes plus, per
     /// access level, the fragments of its order, not its permissions.
-    pub(crate) fn build<'d>(doc: &'d Document, levels: impl Iterator<Item = &'d [u32]>) -> Index {
+    ///
+    /// With `flat`, the index takes its flat form ([`Flat`]) when that
+    /// needs at most 64 MiB or twice the maps' bytes.
+    pub(crate) fn build<'d>(
+        doc: &'d Document,
+        levels: impl Iterator<Item = &'d [u32]>,
+        flat: bool,
+    ) -> Index {
         let mut index = Index::default();
         let mut objects = Vec::new();
         let mut attributes = Vec::new();
@@ -267,9 +437,18 @@ impl Index {
         let fragments = Fragments::build(&index, &locals, doc);
         let mut rows: RowIds = HashMap::default();
         let mut builder = LevelBuilder::default();
+        let mut built = Vec::new();
         for order in levels {
-            let level = builder.level(&mut index, &mut rows, &locals, &fragments, order);
+            let (level, ids) = builder.level(&mut index, &mut rows, &locals, &fragments, order);
             index.levels.push(level);
+            built.push(ids);
+        }
+        drop((rows, builder, fragments, locals));
+        if flat && Flat::size(&index, built.len()) <= FLAT_BYTES.max(2 * index.bytes()) {
+            index.flat = Some(Flat::build(&index, &built));
+            index.object_maps = IntPool::default();
+            index.attribute_maps = IntPool::default();
+            index.levels = Vec::new();
         }
         index
     }
@@ -277,7 +456,14 @@ impl Index {
     /// The decision of level `level` (an index given in build order).
     #[inline]
     pub(crate) fn allows(&self, level: u32, access: Access, object: &str, attribute: &str) -> bool {
-        let level = self.levels[level as usize];
+        if let Some(flat) = &self.flat {
+            let o = self.objects.classify(object);
+            let a = self.attributes.classify(attribute);
+            return flat.allows(level, o, a, access);
+        }
+        let Some(&level) = self.levels.get(level as usize) else {
+            return false;
+        };
         let mut o = self.objects.classify(object);
         let row = loop {
             if o == NONE {
@@ -303,7 +489,8 @@ impl Index {
 
     /// Bytes the index holds (approximately).
     pub(crate) fn bytes(&self) -> usize {
-        self.object_maps.bytes()
+        self.flat.as_ref().map_or(0, Flat::bytes)
+            + self.object_maps.bytes()
             + self.attribute_maps.bytes()
             + self.rows.len() * std::mem::size_of::<Row>()
             + self.levels.len() * std::mem::size_of::<Level>()
@@ -806,7 +993,7 @@ impl LevelBuilder {
         locals: &Locals,
         fragments: &Fragments,
         order: &[u32],
-    ) -> Level {
+    ) -> (Level, LevelRows) {
         self.slots.clear(&self.classes);
         self.classes.clear();
         self.dense.clear();
@@ -954,15 +1141,17 @@ impl LevelBuilder {
             }
         }
         self.classes = classes;
-        let mut entries: Vec<(u32, Row)> = stored
-            .into_iter()
-            .map(|(c, r)| (c, index.rows[r as usize]))
+        let mut ids: Vec<(u32, u32)> = stored.into_iter().collect();
+        ids.sort_unstable_by_key(|e| e.0);
+        let entries: Vec<(u32, Row)> = ids
+            .iter()
+            .map(|&(c, r)| (c, index.rows[r as usize]))
             .collect();
-        entries.sort_unstable_by_key(|e| e.0);
-        Level {
+        let level = Level {
             objects: index.object_maps.add(&entries),
             other: index.rows[other as usize],
-        }
+        };
+        (level, LevelRows { stored: ids, other })
     }
 }
 

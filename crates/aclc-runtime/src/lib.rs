@@ -23,4 +23,4 @@ mod table;
 
 pub use access::{Access, Effect};
 pub use format::{Block, DefaultAccessLevel, Document, Match, Permission, FORMAT_VERSION};
-pub use table::{Decision, Error, RuleRef, Table};
+pub use table::{Decision, Error, Level, RuleRef, Table};

@@ -68,6 +68,42 @@ pub struct Decision {
     pub rule: Option<RuleRef>,
 }
 
+/// One access level of a [`Table`] ([`Table::level`]): decides without
+/// looking the access level's name up. Cheap to copy.
+#[derive(Clone, Copy, Debug)]
+pub struct Level<'t> {
+    table: &'t Table,
+    level: u32,
+}
+
+impl<'t> Level<'t> {
+    /// The decision for `access` on `object`.`attribute`, as
+    /// [`Table::decide`] gives it for this access level. Allocates nothing.
+    #[inline]
+    pub fn decide(&self, access: Access, object: &str, attribute: &str) -> Effect {
+        if self.table.index.allows(self.level, access, object, attribute) {
+            Effect::Allow
+        } else {
+            Effect::Deny
+        }
+    }
+
+    /// The access level's name.
+    pub fn name(&self) -> &'t str {
+        self.table
+            .levels
+            .get(self.level as usize)
+            .and_then(|&b| self.table.document.blocks.get(b as usize))
+            .map_or("", |b| b.name.as_str())
+    }
+
+    /// [`Table::explain`] for this access level.
+    pub fn explain(&self, access: Access, object: &str, attribute: &str) -> Decision {
+        self.table
+            .explain_level(self.level, access, object, attribute)
+    }
+}
+
 /// A compiled table, loaded and indexed for decisions. Immutable; share
 /// it between threads (`Send + Sync`) and reload by building a new one.
 #[derive(Clone, Debug)]
@@ -109,6 +145,12 @@ impl Table {
     /// is indexed; fails on a version other than [`FORMAT_VERSION`], an
     /// `order` index out of range, or two blocks of one name.
     pub fn new(document: Document) -> Result<Table, Error> {
+        Table::indexed(document, true)
+    }
+
+    /// [`Table::new`]; `flat`: whether the index may take its flat form
+    /// (the tests compare both forms).
+    pub(crate) fn indexed(document: Document, flat: bool) -> Result<Table, Error> {
         if document.version != FORMAT_VERSION {
             return Err(Error::Version(document.version));
         }
@@ -138,6 +180,7 @@ impl Table {
                     .as_deref()
                     .unwrap_or_default()
             }),
+            flat,
         );
         Ok(Table {
             document,
@@ -152,6 +195,9 @@ impl Table {
     /// its evaluation order, `deny` when none matches. `None` when no access
     /// level has that name (components are not decided on their own).
     /// Allocates nothing.
+    ///
+    /// A service deciding many requests for one access level can look it
+    /// up once with [`Table::level`] and decide through the handle.
     #[inline]
     pub fn decide(
         &self,
@@ -160,12 +206,25 @@ impl Table {
         object: &str,
         attribute: &str,
     ) -> Option<Effect> {
+        Some(self.level(acl)?.decide(access, object, attribute))
+    }
+
+    /// The access level named `acl`, to decide for it without looking its
+    /// name up again; `None` when no access level has that name.
+    ///
+    /// ```
+    /// # use aclc_runtime::{Access, Document, Effect, Table};
+    /// # fn demo(table: &Table) -> Option<()> {
+    /// let level = table.level("Premium customer")?;
+    /// let effect = level.decide(Access::Read, "SelfCare", "identity");
+    /// # let _ = effect;
+    /// # Some(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn level(&self, acl: &str) -> Option<Level<'_>> {
         let level = self.names.get(acl.as_bytes())?;
-        Some(if self.index.allows(level, access, object, attribute) {
-            Effect::Allow
-        } else {
-            Effect::Deny
-        })
+        Some(Level { table: self, level })
     }
 
     /// Like [`Table::decide`], also naming the deciding permission. Walks
@@ -181,26 +240,35 @@ impl Table {
         attribute: &str,
     ) -> Option<Decision> {
         let level = self.names.get(acl.as_bytes())?;
-        let block = &self.document.blocks[self.levels[level as usize] as usize];
-        for &b in block.order.as_deref().unwrap_or_default() {
+        Some(self.explain_level(level, access, object, attribute))
+    }
+
+    fn explain_level(&self, level: u32, access: Access, object: &str, attribute: &str) -> Decision {
+        let order = self
+            .levels
+            .get(level as usize)
+            .and_then(|&b| self.document.blocks.get(b as usize))
+            .and_then(|b| b.order.as_deref())
+            .unwrap_or_default();
+        for &b in order {
             let perms = &self.document.blocks[b as usize].permissions;
             if let Some(k) = perms
                 .iter()
                 .position(|p| p.matches(access, object, attribute))
             {
-                return Some(Decision {
+                return Decision {
                     effect: perms[k].effect,
                     rule: Some(RuleRef {
                         block: b,
                         permission: k as u32,
                     }),
-                });
+                };
             }
         }
-        Some(Decision {
+        Decision {
             effect: Effect::Deny,
             rule: None,
-        })
+        }
     }
 
     /// The table as loaded.
