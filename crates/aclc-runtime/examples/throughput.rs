@@ -78,11 +78,15 @@ fn main() -> ExitCode {
     let hot_name = names
         .iter()
         .copied()
-        .max_by_key(|n| by_name.get(n).and_then(|b| b.order.as_ref()).map_or(0, Vec::len))
+        .max_by_key(|n| {
+            by_name
+                .get(n)
+                .and_then(|b| b.order.as_ref())
+                .map_or(0, Vec::len)
+        })
         .unwrap_or_default();
-    let hot: Vec<(String, Access, String, String)> = (0..4096)
-        .map(|_| request(&mut seed, hot_name))
-        .collect();
+    let hot: Vec<(String, Access, String, String)> =
+        (0..4096).map(|_| request(&mut seed, hot_name)).collect();
     let (spread_wall, spread_cpu, allowed) = measure(&spread, |(acl, access, o, a)| {
         table.decide(std::hint::black_box(acl), *access, o, a) == Some(Effect::Allow)
     });
@@ -99,7 +103,9 @@ fn main() -> ExitCode {
         bytes as f64 / 1e6,
     );
     println!("Table::decide, spread over the access levels: {spread_wall:.1} million decisions/s{spread_cpu} ({allowed} allowed)");
-    println!("Level::decide, one access level ({hot_name}): {hot_wall:.1} million decisions/s{hot_cpu}");
+    println!(
+        "Level::decide, one access level ({hot_name}): {hot_wall:.1} million decisions/s{hot_cpu}"
+    );
     ExitCode::SUCCESS
 }
 
@@ -119,7 +125,12 @@ fn measure<R>(requests: &[R], decide: impl Fn(&R) -> bool) -> (f64, String, u64)
     let secs = start.elapsed().as_secs_f64();
     let cpu = cpu_start
         .zip(cpu_time())
-        .map(|(a, b)| format!(", {:.1} million per CPU second", decisions as f64 / (b - a) / 1e6))
+        .map(|(a, b)| {
+            format!(
+                ", {:.1} million per CPU second",
+                decisions as f64 / (b - a) / 1e6
+            )
+        })
         .unwrap_or_default();
     (decisions as f64 / secs / 1e6, cpu, allowed)
 }

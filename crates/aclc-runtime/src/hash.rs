@@ -183,7 +183,7 @@ impl StrMap {
     }
 
     /// The value of `key`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, key: &[u8]) -> Option<u32> {
         let mask = self.slots.len().wrapping_sub(1);
         let h = hash_bytes(key);
