@@ -5,6 +5,11 @@
 //! effects. A decision is a few hash lookups whose cost depends on the
 //! length of the names, not on the number of rules.
 //!
+//! Those maps are then resolved into the flat form ([`Flat`]) when it fits
+//! the memory budget (it does by far on the generated sets): every class
+//! resolved, rows numbered per object class and bit-packed, so a decision
+//! is the name lookups plus two reads in a few megabytes.
+//!
 //! Classes. Every exact name and every prefix some permission mentions is
 //! a class of its dimension; its `parent` is the longest prefix class that
 //! contains it (for an exact name, possibly the prefix equal to it). The
