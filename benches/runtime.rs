@@ -4,6 +4,8 @@
 //! - `decide`: `Table::decide` on one thread over 4,096 requests (every
 //!   access level, names its rules mention, names they match by a prefix
 //!   or not at all); divan reports decisions per second (items);
+//! - `decide_one_level`: `Level::decide` over 4,096 requests of one access
+//!   level, looked up once with `Table::level`;
 //! - `load`: `Table::from_json` on the `acl.json` text (parse and index);
 //! - `emit_*`: each emitter writing its output to nowhere (the SQLite
 //!   database to a temporary file), evaluation orders computed once.
@@ -93,15 +95,77 @@ fn decide(bencher: divan::Bencher, permissions: usize) {
     let table = Table::from_json(&json_text(permissions)).unwrap_or_else(|e| panic!("{e}"));
     let reqs = requests(&table);
     bencher.counter(ItemsCount::new(reqs.len())).bench(|| {
-        let mut allowed = 0usize;
-        for (acl, access, o, a) in &reqs {
-            if table.decide(divan::black_box(acl), *access, o, a)
-                == Some(aclc::runtime::Effect::Allow)
-            {
-                allowed += 1;
+        reqs.iter()
+            .filter(|(acl, access, o, a)| {
+                table.decide(divan::black_box(acl), *access, o, a)
+                    == Some(aclc::runtime::Effect::Allow)
+            })
+            .count()
+    });
+}
+
+/// Requests for one access level (the one with the longest evaluation
+/// order), drawn as in [`requests`].
+fn one_level(table: &Table) -> (String, Vec<(Access, String, String)>) {
+    let doc = table.document();
+    let name = table
+        .access_levels()
+        .max_by_key(|n| {
+            doc.blocks
+                .iter()
+                .find(|b| b.name == *n)
+                .and_then(|b| b.order.as_ref())
+                .map_or(0, Vec::len)
+        })
+        .unwrap_or_default()
+        .to_string();
+    let order = doc
+        .blocks
+        .iter()
+        .find(|b| b.name == name)
+        .and_then(|b| b.order.clone())
+        .unwrap_or_default();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let reqs = (0..4096)
+        .map(|_| {
+            let p = order
+                .get(next(order.len()))
+                .map(|&k| &doc.blocks[k as usize].permissions)
+                .and_then(|ps| ps.get(next(ps.len())));
+            let (mut o, mut a) = p.map_or(("Customers0".to_string(), "id".to_string()), |p| {
+                (p.object.clone(), p.attribute.clone())
+            });
+            match next(4) {
+                0 => o.push_str("_extra"),
+                1 => a.push_str("_extra"),
+                _ => {}
             }
-        }
-        allowed
+            (Access::ALL[next(4)], o, a)
+        })
+        .collect();
+    (name, reqs)
+}
+
+/// `Level::decide` for one access level looked up once (`Table::level`):
+/// a service deciding many requests of one access level.
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn decide_one_level(bencher: divan::Bencher, permissions: usize) {
+    let table = Table::from_json(&json_text(permissions)).unwrap_or_else(|e| panic!("{e}"));
+    let (name, reqs) = one_level(&table);
+    let level = table
+        .level(&name)
+        .unwrap_or_else(|| panic!("no access level `{name}`"));
+    bencher.counter(ItemsCount::new(reqs.len())).bench(|| {
+        let level = divan::black_box(level);
+        reqs.iter()
+            .filter(|(access, o, a)| level.decide(*access, o, a) == aclc::runtime::Effect::Allow)
+            .count()
     });
 }
 

@@ -3,25 +3,91 @@
 //! allocation on lookup; tables are built once at load.
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
+const K2: u64 = 0xD6E8_FEB8_6659_FD93;
 
-/// Hash of a byte string, eight bytes a step.
+/// The 128-bit product of `a` and `b`, folded to 64 bits: one multiply
+/// that mixes every bit of both words.
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// The eight bytes at `i` (little-endian); 0 past the end.
+#[inline]
+fn word(bytes: &[u8], i: usize) -> u64 {
+    bytes
+        .get(i..i + 8)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// The four bytes at `i` (little-endian); 0 past the end.
+#[inline]
+fn half(bytes: &[u8], i: usize) -> u64 {
+    bytes
+        .get(i..i + 4)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+}
+
+/// The first and the last word of a name (they overlap when it is shorter
+/// than 16 bytes; both hold every byte of a name of up to 16 bytes).
+#[inline]
+fn ends(bytes: &[u8]) -> (u64, u64) {
+    let n = bytes.len();
+    if n >= 8 {
+        (word(bytes, 0), word(bytes, n - 8))
+    } else if n >= 4 {
+        (half(bytes, 0), half(bytes, n - 4))
+    } else if n > 0 {
+        let b = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
+        (b(0) << 16 | b(n / 2) << 8 | b(n - 1), 0)
+    } else {
+        (0, 0)
+    }
+}
+
+/// Hash of a byte string: names up to 16 bytes (most names) take one
+/// folded multiply of their first and last word; longer ones one more per
+/// 16 bytes. Not keyed: table keys come from the table, and a request's
+/// name only probes.
 #[inline]
 pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = (bytes.len() as u64).wrapping_mul(K);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h ^ w).wrapping_mul(K).rotate_left(29);
+    let n = bytes.len();
+    let mut h = (n as u64).wrapping_mul(K);
+    if n > 16 {
+        let mut i = 0;
+        while i + 16 < n {
+            h = fold(word(bytes, i) ^ h ^ K2, word(bytes, i + 8) ^ K);
+            i += 16;
+        }
+        // The last 16 bytes (overlapping what came before).
+        return fold(word(bytes, n - 16) ^ h ^ K2, word(bytes, n - 8) ^ K);
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut buf = [0u8; 8];
-        buf[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(buf))
-            .wrapping_mul(K)
-            .rotate_left(29);
+    let (a, b) = ends(bytes);
+    fold(a ^ K2, b ^ h ^ K)
+}
+
+/// Whether two byte strings of the same length are equal, a word at a time
+/// (names are short: no call to `memcmp`).
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
     }
-    h ^ (h >> 32)
+    if n <= 16 {
+        return ends(a) == ends(b);
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 #[inline]
@@ -80,50 +146,62 @@ impl std::hash::Hasher for IdHasher {
     }
 }
 
-/// A map from strings to `u32` values.
+/// One slot of a [`StrMap`]: the key's hash (high half), where its text
+/// lies, and the value; `len == u32::MAX` marks an empty slot.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    tag: u32,
+    len: u32,
+    start: u32,
+    value: u32,
+}
+
+const EMPTY: Slot = Slot {
+    tag: 0,
+    len: u32::MAX,
+    start: 0,
+    value: 0,
+};
+
+/// A map from strings to `u32` values: open addressing over 16-byte slots
+/// (four to a cache line) holding the hash and the value, so a lookup is
+/// one slot read and one read of the key's text.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StrMap {
-    /// Entry index + 1, 0 for an empty slot; a power of two long.
-    slots: Vec<u32>,
-    /// (hash, start in `text`, byte length, value).
-    entries: Vec<(u64, u32, u32, u32)>,
-    text: String,
+    /// A power of two long (or empty), at most half full.
+    slots: Vec<Slot>,
+    /// The keys, end to end.
+    text: Vec<u8>,
+    len: usize,
 }
 
 impl StrMap {
     /// Number of keys.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    fn key(&self, e: &(u64, u32, u32, u32)) -> &[u8] {
-        let start = e.1 as usize;
-        self.text
-            .as_bytes()
-            .get(start..start + e.2 as usize)
-            .unwrap_or_default()
+        self.len
     }
 
     /// The value of `key`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, key: &[u8]) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
+        let mask = self.slots.len().wrapping_sub(1);
         let h = hash_bytes(key);
-        let mask = self.slots.len() - 1;
-        let mut i = (h as usize) & mask;
+        let tag = (h >> 32) as u32;
+        let mut i = h as usize;
         loop {
-            let s = self.slots[i];
-            if s == 0 {
+            let s = self.slots.get(i & mask)?;
+            if s.len == u32::MAX {
                 return None;
             }
-            let e = &self.entries[(s - 1) as usize];
-            if e.0 == h && self.key(e) == key {
-                return Some(e.3);
+            if s.tag == tag && s.len as usize == key.len() {
+                let start = s.start as usize;
+                let text = self.text.get(start..start + key.len())?;
+                if same(text, key) {
+                    return Some(s.value);
+                }
             }
-            i = (i + 1) & mask;
+            i = (i & mask) + 1;
         }
     }
 
@@ -133,32 +211,40 @@ impl StrMap {
         if let Some(v) = self.get(key.as_bytes()) {
             return Err(v);
         }
-        if (self.entries.len() + 1) * 2 > self.slots.len() {
+        if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        let h = hash_bytes(key.as_bytes());
-        self.entries
-            .push((h, self.text.len() as u32, key.len() as u32, value));
-        self.text.push_str(key);
-        self.place(h, self.entries.len() as u32);
+        let slot = Slot {
+            tag: (hash_bytes(key.as_bytes()) >> 32) as u32,
+            len: key.len() as u32,
+            start: self.text.len() as u32,
+            value,
+        };
+        self.text.extend_from_slice(key.as_bytes());
+        self.place(slot);
+        self.len += 1;
         Ok(())
     }
 
-    fn place(&mut self, h: u64, slot_value: u32) {
+    fn place(&mut self, slot: Slot) {
         let mask = self.slots.len() - 1;
-        let mut i = (h as usize) & mask;
-        while self.slots[i] != 0 {
+        let start = slot.start as usize;
+        let key = self
+            .text
+            .get(start..start + slot.len as usize)
+            .unwrap_or_default();
+        let mut i = hash_bytes(key) as usize & mask;
+        while self.slots[i].len != u32::MAX {
             i = (i + 1) & mask;
         }
-        self.slots[i] = slot_value;
+        self.slots[i] = slot;
     }
 
     fn grow(&mut self) {
         let cap = (self.slots.len() * 2).max(16);
-        self.slots = vec![0; cap];
-        for k in 0..self.entries.len() {
-            let h = self.entries[k].0;
-            self.place(h, k as u32 + 1);
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; cap]);
+        for s in old.into_iter().filter(|s| s.len != u32::MAX) {
+            self.place(s);
         }
     }
 }

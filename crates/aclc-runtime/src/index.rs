@@ -5,6 +5,11 @@
 //! effects. A decision is a few hash lookups whose cost depends on the
 //! length of the names, not on the number of rules.
 //!
+//! Those maps are then resolved into the flat form ([`Flat`]) when it fits
+//! the memory budget (it does by far on the generated sets): every class
+//! resolved, rows numbered per object class and bit-packed, so a decision
+//! is the name lookups plus two reads in a few megabytes.
+//!
 //! Classes. Every exact name and every prefix some permission mentions is
 //! a class of its dimension; its `parent` is the longest prefix class that
 //! contains it (for an exact name, possibly the prefix equal to it). The
@@ -133,7 +138,10 @@ impl Classifier {
             let bytes = text.as_bytes();
             self.parent[class as usize] = match m {
                 Match::Exact => self.longest_prefix(bytes, bytes.len()),
-                _ => self.longest_prefix(bytes, bytes.len().saturating_sub(1)),
+                // The empty prefix contains every name and nothing
+                // contains it (it must not be its own parent).
+                _ if bytes.is_empty() => NONE,
+                _ => self.longest_prefix(bytes, bytes.len() - 1),
             };
         }
         self.depth = (0..self.parent.len() as u32)
@@ -157,7 +165,7 @@ impl Classifier {
     }
 
     /// The class of a name: its exact class, else its longest prefix class.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn classify(&self, name: &str) -> u32 {
         let bytes = name.as_bytes();
         match self.exact.get(bytes) {
@@ -237,6 +245,275 @@ pub(crate) struct Index {
     /// Distinct rows, by id (at load; levels hold copies).
     rows: Vec<Row>,
     levels: Vec<Level>,
+    /// The same decisions with every class resolved ([`Flat`]), when that
+    /// fits the memory budget; then the maps above are dropped.
+    flat: Option<Flat>,
+    /// Number of distinct rows.
+    row_count: usize,
+}
+
+/// Per access level, as built: its stored object classes with their row
+/// ids (sorted by class) and the row id of the objects of no stored class.
+pub(crate) struct LevelRows {
+    stored: Vec<(u32, u32)>,
+    other: u32,
+}
+
+/// The flat form of the index: every object class and every attribute
+/// class resolved, so a decision is two reads in small arrays after
+/// classifying the names (the classifiers are shared by all access levels).
+///
+/// Per object class (a column; the last one: objects of no class), the
+/// distinct rows the access levels give it are numbered, and each access
+/// level's row number is stored in as few bits as the column needs. The
+/// attribute classes that every row of a column decides alike are merged
+/// (`kinds`), and a row holds one bit per (kind, access type): allowed.
+/// At a million permissions a column has a few hundred rows and a dozen
+/// kinds, so the whole form is a few megabytes.
+#[derive(Clone, Debug)]
+struct Flat {
+    stride: usize,
+    width: usize,
+    columns: Vec<Column>,
+    /// Row numbers, bit-packed, column after column (level-major inside a
+    /// column), plus eight bytes of padding.
+    cells: Vec<u8>,
+    /// `kinds[o * width + a]`: the kind of attribute class `a` (the last:
+    /// attributes of no class) in column `o`.
+    kinds: Kinds,
+    /// The rows' bits, column after column.
+    allowed: Vec<u64>,
+}
+
+/// Where one column lives in a [`Flat`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Column {
+    /// First bit of its cells.
+    cells: u64,
+    /// Bits per cell (0 when it has one row).
+    bits: u32,
+    /// First word of its rows in `allowed`.
+    rows: u32,
+    /// Words per row.
+    words: u32,
+}
+
+/// Kinds in the narrowest integer that holds them all.
+#[derive(Clone, Debug)]
+enum Kinds {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+}
+
+impl Kinds {
+    #[inline]
+    fn get(&self, i: usize) -> usize {
+        match self {
+            Kinds::U8(v) => v.get(i).map_or(0, |&k| k as usize),
+            Kinds::U16(v) => v.get(i).map_or(0, |&k| k as usize),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Kinds::U8(v) => v.len(),
+            Kinds::U16(v) => v.len() * 2,
+        }
+    }
+}
+
+/// The flat form may take this many bytes whatever the maps take.
+const FLAT_BYTES: usize = 64 << 20;
+
+/// Bits to number `n` things.
+fn bits_for(n: usize) -> u32 {
+    if n <= 1 {
+        0
+    } else {
+        usize::BITS - (n - 1).leading_zeros()
+    }
+}
+
+impl Flat {
+    /// An upper bound of the memory the flat form of `index` with `levels`
+    /// access levels takes, and the scratch space building it takes.
+    fn size(index: &Index, levels: usize) -> usize {
+        let stride = index.objects.parent.len() + 1;
+        let width = index.attributes.parent.len() + 1;
+        if width > 1 << 16 {
+            // Kinds are numbered in 16 bits.
+            return usize::MAX;
+        }
+        let rows = index.rows.len();
+        levels
+            .saturating_mul(stride)
+            .saturating_mul(4 + bits_for(rows) as usize / 8 + 1)
+            .saturating_add(rows.saturating_mul(width))
+            .saturating_add(stride.saturating_mul(width).saturating_mul(2))
+    }
+
+    fn build(index: &Index, levels: &[LevelRows]) -> Flat {
+        let stride = index.objects.parent.len() + 1;
+        let width = index.attributes.parent.len() + 1;
+        // Global row id per (column, level): column-major.
+        let n = levels.len();
+        let mut ids = vec![0u32; n * stride];
+        // Per object class: its stored row in the current level, or NONE.
+        let mut own = vec![NONE; stride];
+        for (l, level) in levels.iter().enumerate() {
+            for &(c, r) in &level.stored {
+                own[c as usize] = r;
+            }
+            for o in 0..stride {
+                let mut c = if o + 1 == stride { NONE } else { o as u32 };
+                ids[o * n + l] = loop {
+                    if c == NONE {
+                        break level.other;
+                    }
+                    let r = own[c as usize];
+                    if r != NONE {
+                        break r;
+                    }
+                    c = index.objects.parent(c);
+                };
+            }
+            for &(c, _) in &level.stored {
+                own[c as usize] = NONE;
+            }
+        }
+        // Per global row: effects per attribute class (last: no class).
+        let mut effects = vec![0u8; index.rows.len() * width];
+        for (row, cells) in index.rows.iter().zip(effects.chunks_exact_mut(width)) {
+            for (a, cell) in cells.iter_mut().enumerate() {
+                let mut c = if a + 1 == width { NONE } else { a as u32 };
+                *cell = loop {
+                    if c == NONE {
+                        break row.other;
+                    }
+                    if let Some(e) = index.attribute_maps.get(row.attributes, c) {
+                        break e;
+                    }
+                    c = index.attributes.parent(c);
+                };
+            }
+        }
+        let mut columns = Vec::with_capacity(stride);
+        let mut cells: Vec<u8> = Vec::new();
+        let mut bit = 0u64;
+        let mut kinds = vec![0u32; stride * width];
+        let mut allowed: Vec<u64> = Vec::new();
+        let mut local = vec![NONE; index.rows.len()];
+        let mut rows: Vec<u32> = Vec::new();
+        let mut signatures: HashMap<Vec<u8>, u32, IdBuild> = HashMap::default();
+        let mut signature = Vec::new();
+        let mut reps: Vec<usize> = Vec::new();
+        for (o, column) in ids.chunks_exact_mut(n.max(1)).enumerate().take(stride) {
+            // Number the column's rows.
+            rows.clear();
+            for cell in column.iter_mut() {
+                let r = *cell as usize;
+                if local[r] == NONE {
+                    local[r] = rows.len() as u32;
+                    rows.push(*cell);
+                }
+                *cell = local[r];
+            }
+            for &r in &rows {
+                local[r as usize] = NONE;
+            }
+            // Merge the attribute classes its rows decide alike.
+            signatures.clear();
+            reps.clear();
+            for a in 0..width {
+                signature.clear();
+                signature.extend(rows.iter().map(|&r| effects[r as usize * width + a]));
+                let next = signatures.len() as u32;
+                let kind = *signatures.entry(signature.clone()).or_insert(next);
+                if kind == next {
+                    reps.push(a);
+                }
+                kinds[o * width + a] = kind;
+            }
+            // The rows' bits: bit 4 × kind + access type.
+            let words = (reps.len() * 4).div_ceil(64).max(1);
+            let first = allowed.len();
+            allowed.resize(first + rows.len() * words, 0);
+            for (k, &r) in rows.iter().enumerate() {
+                for (kind, &a) in reps.iter().enumerate() {
+                    let e = effects[r as usize * width + a];
+                    for access in 0..4 {
+                        if e >> access & 1 != 0 {
+                            let b = kind * 4 + access;
+                            allowed[first + k * words + b / 64] |= 1 << (b % 64);
+                        }
+                    }
+                }
+            }
+            // The cells, bit-packed.
+            let bits = bits_for(rows.len());
+            let start = bit;
+            if bits > 0 {
+                cells.resize(((bit + u64::from(bits) * n as u64).div_ceil(8)) as usize, 0);
+                for &v in column.iter() {
+                    for b in 0..bits {
+                        if v >> b & 1 != 0 {
+                            let at = bit + u64::from(b);
+                            cells[(at / 8) as usize] |= 1 << (at % 8);
+                        }
+                    }
+                    bit += u64::from(bits);
+                }
+            }
+            columns.push(Column {
+                cells: start,
+                bits,
+                rows: first as u32,
+                words: words as u32,
+            });
+        }
+        cells.resize(cells.len() + 8, 0);
+        let kinds = if width <= 1 << 8 {
+            Kinds::U8(kinds.into_iter().map(|k| k as u8).collect())
+        } else {
+            Kinds::U16(kinds.into_iter().map(|k| k as u16).collect())
+        };
+        Flat {
+            stride,
+            width,
+            columns,
+            cells,
+            kinds,
+            allowed,
+        }
+    }
+
+    #[inline(always)]
+    fn allows(&self, level: u32, object: u32, attribute: u32, access: Access) -> bool {
+        // NONE (no class) is the last column.
+        let o = (object as usize).min(self.stride - 1);
+        let a = (attribute as usize).min(self.width - 1);
+        let Some(col) = self.columns.get(o) else {
+            return false;
+        };
+        let at = col.cells + u64::from(level) * u64::from(col.bits);
+        let byte = (at / 8) as usize;
+        let word = self
+            .cells
+            .get(byte..byte + 8)
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, u64::from_le_bytes);
+        let row = ((word >> (at % 8)) & ((1u64 << col.bits) - 1)) as usize;
+        let b = self.kinds.get(o * self.width + a) * 4 + access as usize;
+        let w = col.rows as usize + row * col.words as usize + b / 64;
+        self.allowed.get(w).is_some_and(|&w| w >> (b % 64) & 1 != 0)
+    }
+
+    fn bytes(&self) -> usize {
+        self.columns.len() * std::mem::size_of::<Column>()
+            + self.cells.len()
+            + self.kinds.bytes()
+            + self.allowed.len() * 8
+    }
 }
 
 impl Index {
@@ -248,7 +525,14 @@ impl Index {
     /// access level's rows are those fragments laid over each other in its
     /// evaluation order, so loading costs the blocks' sizes plus, per
     /// access level, the fragments of its order, not its permissions.
-    pub(crate) fn build<'d>(doc: &'d Document, levels: impl Iterator<Item = &'d [u32]>) -> Index {
+    ///
+    /// With `flat`, the index takes its flat form ([`Flat`]) when that
+    /// needs at most 64 MiB or twice the maps' bytes.
+    pub(crate) fn build<'d>(
+        doc: &'d Document,
+        levels: impl Iterator<Item = &'d [u32]>,
+        flat: bool,
+    ) -> Index {
         let mut index = Index::default();
         let mut objects = Vec::new();
         let mut attributes = Vec::new();
@@ -267,17 +551,35 @@ impl Index {
         let fragments = Fragments::build(&index, &locals, doc);
         let mut rows: RowIds = HashMap::default();
         let mut builder = LevelBuilder::default();
+        let mut built = Vec::new();
         for order in levels {
-            let level = builder.level(&mut index, &mut rows, &locals, &fragments, order);
+            let (level, ids) = builder.level(&mut index, &mut rows, &locals, &fragments, order);
             index.levels.push(level);
+            built.push(ids);
+        }
+        drop((rows, builder, fragments, locals));
+        index.row_count = index.rows.len();
+        if flat && Flat::size(&index, built.len()) <= FLAT_BYTES.max(2 * index.bytes()) {
+            index.flat = Some(Flat::build(&index, &built));
+            index.object_maps = IntPool::default();
+            index.attribute_maps = IntPool::default();
+            index.levels = Vec::new();
+            index.rows = Vec::new();
         }
         index
     }
 
     /// The decision of level `level` (an index given in build order).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn allows(&self, level: u32, access: Access, object: &str, attribute: &str) -> bool {
-        let level = self.levels[level as usize];
+        if let Some(flat) = &self.flat {
+            let o = self.objects.classify(object);
+            let a = self.attributes.classify(attribute);
+            return flat.allows(level, o, a, access);
+        }
+        let Some(&level) = self.levels.get(level as usize) else {
+            return false;
+        };
         let mut o = self.objects.classify(object);
         let row = loop {
             if o == NONE {
@@ -303,15 +605,22 @@ impl Index {
 
     /// Bytes the index holds (approximately).
     pub(crate) fn bytes(&self) -> usize {
-        self.object_maps.bytes()
+        self.flat.as_ref().map_or(0, Flat::bytes)
+            + self.object_maps.bytes()
             + self.attribute_maps.bytes()
             + self.rows.len() * std::mem::size_of::<Row>()
             + self.levels.len() * std::mem::size_of::<Level>()
     }
 
+    /// Whether the index has its flat form.
+    #[cfg(test)]
+    pub(crate) fn is_flat(&self) -> bool {
+        self.flat.is_some()
+    }
+
     /// Number of distinct rows.
     pub(crate) fn rows(&self) -> usize {
-        self.rows.len()
+        self.row_count
     }
 }
 
@@ -806,7 +1115,7 @@ impl LevelBuilder {
         locals: &Locals,
         fragments: &Fragments,
         order: &[u32],
-    ) -> Level {
+    ) -> (Level, LevelRows) {
         self.slots.clear(&self.classes);
         self.classes.clear();
         self.dense.clear();
@@ -954,15 +1263,17 @@ impl LevelBuilder {
             }
         }
         self.classes = classes;
-        let mut entries: Vec<(u32, Row)> = stored
-            .into_iter()
-            .map(|(c, r)| (c, index.rows[r as usize]))
+        let mut ids: Vec<(u32, u32)> = stored.into_iter().collect();
+        ids.sort_unstable_by_key(|e| e.0);
+        let entries: Vec<(u32, Row)> = ids
+            .iter()
+            .map(|&(c, r)| (c, index.rows[r as usize]))
             .collect();
-        entries.sort_unstable_by_key(|e| e.0);
-        Level {
+        let level = Level {
             objects: index.object_maps.add(&entries),
             other: index.rows[other as usize],
-        }
+        };
+        (level, LevelRows { stored: ids, other })
     }
 }
 

@@ -13,7 +13,10 @@
 //!
 //! At load, each access level is compiled into a decision index (see
 //! [`Table::decide`]): a decision costs a few hash lookups over the
-//! request's names and allocates nothing, whatever the number of rules.
+//! request's names and two reads in a compact array, and allocates
+//! nothing, whatever the number of rules. A service answering many
+//! requests of one access level can look it up once ([`Table::level`]) and
+//! decide through the [`Level`] handle.
 
 mod access;
 pub mod format;
@@ -23,4 +26,4 @@ mod table;
 
 pub use access::{Access, Effect};
 pub use format::{Block, DefaultAccessLevel, Document, Match, Permission, FORMAT_VERSION};
-pub use table::{Decision, Error, RuleRef, Table};
+pub use table::{Decision, Error, Level, RuleRef, Table};

@@ -68,6 +68,46 @@ pub struct Decision {
     pub rule: Option<RuleRef>,
 }
 
+/// One access level of a [`Table`] ([`Table::level`]): decides without
+/// looking the access level's name up. Cheap to copy.
+#[derive(Clone, Copy, Debug)]
+pub struct Level<'t> {
+    table: &'t Table,
+    level: u32,
+}
+
+impl<'t> Level<'t> {
+    /// The decision for `access` on `object`.`attribute`, as
+    /// [`Table::decide`] gives it for this access level. Allocates nothing.
+    #[inline]
+    pub fn decide(&self, access: Access, object: &str, attribute: &str) -> Effect {
+        if self
+            .table
+            .index
+            .allows(self.level, access, object, attribute)
+        {
+            Effect::Allow
+        } else {
+            Effect::Deny
+        }
+    }
+
+    /// The access level's name.
+    pub fn name(&self) -> &'t str {
+        self.table
+            .levels
+            .get(self.level as usize)
+            .and_then(|&b| self.table.document.blocks.get(b as usize))
+            .map_or("", |b| b.name.as_str())
+    }
+
+    /// [`Table::explain`] for this access level.
+    pub fn explain(&self, access: Access, object: &str, attribute: &str) -> Decision {
+        self.table
+            .explain_level(self.level, access, object, attribute)
+    }
+}
+
 /// A compiled table, loaded and indexed for decisions. Immutable; share
 /// it between threads (`Send + Sync`) and reload by building a new one.
 #[derive(Clone, Debug)]
@@ -109,6 +149,12 @@ impl Table {
     /// is indexed; fails on a version other than [`FORMAT_VERSION`], an
     /// `order` index out of range, or two blocks of one name.
     pub fn new(document: Document) -> Result<Table, Error> {
+        Table::indexed(document, true)
+    }
+
+    /// [`Table::new`]; `flat`: whether the index may take its flat form
+    /// (the tests compare both forms).
+    pub(crate) fn indexed(document: Document, flat: bool) -> Result<Table, Error> {
         if document.version != FORMAT_VERSION {
             return Err(Error::Version(document.version));
         }
@@ -138,6 +184,7 @@ impl Table {
                     .as_deref()
                     .unwrap_or_default()
             }),
+            flat,
         );
         Ok(Table {
             document,
@@ -152,6 +199,9 @@ impl Table {
     /// its evaluation order, `deny` when none matches. `None` when no access
     /// level has that name (components are not decided on their own).
     /// Allocates nothing.
+    ///
+    /// A service deciding many requests for one access level can look it
+    /// up once with [`Table::level`] and decide through the handle.
     #[inline]
     pub fn decide(
         &self,
@@ -160,12 +210,25 @@ impl Table {
         object: &str,
         attribute: &str,
     ) -> Option<Effect> {
+        Some(self.level(acl)?.decide(access, object, attribute))
+    }
+
+    /// The access level named `acl`, to decide for it without looking its
+    /// name up again; `None` when no access level has that name.
+    ///
+    /// ```
+    /// # use aclc_runtime::{Access, Document, Effect, Table};
+    /// # fn demo(table: &Table) -> Option<()> {
+    /// let level = table.level("Premium customer")?;
+    /// let effect = level.decide(Access::Read, "SelfCare", "identity");
+    /// # let _ = effect;
+    /// # Some(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn level(&self, acl: &str) -> Option<Level<'_>> {
         let level = self.names.get(acl.as_bytes())?;
-        Some(if self.index.allows(level, access, object, attribute) {
-            Effect::Allow
-        } else {
-            Effect::Deny
-        })
+        Some(Level { table: self, level })
     }
 
     /// Like [`Table::decide`], also naming the deciding permission. Walks
@@ -181,26 +244,35 @@ impl Table {
         attribute: &str,
     ) -> Option<Decision> {
         let level = self.names.get(acl.as_bytes())?;
-        let block = &self.document.blocks[self.levels[level as usize] as usize];
-        for &b in block.order.as_deref().unwrap_or_default() {
+        Some(self.explain_level(level, access, object, attribute))
+    }
+
+    fn explain_level(&self, level: u32, access: Access, object: &str, attribute: &str) -> Decision {
+        let order = self
+            .levels
+            .get(level as usize)
+            .and_then(|&b| self.document.blocks.get(b as usize))
+            .and_then(|b| b.order.as_deref())
+            .unwrap_or_default();
+        for &b in order {
             let perms = &self.document.blocks[b as usize].permissions;
             if let Some(k) = perms
                 .iter()
                 .position(|p| p.matches(access, object, attribute))
             {
-                return Some(Decision {
+                return Decision {
                     effect: perms[k].effect,
                     rule: Some(RuleRef {
                         block: b,
                         permission: k as u32,
                     }),
-                });
+                };
             }
         }
-        Some(Decision {
+        Decision {
             effect: Effect::Deny,
             rule: None,
-        })
+        }
     }
 
     /// The table as loaded.
@@ -218,5 +290,141 @@ impl Table {
     /// Size of the decision index: (distinct rows, approximate bytes).
     pub fn index_size(&self) -> (usize, usize) {
         (self.index.rows(), self.index.bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::panic,
+        reason = "a test fails by panicking"
+    )]
+
+    use super::*;
+    use crate::format::{Block, Match, Permission};
+
+    /// Pseudo-random numbers below `n` (xorshift, deterministic).
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len())]
+        }
+    }
+
+    /// Names that are prefixes of each other, and the empty name.
+    const OBJECTS: &[&str] = &["", "A", "AB", "ABC", "B"];
+    const ATTRIBUTES: &[&str] = &["", "x", "xy", "y"];
+    const OBJECT_NAMES: &[&str] = &["", "A", "AB", "ABC", "ABCD", "AC", "B", "Bz", "Z", "é"];
+    const ATTRIBUTE_NAMES: &[&str] = &["", "x", "xy", "xyz", "xz", "y", "q"];
+
+    fn pattern(rng: &mut Rng, names: &[&str]) -> (Match, String) {
+        match rng.below(5) {
+            0 => (Match::Any, "*".to_string()),
+            1 | 2 => (Match::Prefix, rng.pick(names).to_string()),
+            _ => (Match::Exact, rng.pick(names).to_string()),
+        }
+    }
+
+    fn document(rng: &mut Rng) -> Document {
+        let n = 1 + rng.below(6);
+        let blocks = (0..n)
+            .map(|i| {
+                let permissions = (0..rng.below(9))
+                    .map(|_| {
+                        let (object_match, object) = pattern(rng, OBJECTS);
+                        let (attribute_match, attribute) = pattern(rng, ATTRIBUTES);
+                        Permission {
+                            effect: if rng.below(2) == 0 {
+                                Effect::Allow
+                            } else {
+                                Effect::Deny
+                            },
+                            access: Access::ALL[rng.below(4)],
+                            object_match,
+                            object,
+                            attribute_match,
+                            attribute,
+                        }
+                    })
+                    .collect();
+                // Most blocks are access levels: themselves first, then
+                // some others in any order.
+                let order = (rng.below(4) != 0).then(|| {
+                    let mut order = vec![i as u32];
+                    order.extend((0..rng.below(n + 1)).map(|_| rng.below(n) as u32));
+                    order
+                });
+                Block {
+                    name: format!("L{i}"),
+                    kind: "user".to_string(),
+                    predefined: false,
+                    hidden: false,
+                    group: None,
+                    subsystem: None,
+                    description: None,
+                    visible_to: Vec::new(),
+                    includes: Vec::new(),
+                    permissions,
+                    order,
+                }
+            })
+            .collect();
+        Document {
+            version: FORMAT_VERSION,
+            blocks,
+            defaults: Vec::new(),
+            resellers: Vec::new(),
+        }
+    }
+
+    /// Both forms of the index decide as the definition (`explain` walks
+    /// the permissions in evaluation order), through `decide` and through
+    /// a level handle.
+    #[test]
+    fn flat_and_sparse_indexes_decide_as_the_walk() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut flat_seen = false;
+        for _ in 0..600 {
+            let doc = document(&mut rng);
+            let flat = Table::indexed(doc.clone(), true).unwrap();
+            let sparse = Table::indexed(doc.clone(), false).unwrap();
+            flat_seen |= flat.index.is_flat();
+            assert!(!sparse.index.is_flat());
+            for name in flat.access_levels() {
+                let level = flat.level(name).unwrap();
+                assert_eq!(level.name(), name);
+                for access in Access::ALL {
+                    for o in OBJECT_NAMES {
+                        for a in ATTRIBUTE_NAMES {
+                            let want = flat.explain(name, access, o, a).unwrap().effect;
+                            assert_eq!(level.explain(access, o, a).effect, want);
+                            assert_eq!(
+                                flat.decide(name, access, o, a),
+                                Some(want),
+                                "{doc:?} {name} {access} {o}.{a}"
+                            );
+                            assert_eq!(level.decide(access, o, a), want);
+                            assert_eq!(
+                                sparse.decide(name, access, o, a),
+                                Some(want),
+                                "{doc:?} {name} {access} {o}.{a}"
+                            );
+                        }
+                    }
+                }
+            }
+            assert_eq!(flat.decide("nobody", Access::Read, "A", "x"), None);
+            assert!(flat.level("L").is_none());
+        }
+        assert!(flat_seen);
     }
 }
