@@ -86,7 +86,7 @@ fn live_along(model: &Model, semantics: &Semantics, path: &[AclId]) -> bool {
     let Some(&last) = path.last() else {
         return false;
     };
-    let mut left = semantics.summary(last).decided.clone();
+    let mut left = CellSet::clone(&semantics.summary(last).decided);
     for step in path.windows(2) {
         let (block, next) = (step[0], step[1]);
         if left.is_empty() {

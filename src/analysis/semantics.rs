@@ -14,6 +14,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -83,12 +84,30 @@ pub struct Contradiction {
 }
 
 /// The decisions of one access level or component, as sets of cells.
+///
+/// The sets are shared, not copied: a block whose includes add nothing
+/// holds its own permissions' sets, one that allows everything it decides
+/// holds one set twice, and re-analysis takes over an unchanged block's
+/// sets by reference.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
     /// Cells some rule of its effective list decides.
-    pub decided: CellSet,
+    pub decided: Arc<CellSet>,
     /// Cells it allows (a subset of `decided`).
-    pub allowed: CellSet,
+    pub allowed: Arc<CellSet>,
+}
+
+impl Summary {
+    /// The summary of these sets, `allowed` sharing `decided` when equal.
+    pub fn new(decided: CellSet, allowed: CellSet) -> Summary {
+        let decided = Arc::new(decided);
+        let allowed = if allowed == *decided {
+            Arc::clone(&decided)
+        } else {
+            Arc::new(allowed)
+        };
+        Summary { decided, allowed }
+    }
 }
 
 /// The analysis of a policy set.
@@ -145,10 +164,7 @@ impl FirstMatch {
     }
 
     fn into_summary(self) -> Summary {
-        Summary {
-            decided: self.decided.trimmed(),
-            allowed: self.allowed,
-        }
+        Summary::new(self.decided.trimmed(), self.allowed)
     }
 }
 
@@ -678,7 +694,7 @@ impl Composer<'_> {
                 Some((lo, hi)) => self.own.decided.widened(lo, hi),
                 None => CellSet::new(),
             },
-            allowed: self.own.allowed.clone(),
+            allowed: CellSet::clone(&self.own.allowed),
             firsts: Vec::new(),
             deciding: Vec::new(),
             by_includes: CellSet::new(),
@@ -763,10 +779,12 @@ impl Composer<'_> {
                 });
             }
         });
-        Summary {
-            decided: done.decided,
-            allowed: done.allowed,
+        if done.by_includes.is_empty() {
+            // The includes decide nothing of their own here: the block
+            // decides what its own permissions do.
+            return self.own.clone();
         }
+        Summary::new(done.decided, done.allowed)
     }
 }
 

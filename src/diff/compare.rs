@@ -212,14 +212,14 @@ pub(crate) fn closure(model: &Model, roots: impl IntoIterator<Item = AclId>) -> 
 
 /// The first-match decisions of a list of rules.
 pub(crate) fn own_summary(u: &Universe, rules: &[Rule]) -> Summary {
-    let mut s = Summary::default();
+    let (mut decided, mut allowed) = (CellSet::new(), CellSet::new());
     let mut scratch = Vec::new();
     for r in rules {
         let slots = u.slots_of(&r.object, &r.attribute, &mut scratch);
-        let allowed = (r.effect == Effect::Allow).then_some(&mut s.allowed);
-        s.decided.insert_slots_also(slots, r.access, allowed);
+        let also = (r.effect == Effect::Allow).then_some(&mut allowed);
+        decided.insert_slots_also(slots, r.access, also);
     }
-    s
+    Summary::new(decided, allowed)
 }
 
 /// The decisions of the blocks of one side: the cells own permissions
@@ -303,7 +303,7 @@ pub(crate) fn decisions(
                             return (m, None, all);
                         }
                         let own = own_summary(u, &model.acl(m).rules);
-                        let kept = keep_own(m).then(|| Arc::new(own.decided.clone()));
+                        let kept = keep_own(m).then(|| Arc::clone(&own.decided));
                         let all = if cyclic {
                             walk(model, u, m)
                         } else {
@@ -325,7 +325,7 @@ pub(crate) fn decisions(
 /// A block's decisions from its own and its includes' (a later include
 /// decides only what nothing before it decided).
 fn compose(model: &Model, acl: AclId, own: Summary, all: &[Option<Arc<Summary>>]) -> Summary {
-    let mut out = own;
+    let (mut decided, mut allowed) = (CellSet::clone(&own.decided), CellSet::clone(&own.allowed));
     let mut seen: FxHashSet<AclId> = FxHashSet::default();
     for t in model.acl(acl).includes.iter().filter_map(|i| i.target) {
         if !seen.insert(t) {
@@ -334,14 +334,17 @@ fn compose(model: &Model, acl: AclId, own: Summary, all: &[Option<Arc<Summary>>]
         let Some(s) = &all[t.0 as usize] else {
             continue;
         };
-        let new = s.decided.difference(&out.decided);
+        let new = s.decided.difference(&decided);
         if new.is_empty() {
             continue;
         }
-        out.allowed.union_with(&s.allowed.intersection(&new));
-        out.decided.union_with(&new);
+        allowed.union_with_both(&s.allowed, &new);
+        decided.union_with(&new);
     }
-    out
+    if decided == *own.decided {
+        return own;
+    }
+    Summary::new(decided, allowed)
 }
 
 /// Decisions by walking the effective list (blocks on an include cycle).
@@ -357,10 +360,10 @@ fn walk(model: &Model, u: &Universe, root: AclId) -> Summary {
 
 /// The cells on which two decisions differ (decided or not, allow or deny).
 pub(crate) fn changed_cells(a: &Summary, b: &Summary) -> CellSet {
-    let mut decided = a.decided.clone();
+    let mut decided = CellSet::clone(&a.decided);
     decided.union_with(&b.decided);
     decided.retain_differing(&a.decided, &b.decided);
-    let mut allowed = a.allowed.clone();
+    let mut allowed = CellSet::clone(&a.allowed);
     allowed.union_with(&b.allowed);
     allowed.retain_differing(&a.allowed, &b.allowed);
     decided.union_with(&allowed);
@@ -569,7 +572,7 @@ impl<'a> Attribution<'a> {
                 .par_iter()
                 .map(|&(b, id)| {
                     let own = own_summary(u, &model.acl(id).rules);
-                    let kept = dirty[b as usize].then(|| Arc::new(own.decided.clone()));
+                    let kept = dirty[b as usize].then(|| Arc::clone(&own.decided));
                     (id, kept, Arc::new(compose(model, id, own, &d.all)))
                 })
                 .collect();
