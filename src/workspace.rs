@@ -4,8 +4,9 @@
 //! engine `aclc check` runs ([`analyze_parsed_reusing`], which reuses the
 //! latest analysis where nothing changed: the own-permission analysis of
 //! unchanged blocks, and the composition of blocks whose include closure
-//! is unchanged). `tests/workspace_prop.rs` checks random edits against
-//! fresh analyses.
+//! is unchanged, and the `contradiction` findings of blocks whose closure
+//! is written as it was: [`crate::analysis::incremental`]).
+//! `tests/workspace_prop.rs` checks random edits against fresh analyses.
 
 use std::sync::Arc;
 

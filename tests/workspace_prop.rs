@@ -2,8 +2,14 @@
 //! (wide acyclic include graphs, and graphs with cycles) edited at random
 //! through a [`Workspace`] — a block's rules or includes replaced, a block
 //! removed and put back, a block moved to another file, a file broken by a
-//! syntax error and mended — give after every edit exactly the findings,
-//! summaries and dead rules of a fresh analysis of the same texts.
+//! syntax error and mended, a comment put above a block (the blocks below
+//! it move, their text does not), the rules of the last block (reached
+//! through many levels) replaced — give after every edit exactly the
+//! findings, summaries and dead rules of a fresh analysis of the same
+//! texts, also when findings carry their whole regions. Re-analysis takes
+//! over the findings of blocks whose closure did not change
+//! (`aclc::analysis::incremental`): these edits are the ones that could
+//! fool it.
 
 #![allow(
     clippy::panic,
@@ -35,6 +41,11 @@ enum Edit {
     Move(prop::sample::Index),
     /// Break a file with a syntax error, or mend it.
     Break(prop::sample::Index),
+    /// Put a comment line above a block, or take it away.
+    Comment(prop::sample::Index),
+    /// New own permissions for the last block (in a wide set, reached by
+    /// most blocks through many levels).
+    Last(Vec<TRule>),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -49,6 +60,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => any::<prop::sample::Index>().prop_map(Edit::Toggle),
         1 => any::<prop::sample::Index>().prop_map(Edit::Move),
         1 => any::<prop::sample::Index>().prop_map(Edit::Break),
+        1 => any::<prop::sample::Index>().prop_map(Edit::Comment),
+        1 => prop::collection::vec(rule(), 0..6).prop_map(Edit::Last),
     ]
 }
 
@@ -58,6 +71,7 @@ struct Set {
     present: Vec<bool>,
     file_of: Vec<usize>,
     broken: [bool; FILES],
+    commented: Vec<bool>,
 }
 
 impl Set {
@@ -68,6 +82,7 @@ impl Set {
             present: vec![true; n],
             file_of: (0..n).map(|i| i % FILES).collect(),
             broken: [false; FILES],
+            commented: vec![false; n],
         }
     }
 
@@ -80,6 +95,9 @@ impl Set {
         for (i, a) in self.acls.iter().enumerate() {
             if self.file_of[i] != f || !self.present[i] {
                 continue;
+            }
+            if self.commented[i] {
+                s.push_str("# a comment: the blocks below move down a line\n");
             }
             let participant = a.user.then_some("user");
             render_block(&mut s, i, participant, false, &a.rules, &a.includes);
@@ -120,6 +138,15 @@ impl Set {
                 self.broken[f] = !self.broken[f];
                 vec![f]
             }
+            Edit::Comment(b) => {
+                let b = b.index(n);
+                self.commented[b] = !self.commented[b];
+                vec![self.file_of[b]]
+            }
+            Edit::Last(rules) => {
+                self.acls[n - 1].rules = rules.clone();
+                vec![self.file_of[n - 1]]
+            }
         }
     }
 
@@ -153,16 +180,16 @@ fn same(edited: &Analysis, fresh: &Analysis) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn check(acls: Vec<TAcl>, edits: &[Edit]) -> Result<(), TestCaseError> {
+fn check(acls: Vec<TAcl>, edits: &[Edit], options: &Options) -> Result<(), TestCaseError> {
     let mut set = Set::new(acls);
-    let mut ws = Workspace::new(set.sources(), Options::default());
-    same(&ws.analyze(), &analyze(set.sources(), &Options::default()))?;
+    let mut ws = Workspace::new(set.sources(), options.clone());
+    same(&ws.analyze(), &analyze(set.sources(), options))?;
     for e in edits {
         for f in set.apply(e) {
             ws.set_text(&Set::path(f), set.text(f));
         }
         let edited = ws.analyze();
-        let fresh = analyze(set.sources(), &Options::default());
+        let fresh = analyze(set.sources(), options);
         same(&edited, &fresh).map_err(|err| {
             TestCaseError::fail(format!("after {e:?}: {err}\n{}", {
                 (0..FILES)
@@ -184,7 +211,7 @@ proptest! {
         acls in wide_policy(),
         edits in prop::collection::vec(edit(), 1..12),
     ) {
-        check(acls, &edits)?;
+        check(acls, &edits, &Options::default())?;
     }
 
     /// Any include graph, cycles and self-includes included.
@@ -193,6 +220,23 @@ proptest! {
         acls in policy(),
         edits in prop::collection::vec(edit(), 1..12),
     ) {
-        check(acls, &edits)?;
+        check(acls, &edits, &Options::default())?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// Wide sets again, findings carrying their whole regions.
+    #[test]
+    fn edits_with_full_regions_analyze_like_a_fresh_analysis(
+        acls in wide_policy(),
+        edits in prop::collection::vec(edit(), 1..12),
+    ) {
+        let options = Options {
+            full_regions: true,
+            ..Options::default()
+        };
+        check(acls, &edits, &options)?;
     }
 }

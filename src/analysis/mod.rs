@@ -2,6 +2,7 @@
 //! configured severities. The one entry point every front end calls is
 //! [`analyze`].
 
+pub mod incremental;
 pub mod lints;
 pub mod region;
 pub mod semantics;
@@ -46,6 +47,9 @@ pub struct Analysis {
     pub semantics: semantics::Semantics,
     /// How long each phase took, in order (`aclc check --timings`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// Findings a re-analysis of an edited version can take over (kept by
+    /// [`analyze_parsed_reusing`] only).
+    pub lint_cache: incremental::LintCache,
 }
 
 impl Analysis {
@@ -84,7 +88,7 @@ pub fn analyze(sources: SourceMap, options: &Options) -> Analysis {
 /// per source, in source order), as a [`crate::workspace::Workspace`]
 /// keeps them across edits.
 pub fn analyze_parsed(sources: SourceMap, parsed: Vec<ParsedFile>, options: &Options) -> Analysis {
-    analyze_parsed_reusing(sources, parsed, options, None)
+    analyze_parsed_with(sources, parsed, options, None, false)
 }
 
 /// [`analyze_parsed`], reusing what it can of the analysis of an earlier
@@ -95,6 +99,18 @@ pub fn analyze_parsed_reusing(
     parsed: Vec<ParsedFile>,
     options: &Options,
     previous: Option<&Analysis>,
+) -> Analysis {
+    analyze_parsed_with(sources, parsed, options, previous, true)
+}
+
+/// The analysis; when `keep`, it also keeps what a re-analysis of an
+/// edited version can take over ([`Analysis::lint_cache`]).
+fn analyze_parsed_with(
+    sources: SourceMap,
+    parsed: Vec<ParsedFile>,
+    options: &Options,
+    previous: Option<&Analysis>,
+    keep: bool,
 ) -> Analysis {
     let mut timings = Vec::new();
     let mut clock = Instant::now();
@@ -110,7 +126,19 @@ pub fn analyze_parsed_reusing(
     let mut cx = lints::Context::new(&model, semantics);
     cx.full_regions = options.full_regions;
     lap("exact analysis");
-    let diagnostics = run_lints(&cx, options);
+    // Findings of blocks whose closure is as it was, over the same cells,
+    // are the earlier analysis's.
+    let mut kept = Vec::new();
+    if let Some(p) = previous.filter(|p| p.semantics.universe == cx.semantics().universe) {
+        if let Some((stable, found)) = p
+            .lint_cache
+            .reusable(&model, &p.model, options.full_regions)
+        {
+            cx.kept = Some(stable);
+            kept = found;
+        }
+    }
+    let (diagnostics, lint_cache) = run_lints_keeping(&cx, options, kept, keep);
     lap("lints");
     let semantics = cx.into_semantics();
     Analysis {
@@ -118,11 +146,24 @@ pub fn analyze_parsed_reusing(
         diagnostics,
         semantics,
         timings,
+        lint_cache,
     }
 }
 
 /// Run every registered lint.
 pub fn run_lints(cx: &lints::Context<'_>, options: &Options) -> Vec<Diagnostic> {
+    run_lints_keeping(cx, options, Vec::new(), false).0
+}
+
+/// [`run_lints`], with `kept`: findings taken over from an earlier
+/// analysis (for the blocks the context's lints skip); also returns what
+/// the next re-analysis can take over.
+fn run_lints_keeping(
+    cx: &lints::Context<'_>,
+    options: &Options,
+    kept: Vec<Diagnostic>,
+    keep: bool,
+) -> (Vec<Diagnostic>, incremental::LintCache) {
     let model = cx.model;
     // Lints are independent: run them in parallel, keep registry order.
     let found: Vec<Vec<Diagnostic>> = lints::ALL
@@ -133,7 +174,12 @@ pub fn run_lints(cx: &lints::Context<'_>, options: &Options) -> Vec<Diagnostic> 
             out
         })
         .collect();
-    let mut diags: Vec<Diagnostic> = found.into_iter().flatten().collect();
+    let mut diags: Vec<Diagnostic> = found.into_iter().flatten().chain(kept).collect();
+    let cache = if keep {
+        incremental::LintCache::of(&diags, cx.full_regions)
+    } else {
+        incremental::LintCache::default()
+    };
     let unused = lints::unused_ignore::apply_suppressions(model, &mut diags);
     diags.extend(unused);
     diags.retain_mut(|d| match options.levels.get(d.code) {
@@ -146,5 +192,5 @@ pub fn run_lints(cx: &lints::Context<'_>, options: &Options) -> Vec<Diagnostic> 
     });
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup();
-    diags
+    (diags, cache)
 }

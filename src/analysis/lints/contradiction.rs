@@ -45,6 +45,9 @@ impl Lint for Contradiction {
         let all = &sem.contradictions;
         let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
         for (i, c) in all.iter().enumerate() {
+            if !cx.reports_on(c.acl) {
+                continue;
+            }
             match groups.last_mut() {
                 Some(g) if all[g.start].acl == c.acl => g.end = i + 1,
                 _ => groups.push(i..i + 1),

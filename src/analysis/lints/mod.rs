@@ -53,6 +53,10 @@ pub struct Context<'m> {
     /// Whether findings carry their whole regions
     /// ([`crate::analysis::Options::full_regions`]).
     pub full_regions: bool,
+    /// Blocks whose findings of the block-local lints are taken over from
+    /// an earlier analysis (indexed by [`crate::model::AclId`]): those
+    /// lints skip them ([`crate::analysis::incremental`]).
+    pub(crate) kept: Option<Vec<bool>>,
 }
 
 impl<'m> Context<'m> {
@@ -62,7 +66,16 @@ impl<'m> Context<'m> {
             model,
             semantics,
             full_regions: false,
+            kept: None,
         }
+    }
+
+    /// Whether the block-local lints report on `acl` (its findings are not
+    /// taken over from an earlier analysis).
+    pub(crate) fn reports_on(&self, acl: crate::model::AclId) -> bool {
+        self.kept
+            .as_ref()
+            .is_none_or(|kept| !kept.get(acl.0 as usize).copied().unwrap_or(false))
     }
 
     /// The exact rule analysis of the model.
