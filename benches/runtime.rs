@@ -55,37 +55,61 @@ fn json_text(permissions: usize) -> String {
     ))
 }
 
+/// A deterministic draw of `0..n` (xorshift).
+fn draws() -> impl FnMut(usize) -> usize {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    }
+}
+
+/// A request of an access level whose evaluation order is `order`: an
+/// object and attribute one of its blocks' permissions names, sometimes
+/// lengthened (matched by a prefix or by nothing), and an access type.
+fn request(
+    doc: &aclc::runtime::Document,
+    order: &[u32],
+    next: &mut impl FnMut(usize) -> usize,
+) -> (Access, String, String) {
+    let p = order
+        .get(next(order.len()))
+        .map(|&k| &doc.blocks[k as usize].permissions)
+        .and_then(|ps| ps.get(next(ps.len())));
+    let (mut o, mut a) = p.map_or(("Customers0".to_string(), "id".to_string()), |p| {
+        (p.object.clone(), p.attribute.clone())
+    });
+    match next(4) {
+        0 => o.push_str("_extra"),
+        1 => a.push_str("_extra"),
+        _ => {}
+    }
+    (Access::ALL[next(4)], o, a)
+}
+
+/// The evaluation order of the access level `name`.
+fn order_of<'d>(doc: &'d aclc::runtime::Document, name: &str) -> &'d [u32] {
+    doc.blocks
+        .iter()
+        .find(|b| b.name == name)
+        .and_then(|b| b.order.as_deref())
+        .unwrap_or_default()
+}
+
 /// Requests spread over the table: access levels in turn, objects and
 /// attributes its permissions name, some lengthened (matched by a prefix
 /// or by nothing), deterministic.
 fn requests(table: &Table) -> Vec<(String, Access, String, String)> {
     let doc = table.document();
     let names: Vec<&str> = table.access_levels().collect();
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
+    let mut next = draws();
     (0..4096)
         .map(|_| {
             let acl = names[next(names.len())];
-            let block = doc.blocks.iter().find(|b| b.name == acl);
-            let order = block.and_then(|b| b.order.clone()).unwrap_or_default();
-            let p = order
-                .get(next(order.len()))
-                .map(|&k| &doc.blocks[k as usize].permissions)
-                .and_then(|ps| ps.get(next(ps.len())));
-            let (mut o, mut a) = p.map_or(("Customers0".to_string(), "id".to_string()), |p| {
-                (p.object.clone(), p.attribute.clone())
-            });
-            match next(4) {
-                0 => o.push_str("_extra"),
-                1 => a.push_str("_extra"),
-                _ => {}
-            }
-            (acl.to_string(), Access::ALL[next(4)], o, a)
+            let (access, o, a) = request(doc, order_of(doc, acl), &mut next);
+            (acl.to_string(), access, o, a)
         })
         .collect()
 }
@@ -110,45 +134,12 @@ fn one_level(table: &Table) -> (String, Vec<(Access, String, String)>) {
     let doc = table.document();
     let name = table
         .access_levels()
-        .max_by_key(|n| {
-            doc.blocks
-                .iter()
-                .find(|b| b.name == *n)
-                .and_then(|b| b.order.as_ref())
-                .map_or(0, Vec::len)
-        })
+        .max_by_key(|n| order_of(doc, n).len())
         .unwrap_or_default()
         .to_string();
-    let order = doc
-        .blocks
-        .iter()
-        .find(|b| b.name == name)
-        .and_then(|b| b.order.clone())
-        .unwrap_or_default();
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
-    let reqs = (0..4096)
-        .map(|_| {
-            let p = order
-                .get(next(order.len()))
-                .map(|&k| &doc.blocks[k as usize].permissions)
-                .and_then(|ps| ps.get(next(ps.len())));
-            let (mut o, mut a) = p.map_or(("Customers0".to_string(), "id".to_string()), |p| {
-                (p.object.clone(), p.attribute.clone())
-            });
-            match next(4) {
-                0 => o.push_str("_extra"),
-                1 => a.push_str("_extra"),
-                _ => {}
-            }
-            (Access::ALL[next(4)], o, a)
-        })
-        .collect();
+    let order = order_of(doc, &name);
+    let mut next = draws();
+    let reqs = (0..4096).map(|_| request(doc, order, &mut next)).collect();
     (name, reqs)
 }
 

@@ -295,13 +295,14 @@ fn covering_rule(
     best
 }
 
-/// Standalone decisions of `root` by walking its effective list (used for
-/// include cycles only; everything else is composed).
-fn walk_summary(model: &Model, u: &Universe, root: AclId) -> Summary {
+/// The first-match decisions of a list of rules.
+pub(crate) fn rules_summary<'r>(
+    u: &Universe,
+    rules: impl IntoIterator<Item = &'r Rule>,
+) -> Summary {
     let mut fm = FirstMatch::new();
     let mut scratch = Vec::new();
-    for er in model.effective(root).rules {
-        let r = er.rule;
+    for r in rules {
         fm.add(
             u.slots_of(&r.object, &r.attribute, &mut scratch),
             r.access,
@@ -309,6 +310,12 @@ fn walk_summary(model: &Model, u: &Universe, root: AclId) -> Summary {
         );
     }
     fm.into_summary()
+}
+
+/// Standalone decisions of `root` by walking its effective list (used for
+/// include cycles only; everything else is composed).
+pub(crate) fn walk_summary(model: &Model, u: &Universe, root: AclId) -> Summary {
+    rules_summary(u, model.effective(root).rules.iter().map(|er| er.rule))
 }
 
 impl Semantics {
@@ -459,10 +466,7 @@ impl Semantics {
         if !same {
             return None;
         }
-        // Dead rules are in block order.
-        let from = self.dead_rules.partition_point(|d| d.acl < was.id);
-        let to = self.dead_rules.partition_point(|d| d.acl <= was.id);
-        let dead = self.dead_rules[from..to]
+        let dead = of_block(&self.dead_rules, |d| d.acl, was.id)
             .iter()
             .map(|d| DeadRule {
                 acl: acl.id,
@@ -476,6 +480,13 @@ impl Semantics {
     pub fn summary(&self, acl: AclId) -> &Summary {
         &self.summaries[acl.0 as usize]
     }
+}
+
+/// The items of block `acl` in a list sorted by block (`block_of`).
+fn of_block<T>(items: &[T], block_of: impl Fn(&T) -> AclId, acl: AclId) -> &[T] {
+    let from = items.partition_point(|i| block_of(i) < acl);
+    let to = items.partition_point(|i| block_of(i) <= acl);
+    &items[from..to]
 }
 
 /// What composing one strongly connected component yields.
@@ -550,21 +561,16 @@ impl<'p> Unchanged<'p> {
         {
             return None;
         }
-        let of = |acl: AclId| acl == was;
         let sem = self.sem;
-        let from = sem.dead_includes.partition_point(|d| d.acl < was);
-        let dead_includes = sem.dead_includes[from..]
+        let dead_includes = of_block(&sem.dead_includes, |d| d.acl, was)
             .iter()
-            .take_while(|d| of(d.acl))
             .map(|d| DeadInclude {
                 acl: *m,
                 ..d.clone()
             })
             .collect();
-        let from = sem.contradictions.partition_point(|c| c.acl < was);
-        let contradictions = sem.contradictions[from..]
+        let contradictions = of_block(&sem.contradictions, |c| c.acl, was)
             .iter()
-            .take_while(|c| of(c.acl))
             .map(|c| Contradiction {
                 acl: *m,
                 ..c.clone()

@@ -15,9 +15,8 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::region::{CellSet, Universe};
-use crate::analysis::semantics::Summary;
+use crate::analysis::semantics::{rules_summary, walk_summary, Summary};
 use crate::model::{AccessLevel, AclId, Model, Rule};
-use crate::syntax::ast::Effect;
 
 /// Both sides of a diff, their blocks paired by name. A block of either
 /// side has one number in the diff (a *block*): the new side's id, else,
@@ -210,18 +209,6 @@ pub(crate) fn closure(model: &Model, roots: impl IntoIterator<Item = AclId>) -> 
     seen
 }
 
-/// The first-match decisions of a list of rules.
-pub(crate) fn own_summary(u: &Universe, rules: &[Rule]) -> Summary {
-    let (mut decided, mut allowed) = (CellSet::new(), CellSet::new());
-    let mut scratch = Vec::new();
-    for r in rules {
-        let slots = u.slots_of(&r.object, &r.attribute, &mut scratch);
-        let also = (r.effect == Effect::Allow).then_some(&mut allowed);
-        decided.insert_slots_also(slots, r.access, also);
-    }
-    Summary::new(decided, allowed)
-}
-
 /// The decisions of the blocks of one side: the cells own permissions
 /// alone decide, and the composed decisions (`None`: not needed, not
 /// computed, or released).
@@ -302,10 +289,10 @@ pub(crate) fn decisions(
                         if let Some(all) = reuse(m) {
                             return (m, None, all);
                         }
-                        let own = own_summary(u, &model.acl(m).rules);
+                        let own = rules_summary(u, &model.acl(m).rules);
                         let kept = keep_own(m).then(|| Arc::clone(&own.decided));
                         let all = if cyclic {
-                            walk(model, u, m)
+                            walk_summary(model, u, m)
                         } else {
                             compose(model, m, own, &d.all)
                         };
@@ -327,6 +314,7 @@ pub(crate) fn decisions(
 fn compose(model: &Model, acl: AclId, own: Summary, all: &[Option<Arc<Summary>>]) -> Summary {
     let (mut decided, mut allowed) = (CellSet::clone(&own.decided), CellSet::clone(&own.allowed));
     let mut seen: FxHashSet<AclId> = FxHashSet::default();
+    let mut grew = false;
     for t in model.acl(acl).includes.iter().filter_map(|i| i.target) {
         if !seen.insert(t) {
             continue;
@@ -340,22 +328,13 @@ fn compose(model: &Model, acl: AclId, own: Summary, all: &[Option<Arc<Summary>>]
         }
         allowed.union_with_both(&s.allowed, &new);
         decided.union_with(&new);
+        grew = true;
     }
-    if decided == *own.decided {
+    if !grew {
+        // The includes add nothing: the block's own sets, shared.
         return own;
     }
     Summary::new(decided, allowed)
-}
-
-/// Decisions by walking the effective list (blocks on an include cycle).
-fn walk(model: &Model, u: &Universe, root: AclId) -> Summary {
-    let rules: Vec<Rule> = model
-        .effective(root)
-        .rules
-        .iter()
-        .map(|r| r.rule.clone())
-        .collect();
-    own_summary(u, &rules)
 }
 
 /// The cells on which two decisions differ (decided or not, allow or deny).
@@ -571,7 +550,7 @@ impl<'a> Attribution<'a> {
             let done: Vec<Computed> = todo
                 .par_iter()
                 .map(|&(b, id)| {
-                    let own = own_summary(u, &model.acl(id).rules);
+                    let own = rules_summary(u, &model.acl(id).rules);
                     let kept = dirty[b as usize].then(|| Arc::clone(&own.decided));
                     (id, kept, Arc::new(compose(model, id, own, &d.all)))
                 })

@@ -78,7 +78,11 @@ pub fn write(
         for (k, chunk) in diags.chunks(CHUNK).enumerate() {
             let texts: Vec<Vec<u8>> = chunk
                 .par_iter()
-                .map(|d| pretty(&convert(sources, d, lint_url, regions), 4))
+                .map(|d| {
+                    let mut text = Vec::new();
+                    pretty_at(&convert(sources, d, lint_url, regions), b"    ", &mut text)
+                        .map(|()| text)
+                })
                 .collect::<Result<_, _>>()?;
             for (i, text) in texts.iter().enumerate() {
                 out.write_all(if k == 0 && i == 0 {
@@ -92,23 +96,31 @@ pub fn write(
         out.write_all(b"\n  ],")?;
     }
     out.write_all(b"\n  \"summary\": ")?;
-    out.write_all(&pretty(&Summary::of(diags), 2)?)?;
+    let mut summary = Vec::new();
+    pretty_at(&Summary::of(diags), b"  ", &mut summary)?;
+    out.write_all(&summary)?;
     out.write_all(b"\n}\n")
 }
 
-/// A value as `serde_json` writes it pretty, its lines after the first
-/// indented by `indent` spaces.
-fn pretty(value: &impl Serialize, indent: usize) -> io::Result<Vec<u8>> {
-    let text = serde_json::to_vec_pretty(value)?;
-    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
-    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+/// `value` as pretty JSON (as [`serde_json::to_writer_pretty`] writes
+/// it), each line after the first indented by `indent` more spaces: what
+/// it is inside the document. JSON text holds no raw line break but
+/// between tokens, so the indentation is added after each one.
+pub(crate) fn pretty_at<T: Serialize>(
+    value: &T,
+    indent: &[u8],
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(512);
+    serde_json::to_writer_pretty(&mut buf, value)?;
+    for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
         if i > 0 {
             out.push(b'\n');
-            out.resize(out.len() + indent, b' ');
+            out.extend_from_slice(indent);
         }
         out.extend_from_slice(line);
     }
-    Ok(out)
+    Ok(())
 }
 
 fn convert<'a>(

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::diff::{counts, Change, Diff, Part};
+use crate::render::json::pretty_at;
 
 /// One entry of `changes`: a change, or one part of its region. A struct
 /// rather than a JSON map (half a million changes make millions of
@@ -87,23 +88,6 @@ fn part_entry<'c>(c: &'c Change, p: &Part) -> Entry<'c> {
 
 /// Changes whose parts are worked out, and written, at once.
 const CHUNK: usize = 2048;
-
-/// `value` as pretty JSON (as [`serde_json::to_writer_pretty`] writes
-/// it), each line after the first indented by `indent` more spaces: what
-/// it is inside the document. JSON text holds no raw line break but
-/// between tokens, so the indentation is added after each one.
-fn pretty_at<T: Serialize>(value: &T, indent: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(512);
-    serde_json::to_writer_pretty(&mut buf, value)?;
-    for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-            out.extend_from_slice(indent);
-        }
-        out.extend_from_slice(line);
-    }
-    Ok(())
-}
 
 /// The entries of one change, pretty, each preceded by the separator
 /// from the entry before (`,` but before the first of the document) and
