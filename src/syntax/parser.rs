@@ -13,6 +13,8 @@ use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
 use crate::syntax::lexical;
 
+mod fast;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/aclc.pest"]
 struct AclParser;
@@ -20,13 +22,15 @@ struct AclParser;
 /// Parse one file. Never fails: what does not parse becomes a [`SyntaxError`]
 /// and parsing resumes at the next top-level declaration.
 pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
-    parse_file_with(file, text, parse_item)
+    parse_file_with(file, text, true, parse_item)
 }
 
-/// [`parse_file`] with the function that parses one item.
+/// [`parse_file`] with the function that parses one item through pest, and
+/// whether the items [`fast`] reads are read there first.
 fn parse_file_with<'t>(
     file: FileId,
     text: &'t str,
+    read_fast: bool,
     parse_item: impl Fn(&'t str, usize) -> Result<Pairs<'t, Rule>, pest::error::Error<Rule>>,
 ) -> ParsedFile {
     let comments = lexical::comments(file, text);
@@ -36,6 +40,20 @@ fn parse_file_with<'t>(
     let mut pos = 0usize;
     while pos < text.len() {
         let rest = &text[pos..];
+        if read_fast {
+            let cx = Cx {
+                file,
+                base: pos,
+                text,
+                comments: &comments,
+                names: &names,
+            };
+            if let Some((item, end)) = fast::item(&cx, pos) {
+                items.push(item);
+                pos = end;
+                continue;
+            }
+        }
         match parse_item(text, pos) {
             Ok(mut pairs) => {
                 let Some(next) = pairs.next() else { break };
@@ -362,8 +380,9 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// The span of a pair without trailing white space and comments (pest
-    /// lets a rule that ends in a repetition swallow the trivia after it).
+    /// The span of a pair without trailing trivia (white space, byte order
+    /// marks, comments): pest lets a rule that ends in a repetition swallow
+    /// the trivia after it.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         let start = self.base + s.start();
@@ -373,7 +392,10 @@ impl Cx<'_> {
             return Span::new(self.file, start, end);
         }
         loop {
-            end = start + self.text[start..end].trim_end().len();
+            end = start
+                + self.text[start..end]
+                    .trim_end_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+                    .len();
             if !self.text.as_bytes()[start..end].contains(&b'#') {
                 // No comment inside: the common case, without a search.
                 return Span::new(self.file, start, end);
@@ -745,7 +767,7 @@ mod tests {
                     continue;
                 };
                 let sliced = format!("{:?}", parse_file(FileId(0), &t));
-                let reference = format!("{:?}", parse_file_with(FileId(0), &t, whole));
+                let reference = format!("{:?}", parse_file_with(FileId(0), &t, false, whole));
                 assert_eq!(sliced, reference, "on:\n{t}");
             }
         }
