@@ -212,6 +212,23 @@ impl Pattern {
         }
     }
 
+    /// The identity of the pattern: its kind and the address of its name.
+    /// Equal identities mean equal patterns, so a map keyed by identity
+    /// hashes and compares a word, not a name; equal patterns may have
+    /// different identities (the parser keeps one copy of a name per file),
+    /// so such a map may hold a pattern more than once. The address is only
+    /// meaningful while the pattern is alive: whoever keys a map by it keeps
+    /// the patterns alive as long as the map.
+    pub fn identity(&self) -> usize {
+        match self {
+            Pattern::Any => 0,
+            // Names live in reference-counted allocations, word-aligned:
+            // the lowest bit is free to tell a prefix from a name.
+            Pattern::Prefix(p) => std::sync::Arc::as_ptr(p) as *const u8 as usize | 1,
+            Pattern::Exact(n) => std::sync::Arc::as_ptr(n) as *const u8 as usize,
+        }
+    }
+
     /// The name, the prefix without its `*`, or `*`.
     pub fn text(&self) -> &str {
         match self {

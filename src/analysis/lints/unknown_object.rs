@@ -80,10 +80,14 @@ impl Lint for UnknownAttribute {
         let model = cx.model;
         // Suggestions among the attributes of the objects a pattern matches.
         let mut names: FxHashMap<&Pattern, Suggester> = FxHashMap::default();
-        // Findings are the same for the same target: decide each pair once.
-        let mut fine: FxHashMap<(&Pattern, &Pattern), bool> = FxHashMap::default();
+        // Findings are the same for the same target: decide each pair once
+        // (by identity: the model keeps the patterns alive meanwhile).
+        let mut fine: FxHashMap<(usize, usize), bool> = FxHashMap::default();
         for_each_target(model, |target, owner| {
-            let key = (&target.object.node, &target.attribute.node);
+            let key = (
+                target.object.node.identity(),
+                target.attribute.node.identity(),
+            );
             if fine.get(&key) == Some(&true) {
                 return;
             }

@@ -36,7 +36,7 @@ use crate::syntax::ast::{Access, AccessSet, Pattern};
 pub type Region = CellSet;
 
 /// The cells of a policy set.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Universe {
     /// The object classes.
     pub objects: PatternTree,
@@ -59,7 +59,31 @@ pub struct Universe {
     /// For each attribute pattern, the slots of its first `k` occurrences
     /// in `occurs` (`k + 1` entries): a box's size without visiting it.
     occurs_slots: Vec<Vec<u32>>,
+    /// The slot ranges of the pattern pairs the universe was made of, by
+    /// the patterns' identities ([`Pattern::identity`]): most lookups are
+    /// of a rule of the same model, found without hashing a name.
+    by_identity: FxHashMap<(usize, usize), Range<u32>>,
+    /// The patterns whose identities `by_identity` holds, kept alive.
+    identities: Vec<(Pattern, Pattern)>,
 }
+
+/// Two universes are equal when they have the same cells for the same
+/// patterns (the identity cache is not compared).
+impl PartialEq for Universe {
+    fn eq(&self, other: &Universe) -> bool {
+        self.objects == other.objects
+            && self.attributes == other.attributes
+            && self.base == other.base
+            && self.slots == other.slots
+            && self.pairs == other.pairs
+            && self.pair_slots == other.pair_slots
+            && self.attribute_ids == other.attribute_ids
+            && self.occurs == other.occurs
+            && self.occurs_slots == other.occurs_slots
+    }
+}
+
+impl Eq for Universe {}
 
 /// One cell, decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,9 +125,15 @@ impl Universe {
 
     /// The cells of a set of `Object.attribute` pattern pairs.
     pub fn new<'p>(pairs: impl IntoIterator<Item = (&'p Pattern, &'p Pattern)>) -> Universe {
-        // Distinct pairs by reference first: a large policy set repeats
-        // the same few thousand pairs many times over.
-        let distinct: FxHashSet<(&Pattern, &Pattern)> = pairs.into_iter().collect();
+        // Distinct pairs by identity first, then by value: a large policy
+        // set repeats the same few thousand pairs many times over.
+        let mut by_identity: FxHashMap<(usize, usize), (&Pattern, &Pattern)> = FxHashMap::default();
+        for (o, a) in pairs {
+            by_identity
+                .entry((o.identity(), a.identity()))
+                .or_insert((o, a));
+        }
+        let distinct: FxHashSet<(&Pattern, &Pattern)> = by_identity.values().copied().collect();
         let mut by_object: FxHashMap<Pattern, Vec<Pattern>> = FxHashMap::default();
         for &(o, a) in &distinct {
             match by_object.get_mut(o) {
@@ -173,6 +203,8 @@ impl Universe {
             attribute_ids,
             occurs,
             occurs_slots,
+            by_identity: FxHashMap::default(),
+            identities: Vec::new(),
         };
         // Sorted, so the table is the same for the same pairs.
         let mut distinct: Vec<(&Pattern, &Pattern)> = distinct.into_iter().collect();
@@ -188,6 +220,12 @@ impl Universe {
                 .or_default()
                 .insert(a.clone(), at..end);
         }
+        for (key, (o, a)) in by_identity {
+            if let Some(range) = u.pairs.get(o).and_then(|m| m.get(a)) {
+                u.by_identity.insert(key, range.clone());
+                u.identities.push((o.clone(), a.clone()));
+            }
+        }
         u
     }
 
@@ -199,7 +237,14 @@ impl Universe {
         attribute: &Pattern,
         scratch: &'s mut Vec<Range<u32>>,
     ) -> &'s [Range<u32>] {
-        match self.pairs.get(object).and_then(|m| m.get(attribute)) {
+        let known = match self
+            .by_identity
+            .get(&(object.identity(), attribute.identity()))
+        {
+            Some(r) => Some(r),
+            None => self.pairs.get(object).and_then(|m| m.get(attribute)),
+        };
+        match known {
             Some(r) => &self.pair_slots[r.start as usize..r.end as usize],
             None => {
                 self.ranges(object, attribute, scratch);
