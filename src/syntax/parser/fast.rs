@@ -1,5 +1,6 @@
 //! A direct reading of the items that make up nearly all of a policy set:
-//! `access_level` and `component` blocks and `reseller` declarations.
+//! `access_level` and `component` blocks, `reseller` declarations and
+//! catalog `object`s.
 //!
 //! The grammar (grammar/aclc.pest) stays the one definition of the syntax.
 //! This reader accepts a subset of it and builds exactly the tree the pest
@@ -35,6 +36,7 @@ pub(super) fn item(cx: &Cx<'_>, pos: usize) -> Option<(Item, usize)> {
             r.trivia();
             Item::Reseller(r.string()?)
         }
+        "object" => Item::Object(r.object(start)?),
         _ => return None,
     };
     Some((item, r.at))
@@ -149,6 +151,45 @@ impl<'t> Reader<'_, 't> {
                 }
             }
         }
+    }
+
+    /// A name (the grammar's `ident`), not a keyword check.
+    fn ident(&mut self) -> Option<Node<String>> {
+        let start = self.at;
+        let first = *self.bytes.get(self.at)?;
+        if !(first.is_ascii_alphabetic() || first == b'_') {
+            return None;
+        }
+        let name = self.word();
+        self.at += name.len();
+        Some(Node::new(name.to_string(), self.span(start)))
+    }
+
+    /// `object Name { attribute, … }`: commas are optional.
+    fn object(&mut self, start: usize) -> Option<ObjectDecl> {
+        self.keyword("object")?;
+        self.trivia();
+        let name = self.ident()?;
+        if !self.punct(b'{') {
+            return None;
+        }
+        let mut attributes = Vec::new();
+        loop {
+            self.trivia();
+            if self.bytes.get(self.at) == Some(&b'}') {
+                self.at += 1;
+                break;
+            }
+            attributes.push(self.ident()?);
+            self.punct(b',');
+        }
+        let span = self.span(start);
+        Some(ObjectDecl {
+            name,
+            attributes,
+            doc: self.cx.doc(span),
+            span,
+        })
     }
 
     fn acl(&mut self, is_component: bool, start: usize) -> Option<AclDecl> {
@@ -432,6 +473,8 @@ mod tests {
             }),
             1 => Just(vec!["reseller", "\"R\""]),
             1 => Just(vec!["object", "O", "{", "a", ",", "b", "}"]),
+            1 => Just(vec!["object", "_O1", "{", "a", "b", ",", "}"]),
+            1 => Just(vec!["object", "O", "{", "}"]),
         ]
     }
 
@@ -474,7 +517,7 @@ mod tests {
             })
     }
 
-    /// Every block and reseller of the shipped policies is read here, not
+    /// Every block, reseller and object of the shipped policies is read here, not
     /// left to pest, and read as pest reads it.
     #[test]
     fn reads_every_block_of_the_shipped_policies() {
@@ -502,6 +545,7 @@ mod tests {
                 for item in &parsed.items {
                     let start = match item {
                         super::Item::Acl(acl) => acl.span.start,
+                        super::Item::Object(object) => object.span.start,
                         super::Item::Reseller(name) => {
                             let before = &text[..name.span.start as usize];
                             before.rfind("reseller").unwrap_or(0) as u32
