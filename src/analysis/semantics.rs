@@ -459,8 +459,10 @@ impl Semantics {
     /// (an earlier version of the policy set and its analysis) for every
     /// block whose permissions are unchanged, and its composition (summary,
     /// dead includes, contradictions) for every block whose permissions,
-    /// includes and closure are unchanged, when the cells are the same.
-    /// The result is exactly that of [`Semantics::new`].
+    /// includes and closure are unchanged, when the cells are the same;
+    /// the cells themselves are taken over when the targets they are made
+    /// of are the same (counted per block). The result is exactly that of
+    /// [`Semantics::new`].
     pub fn reusing(model: &Model, previous: Option<(&Model, &Semantics)>) -> Semantics {
         // The cells are those of `previous` when the targets are the same
         // (told by the blocks whose permissions changed).
