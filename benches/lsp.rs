@@ -149,12 +149,13 @@ fn server_work_per_edit(bencher: divan::Bencher, shape: &str) {
         let analysis = state.analyze();
         let t2 = Instant::now();
         let changed = state.changed_files(&analysis);
-        let sources = &analysis.model.sources;
+        let mut converter = aclc::lsp::convert::Converter::new(&analysis.model.sources);
         let converted: Vec<_> = changed
             .iter()
             .flat_map(|(_, ds)| {
                 ds.iter()
-                    .map(|d| aclc::lsp::convert::diagnostic(sources, d))
+                    .map(|d| converter.diagnostic(d))
+                    .collect::<Vec<_>>()
             })
             .collect();
         let t3 = Instant::now();

@@ -4,8 +4,10 @@
 //! engine `aclc check` runs ([`analyze_parsed_reusing`], which reuses the
 //! latest analysis where nothing changed: the own-permission analysis of
 //! unchanged blocks, and the composition of blocks whose include closure
-//! is unchanged, and the `contradiction` findings of blocks whose closure
-//! is written as it was: [`crate::analysis::incremental`]).
+//! is unchanged, the cells when their targets are the same, the
+//! `contradiction` and `dead-include` findings of blocks whose closure is
+//! written as it was, and the catalog lints' findings of blocks written as
+//! they were: [`crate::analysis::incremental`]).
 //! `tests/workspace_prop.rs` checks random edits against fresh analyses.
 
 use std::sync::Arc;

@@ -6,8 +6,13 @@
 //! it move, their text does not), the rules of the last block (reached
 //! through many levels) replaced — give after every edit exactly the
 //! findings, summaries and dead rules of a fresh analysis of the same
-//! texts, also when findings carry their whole regions. Re-analysis takes
-//! over the findings of blocks whose closure did not change
+//! texts, also when findings carry their whole regions. Also: the object
+//! catalog (a file of its own) replaced or removed, a block renamed (its
+//! includes stop resolving) and back, a file emptied (as the language
+//! server does with a deleted file) and restored, a comment put at the end
+//! of a block's first line or an `aclc-ignore` above it (the text changes,
+//! the decisions do not). Re-analysis takes over the findings of blocks
+//! whose closure, or whose own text, did not change
 //! (`aclc::analysis::incremental`): these edits are the ones that could
 //! fool it.
 
@@ -46,7 +51,27 @@ enum Edit {
     /// New own permissions for the last block (in a wide set, reached by
     /// most blocks through many levels).
     Last(Vec<TRule>),
+    /// Another object catalog (one of [`CATALOGS`]; the first is none).
+    Catalog(prop::sample::Index),
+    /// Rename a block, or give it its name back.
+    Rename(prop::sample::Index),
+    /// Empty a file (a deleted file), or restore it.
+    Clear(prop::sample::Index),
+    /// Put a comment at the end of a block's first line, or an
+    /// `aclc-ignore` above it; or take it away.
+    Note(prop::sample::Index),
 }
+
+/// The object catalogs the edits switch between: none, and catalogs that
+/// leave some objects and attributes of the rules unknown.
+const CATALOGS: [&str; 3] = [
+    "",
+    "object A { x, xy }\nobject AB { y }\nobject B { x }\n",
+    "object A { x }\nobject ABC { x, y }\nobject Bx { xy }\nobject B { y }\n",
+];
+
+/// The path of the catalog file.
+const CATALOG: &str = "catalog.acl";
 
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
@@ -62,6 +87,10 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => any::<prop::sample::Index>().prop_map(Edit::Break),
         1 => any::<prop::sample::Index>().prop_map(Edit::Comment),
         1 => prop::collection::vec(rule(), 0..6).prop_map(Edit::Last),
+        1 => any::<prop::sample::Index>().prop_map(Edit::Catalog),
+        1 => any::<prop::sample::Index>().prop_map(Edit::Rename),
+        1 => any::<prop::sample::Index>().prop_map(Edit::Clear),
+        1 => any::<prop::sample::Index>().prop_map(Edit::Note),
     ]
 }
 
@@ -72,6 +101,12 @@ struct Set {
     file_of: Vec<usize>,
     broken: [bool; FILES],
     commented: Vec<bool>,
+    catalog: usize,
+    renamed: Vec<bool>,
+    cleared: [bool; FILES],
+    /// Per block: 0 nothing, 1 a comment at the end of its first line, 2
+    /// an `aclc-ignore` above it.
+    noted: Vec<u8>,
 }
 
 impl Set {
@@ -83,15 +118,30 @@ impl Set {
             file_of: (0..n).map(|i| i % FILES).collect(),
             broken: [false; FILES],
             commented: vec![false; n],
+            catalog: 1,
+            renamed: vec![false; n],
+            cleared: [false; FILES],
+            noted: vec![0; n],
         }
     }
 
+    /// The path of file `f` ([`FILES`]: the catalog).
     fn path(f: usize) -> String {
-        format!("f{f}.acl")
+        if f == FILES {
+            CATALOG.to_string()
+        } else {
+            format!("f{f}.acl")
+        }
     }
 
     fn text(&self, f: usize) -> String {
+        if f == FILES {
+            return CATALOGS[self.catalog].to_string();
+        }
         let mut s = String::new();
+        if self.cleared[f] {
+            return s;
+        }
         for (i, a) in self.acls.iter().enumerate() {
             if self.file_of[i] != f || !self.present[i] {
                 continue;
@@ -99,8 +149,20 @@ impl Set {
             if self.commented[i] {
                 s.push_str("# a comment: the blocks below move down a line\n");
             }
+            if self.noted[i] == 2 {
+                s.push_str("# aclc-ignore unknown-object, dead-include kept or not\n");
+            }
             let participant = a.user.then_some("user");
-            render_block(&mut s, i, participant, false, &a.rules, &a.includes);
+            let mut block = String::new();
+            render_block(&mut block, i, participant, false, &a.rules, &a.includes);
+            let head = format!("\"C{i}\" ");
+            if self.renamed[i] {
+                block = block.replacen(&head, &format!("\"R{i}\" "), 1);
+            }
+            if self.noted[i] == 1 {
+                block = block.replacen("{\n", "{ # the same block\n", 1);
+            }
+            s.push_str(&block);
         }
         if self.broken[f] {
             s.push_str("component \"Broken\" {\n    allow read\n");
@@ -147,12 +209,31 @@ impl Set {
                 self.acls[n - 1].rules = rules.clone();
                 vec![self.file_of[n - 1]]
             }
+            Edit::Catalog(c) => {
+                self.catalog = c.index(CATALOGS.len());
+                vec![FILES]
+            }
+            Edit::Rename(b) => {
+                let b = b.index(n);
+                self.renamed[b] = !self.renamed[b];
+                vec![self.file_of[b]]
+            }
+            Edit::Clear(f) => {
+                let f = f.index(FILES);
+                self.cleared[f] = !self.cleared[f];
+                vec![f]
+            }
+            Edit::Note(b) => {
+                let b = b.index(n);
+                self.noted[b] = (self.noted[b] + 1) % 3;
+                vec![self.file_of[b]]
+            }
         }
     }
 
     fn sources(&self) -> SourceMap {
         let mut s = SourceMap::new();
-        for f in 0..FILES {
+        for f in 0..=FILES {
             s.add(Set::path(f), self.text(f), Origin::User);
         }
         s
@@ -192,7 +273,7 @@ fn check(acls: Vec<TAcl>, edits: &[Edit], options: &Options) -> Result<(), TestC
         let fresh = analyze(set.sources(), options);
         same(&edited, &fresh).map_err(|err| {
             TestCaseError::fail(format!("after {e:?}: {err}\n{}", {
-                (0..FILES)
+                (0..=FILES)
                     .map(|f| set.text(f))
                     .collect::<Vec<_>>()
                     .join("---\n")

@@ -1,15 +1,26 @@
 //! Findings an analysis takes over from the analysis of an earlier version
 //! of the same policy set, where they cannot have changed.
 //!
-//! The findings of `contradiction` about a block depend only on the block
-//! and the blocks it reaches through its includes (their rules, include
-//! lists and positions, through the composed summaries and the rules named
-//! as deciding), and on the cells. So when the cells are the same and
-//! every block of a block's closure is written at the same place with the
-//! same text, its includes resolving as they did, its findings are the
-//! earlier ones: they are kept, and the lint runs only over the other
-//! blocks. `tests/workspace_prop.rs` checks the result against fresh
-//! analyses.
+//! Two kinds of per-block findings are kept, by the name of the block they
+//! are about:
+//!
+//! - The findings of `contradiction` and `dead-include` about a block
+//!   depend only on the block and the blocks it reaches through its
+//!   includes (their rules, include lists and positions, through the
+//!   composed summaries, the include paths and the rules named as
+//!   deciding), and on the cells. So when the cells are the same and every
+//!   block of a block's closure is written at the same place with the same
+//!   text, its includes resolving as they did, its findings are the
+//!   earlier ones.
+//! - The findings of `unknown-object` and `unknown-attribute` about a
+//!   block's permissions depend only on the block's text and place and on
+//!   the catalog's objects and their attributes: when the block is written
+//!   as it was and the catalog is the same, they are the earlier ones.
+//!
+//! Kept findings are taken over, and those lints run only over the other
+//! blocks. "Written as it was" compares the whole lines the block covers
+//! (a fix may edit a statement's whole line). `tests/workspace_prop.rs`
+//! checks the result against fresh analyses.
 
 use rustc_hash::FxHashMap;
 
@@ -25,64 +36,115 @@ pub struct LintCache {
     holds: bool,
     /// Whether the findings carry their whole regions.
     full_regions: bool,
-    /// The findings of `contradiction`, by the name of the block they are
-    /// about.
-    contradictions: FxHashMap<String, Vec<Diagnostic>>,
+    /// The findings of the lints of [`CLOSURE_CODES`] and [`BLOCK_CODES`],
+    /// by the name of the block they are about.
+    by_block: FxHashMap<String, Vec<Diagnostic>>,
 }
 
-/// The code of the lint whose findings are kept.
-pub(crate) const CONTRADICTION: &str = "contradiction";
+/// The lints whose findings about a block are kept while the block's
+/// closure is written as it was (over the same cells).
+pub(crate) const CLOSURE_CODES: [&str; 2] = ["contradiction", "dead-include"];
+
+/// The lints whose findings about a block are kept while the block is
+/// written as it was (with the same catalog).
+pub(crate) const BLOCK_CODES: [&str; 2] = ["unknown-object", "unknown-attribute"];
+
+/// What a re-analysis takes over: per block (indexed by
+/// [`crate::model::AclId`]) whether the lints of [`CLOSURE_CODES`] and of
+/// [`BLOCK_CODES`] skip it, and the kept findings.
+#[derive(Debug)]
+pub(crate) struct Kept {
+    /// The block's closure is as it was, over the same cells.
+    pub closure: Vec<bool>,
+    /// The block is as it was, with the same catalog.
+    pub block: Vec<bool>,
+    /// The kept findings.
+    pub found: Vec<Diagnostic>,
+}
 
 impl LintCache {
-    /// A cache of the `contradiction` findings among `found`.
+    /// A cache of the findings among `found` of the lints it keeps.
     pub(crate) fn of(found: &[Diagnostic], full_regions: bool) -> LintCache {
-        let mut contradictions: FxHashMap<String, Vec<Diagnostic>> = FxHashMap::default();
-        for d in found.iter().filter(|d| d.code == CONTRADICTION) {
+        let mut by_block: FxHashMap<String, Vec<Diagnostic>> = FxHashMap::default();
+        for d in found
+            .iter()
+            .filter(|d| CLOSURE_CODES.contains(&d.code) || BLOCK_CODES.contains(&d.code))
+        {
             if let Some(name) = d.access_levels.first() {
-                contradictions
-                    .entry(name.clone())
-                    .or_default()
-                    .push(d.clone());
+                by_block.entry(name.clone()).or_default().push(d.clone());
             }
         }
         LintCache {
             holds: true,
             full_regions,
-            contradictions,
+            by_block,
         }
     }
 
-    /// For a new model: which blocks keep their earlier findings (indexed
-    /// by [`crate::model::AclId`]), and those findings. `None` when nothing
-    /// can be kept.
+    /// For a new model: which blocks keep their earlier findings, and
+    /// those findings (`same_cells`: the new analysis has the cells of the
+    /// earlier one). `None` when nothing can be kept.
     pub(crate) fn reusable(
         &self,
         model: &Model,
         previous: &Model,
         full_regions: bool,
-    ) -> Option<(Vec<bool>, Vec<Diagnostic>)> {
+        same_cells: bool,
+    ) -> Option<Kept> {
         if !self.holds || full_regions != self.full_regions {
             return None;
         }
-        let stable = stable_closures(model, previous);
-        let mut kept = Vec::new();
-        for acl in model.acls.iter().filter(|a| stable[a.id.0 as usize]) {
-            if let Some(found) = self.contradictions.get(&acl.name) {
-                kept.extend(found.iter().cloned());
+        let same = same_blocks(model, previous);
+        let closure = if same_cells {
+            stable_closures(model, &same)
+        } else {
+            vec![false; same.len()]
+        };
+        let catalog = same_catalog(model, previous);
+        let block: Vec<bool> = same.iter().map(|&s| s && catalog).collect();
+        let mut found = Vec::new();
+        for acl in &model.acls {
+            let i = acl.id.0 as usize;
+            if !closure[i] && !block[i] {
+                continue;
             }
+            let Some(earlier) = self.by_block.get(&acl.name) else {
+                continue;
+            };
+            found.extend(
+                earlier
+                    .iter()
+                    .filter(|d| {
+                        (closure[i] && CLOSURE_CODES.contains(&d.code))
+                            || (block[i] && BLOCK_CODES.contains(&d.code))
+                    })
+                    .cloned(),
+            );
         }
-        Some((stable, kept))
+        Some(Kept {
+            closure,
+            block,
+            found,
+        })
     }
 }
 
-/// Per block of `model`: whether it and every block it reaches are
-/// written in `previous` at the same place with the same text, are the
-/// only blocks of their names in both, and resolve their includes as they
-/// did (a block in an include cycle never is).
-pub(crate) fn stable_closures(model: &Model, previous: &Model) -> Vec<bool> {
-    let n = model.acls.len();
+/// Whether two models' catalogs have the same objects with the same
+/// attributes (what the catalog lints look at).
+fn same_catalog(model: &Model, previous: &Model) -> bool {
+    let (a, b) = (&model.catalog.objects, &previous.catalog.objects);
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|((n, o), (m, p))| n == m && o.attributes == p.attributes)
+}
+
+/// Per block of `model`: whether it is written in `previous` at the same
+/// place with the same text (the whole lines it covers), is the only block
+/// of its name in both, and resolves its includes as it did.
+fn same_blocks(model: &Model, previous: &Model) -> Vec<bool> {
     let (now, then) = (name_counts(model), name_counts(previous));
-    let same_block: Vec<bool> = model
+    model
         .acls
         .iter()
         .map(|acl| {
@@ -99,16 +161,22 @@ pub(crate) fn stable_closures(model: &Model, previous: &Model) -> Vec<bool> {
                     .iter()
                     .zip(&acl.includes)
                     .all(|(a, b)| a.target.is_some() == b.target.is_some())
-                && text_of(model, acl.span).is_some()
-                && text_of(model, acl.span) == text_of(previous, acl.span)
+                && lines_of(model, acl.span).is_some()
+                && lines_of(model, acl.span) == lines_of(previous, acl.span)
         })
-        .collect();
+        .collect()
+}
+
+/// Per block of `model`: whether it and every block it reaches are
+/// written as they were (`same`, by [`same_blocks`]); a block in an
+/// include cycle never is.
+fn stable_closures(model: &Model, same: &[bool]) -> Vec<bool> {
     // Tarjan emits a component after every component it reaches.
-    let mut stable = vec![false; n];
+    let mut stable = vec![false; same.len()];
     for scc in model.strongly_connected() {
         let [m] = scc[..] else { continue };
         let acl = model.acl(m);
-        stable[m.0 as usize] = same_block[m.0 as usize]
+        stable[m.0 as usize] = same[m.0 as usize]
             && acl
                 .includes
                 .iter()
@@ -118,13 +186,24 @@ pub(crate) fn stable_closures(model: &Model, previous: &Model) -> Vec<bool> {
     stable
 }
 
-/// The text a span covers in a model's sources, if it is there.
-fn text_of(model: &Model, span: crate::source::Span) -> Option<&str> {
+/// The text of the whole lines a span covers in a model's sources (from
+/// the start of its first line to the end of its last, line break
+/// included), if it is there.
+fn lines_of(model: &Model, span: crate::source::Span) -> Option<&str> {
     if span.file.0 as usize >= model.sources.len() {
         return None;
     }
     let file = model.sources.file(span.file);
-    file.text.get(span.start as usize..span.end as usize)
+    let text: &str = &file.text;
+    let start = text
+        .get(..span.start as usize)?
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(span.end as usize..)?
+        .find('\n')
+        .map_or(text.len(), |i| span.end as usize + i + 1);
+    text.get(start..end)
 }
 
 /// How many blocks have each name.

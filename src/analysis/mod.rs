@@ -127,15 +127,17 @@ fn analyze_parsed_with(
     cx.full_regions = options.full_regions;
     lap("exact analysis");
     // Findings of blocks whose closure is as it was, over the same cells,
-    // are the earlier analysis's.
+    // or that are written as they were, are the earlier analysis's.
     let mut kept = Vec::new();
-    if let Some(p) = previous.filter(|p| p.semantics.universe == cx.semantics().universe) {
-        if let Some((stable, found)) = p
+    if let Some(p) = previous {
+        let same_cells = p.semantics.universe == cx.semantics().universe;
+        if let Some(k) = p
             .lint_cache
-            .reusable(&model, &p.model, options.full_regions)
+            .reusable(&model, &p.model, options.full_regions, same_cells)
         {
-            cx.kept = Some(stable);
-            kept = found;
+            cx.kept = Some(k.closure);
+            cx.kept_block = Some(k.block);
+            kept = k.found;
         }
     }
     let (diagnostics, lint_cache) = run_lints_keeping(&cx, options, kept, keep);

@@ -130,6 +130,131 @@ pub struct Semantics {
     pub contradictions: Vec<Contradiction>,
     /// Reachability in the include graph.
     pub reach: Reach,
+    /// What the cells are made of, for the next re-analysis to take
+    /// (once: [`Targets::after`]); kept by re-analyses only (the first
+    /// re-analysis after a fresh one counts them).
+    targets: std::sync::Mutex<Option<Targets>>,
+}
+
+/// The targets (object and attribute patterns) the cells are made of
+/// ([`Universe::of_model`]): how many own permissions of blocks write each,
+/// and those of guards and tests. A re-analysis updates the counts with
+/// the blocks whose permissions changed and so knows, without going over
+/// every permission, whether the cells are as they were.
+#[derive(Debug, Default)]
+struct Targets {
+    /// Own permissions writing each target.
+    counts: FxHashMap<(Pattern, Pattern), u32>,
+    /// The targets of guards and tests, sorted, without repeats.
+    others: Vec<(Pattern, Pattern)>,
+}
+
+impl Targets {
+    /// The targets of a model.
+    fn of(model: &Model) -> Targets {
+        let mut counts: FxHashMap<(Pattern, Pattern), u32> = FxHashMap::default();
+        for acl in &model.acls {
+            add_targets(&mut counts, acl);
+        }
+        Targets {
+            counts,
+            others: other_targets(model),
+        }
+    }
+
+    /// The targets of `model`, from these (those of `previous`); and
+    /// whether they are the same set. Blocks are paired by name (a name
+    /// written once in each model), a pair with the same targets in the
+    /// same order counted as it was.
+    fn after(mut self, previous: &Model, model: &Model) -> (Targets, bool) {
+        let (now, then) = (name_counts(model), name_counts(previous));
+        let mut paired = vec![false; previous.acls.len()];
+        let mut added = Vec::new();
+        for acl in &model.acls {
+            let was = previous
+                .lookup(&acl.name)
+                .filter(|_| now.get(acl.name.as_str()) == Some(&1))
+                .filter(|_| then.get(acl.name.as_str()) == Some(&1))
+                .map(|w| previous.acl(w))
+                .filter(|w| {
+                    w.rules.len() == acl.rules.len()
+                        && w.rules
+                            .iter()
+                            .zip(&acl.rules)
+                            .all(|(a, b)| a.object == b.object && a.attribute == b.attribute)
+                });
+            match was {
+                Some(w) => paired[w.id.0 as usize] = true,
+                None => added.push(acl),
+            }
+        }
+        let mut same = true;
+        for acl in previous.acls.iter().filter(|a| !paired[a.id.0 as usize]) {
+            for r in &acl.rules {
+                let key = (r.object.clone(), r.attribute.clone());
+                match self.counts.get_mut(&key) {
+                    Some(n) if *n > 1 => *n -= 1,
+                    _ => {
+                        self.counts.remove(&key);
+                        same = false;
+                    }
+                }
+            }
+        }
+        for acl in added {
+            for r in &acl.rules {
+                let n = self
+                    .counts
+                    .entry((r.object.clone(), r.attribute.clone()))
+                    .or_default();
+                same &= *n > 0;
+                *n += 1;
+            }
+        }
+        let others = other_targets(model);
+        same &= others == self.others;
+        self.others = others;
+        (self, same)
+    }
+}
+
+/// How many blocks have each name.
+fn name_counts(model: &Model) -> FxHashMap<&str, u32> {
+    let mut count: FxHashMap<&str, u32> = FxHashMap::default();
+    for acl in &model.acls {
+        *count.entry(acl.name.as_str()).or_default() += 1;
+    }
+    count
+}
+
+/// Count the targets of a block's own permissions.
+fn add_targets(counts: &mut FxHashMap<(Pattern, Pattern), u32>, acl: &AccessLevel) {
+    for r in &acl.rules {
+        *counts
+            .entry((r.object.clone(), r.attribute.clone()))
+            .or_default() += 1;
+    }
+}
+
+/// The targets of a model's guards and tests, sorted, without repeats.
+fn other_targets(model: &Model) -> Vec<(Pattern, Pattern)> {
+    let guards = model.guards.iter().flat_map(|g| g.decl.rules.iter());
+    let tests = model
+        .tests
+        .iter()
+        .flat_map(|t| t.expectations.iter().map(|e| &e.rule));
+    let mut out: Vec<(Pattern, Pattern)> = guards
+        .chain(tests)
+        .map(|p: &PermissionStmt| {
+            (
+                p.target.object.node.clone(),
+                p.target.attribute.node.clone(),
+            )
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// First-match over an ordered list of permissions: the decided and allowed
@@ -334,10 +459,27 @@ impl Semantics {
     /// (an earlier version of the policy set and its analysis) for every
     /// block whose permissions are unchanged, and its composition (summary,
     /// dead includes, contradictions) for every block whose permissions,
-    /// includes and closure are unchanged, when the cells are the same.
-    /// The result is exactly that of [`Semantics::new`].
+    /// includes and closure are unchanged, when the cells are the same;
+    /// the cells themselves are taken over when the targets they are made
+    /// of are the same (counted per block). The result is exactly that of
+    /// [`Semantics::new`].
     pub fn reusing(model: &Model, previous: Option<(&Model, &Semantics)>) -> Semantics {
-        let universe = Universe::of_model(model);
+        // The cells are those of `previous` when the targets are the same
+        // (told by the blocks whose permissions changed).
+        let taken = previous.map(|(m, s)| {
+            let earlier = s
+                .targets
+                .lock()
+                .ok()
+                .and_then(|mut t| t.take())
+                .unwrap_or_else(|| Targets::of(m));
+            (earlier.after(m, model), &s.universe)
+        });
+        let (universe, kept_targets) = match taken {
+            Some(((targets, true), cells)) => (cells.clone(), Some(targets)),
+            Some(((targets, false), _)) => (Universe::of_model(model), Some(targets)),
+            None => (Universe::of_model(model), None),
+        };
         let u = &universe;
         let n = model.acls.len();
         let previous = previous.filter(|(_, s)| s.universe == universe);
@@ -449,6 +591,7 @@ impl Semantics {
             dead_includes,
             contradictions,
             reach,
+            targets: std::sync::Mutex::new(kept_targets),
         }
     }
 

@@ -9,7 +9,9 @@ use tower_lsp_server::ls_types::{
 
 use super::state::uri_of;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{SourceMap, Span};
+use std::collections::HashMap;
+
+use crate::source::{FileId, SourceMap, Span};
 
 /// Where a lint's documentation page is, `{code}` standing for the lint
 /// code: the same default as the docs (`docs/src/lints/CODE.md` of the
@@ -51,43 +53,84 @@ const UNNECESSARY: [&str; 5] = [
 
 /// An LSP diagnostic from the engine's.
 pub fn diagnostic(sources: &SourceMap, d: &Diagnostic) -> lsp::Diagnostic {
-    let severity = match d.severity {
-        Severity::Error => DiagnosticSeverity::ERROR,
-        Severity::Warning => DiagnosticSeverity::WARNING,
-        Severity::Info => DiagnosticSeverity::INFORMATION,
-    };
-    let related: Vec<DiagnosticRelatedInformation> = d
-        .related
-        .iter()
-        .filter_map(|r| {
-            // The embedded predefined library has no file an editor can open.
-            let file = sources.file(r.span.file);
-            if file.path.starts_with(crate::load::EMBEDDED_PREFIX) {
-                return None;
-            }
-            let uri = uri_of(&file.path)?;
-            Some(DiagnosticRelatedInformation {
-                location: Location::new(uri, range(sources, r.span)),
-                message: r.message.clone(),
-            })
-        })
-        .collect();
-    let mut message = d.message.clone();
-    if let Some(help) = &d.help {
-        message.push_str("\nhelp: ");
-        message.push_str(help);
+    Converter::new(sources).diagnostic(d)
+}
+
+/// Converts many diagnostics of one analysis: the URI of each file and the
+/// documentation link of each code are worked out once.
+pub struct Converter<'s> {
+    sources: &'s SourceMap,
+    uris: HashMap<FileId, Option<lsp::Uri>>,
+    docs: HashMap<&'static str, Option<lsp::Uri>>,
+}
+
+impl<'s> Converter<'s> {
+    /// A converter for the diagnostics of an analysis of `sources`.
+    pub fn new(sources: &'s SourceMap) -> Converter<'s> {
+        Converter {
+            sources,
+            uris: HashMap::new(),
+            docs: HashMap::new(),
+        }
     }
-    lsp::Diagnostic {
-        range: range(sources, d.span),
-        severity: Some(severity),
-        code: Some(NumberOrString::String(d.code.to_string())),
-        code_description: lint_docs_uri(d.code).map(|href| CodeDescription { href }),
-        source: Some("aclc".to_string()),
-        message,
-        related_information: (!related.is_empty()).then_some(related),
-        tags: UNNECESSARY
-            .contains(&d.code)
-            .then(|| vec![DiagnosticTag::UNNECESSARY]),
-        data: None,
+
+    /// The URI of a file an editor can open (none for the embedded
+    /// predefined library).
+    fn uri(&mut self, file: FileId) -> Option<lsp::Uri> {
+        let sources = self.sources;
+        self.uris
+            .entry(file)
+            .or_insert_with(|| {
+                let file = sources.file(file);
+                if file.path.starts_with(crate::load::EMBEDDED_PREFIX) {
+                    return None;
+                }
+                uri_of(&file.path)
+            })
+            .clone()
+    }
+
+    /// An LSP diagnostic from the engine's.
+    pub fn diagnostic(&mut self, d: &Diagnostic) -> lsp::Diagnostic {
+        let sources = self.sources;
+        let severity = match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Info => DiagnosticSeverity::INFORMATION,
+        };
+        let related: Vec<DiagnosticRelatedInformation> = d
+            .related
+            .iter()
+            .filter_map(|r| {
+                let uri = self.uri(r.span.file)?;
+                Some(DiagnosticRelatedInformation {
+                    location: Location::new(uri, range(sources, r.span)),
+                    message: r.message.clone(),
+                })
+            })
+            .collect();
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let docs = self
+            .docs
+            .entry(d.code)
+            .or_insert_with(|| lint_docs_uri(d.code))
+            .clone();
+        lsp::Diagnostic {
+            range: range(sources, d.span),
+            severity: Some(severity),
+            code: Some(NumberOrString::String(d.code.to_string())),
+            code_description: docs.map(|href| CodeDescription { href }),
+            source: Some("aclc".to_string()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            tags: UNNECESSARY
+                .contains(&d.code)
+                .then(|| vec![DiagnosticTag::UNNECESSARY]),
+            data: None,
+        }
     }
 }

@@ -216,16 +216,13 @@ fn analyze_and_diff(
     }
     let versions = pending.versions.clone();
     drop(pending);
-    let sources = &analysis.model.sources;
+    let mut converter = convert::Converter::new(&analysis.model.sources);
     let publish = state
         .changed_files(&analysis)
         .into_iter()
         .filter_map(|(path, diags)| {
             let uri = uri_of(&path)?;
-            let converted = diags
-                .iter()
-                .map(|d| convert::diagnostic(sources, d))
-                .collect();
+            let converted = diags.iter().map(|d| converter.diagnostic(d)).collect();
             Some((uri, converted, versions.get(&path).copied()))
         })
         .collect();

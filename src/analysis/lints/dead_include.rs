@@ -44,6 +44,7 @@ impl Lint for DeadInclude {
         let mut targets: Vec<AclId> = sem
             .dead_includes
             .iter()
+            .filter(|d| cx.reports_on(d.acl))
             .filter(|d| matches!(d.reason, DeadReason::Decided { .. }))
             .filter_map(|d| model.acl(d.acl).includes[d.include].target)
             .collect();
@@ -56,6 +57,7 @@ impl Lint for DeadInclude {
         let found: Vec<Diagnostic> = sem
             .dead_includes
             .par_iter()
+            .filter(|d| cx.reports_on(d.acl))
             .map(|d| diagnostic(cx, d, &texts))
             .collect();
         out.extend(found);

@@ -31,6 +31,11 @@ impl Lint for IncludeCycle {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
+        // The exact analysis found the strongly connected components
+        // already: without a cycle there is nothing to look for.
+        if cx.semantics().reach.acyclic() {
+            return;
+        }
         for cycle in model.include_cycles() {
             let Some(&(first, first_inc)) = cycle.steps.first() else {
                 continue;

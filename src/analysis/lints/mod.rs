@@ -53,10 +53,14 @@ pub struct Context<'m> {
     /// Whether findings carry their whole regions
     /// ([`crate::analysis::Options::full_regions`]).
     pub full_regions: bool,
-    /// Blocks whose findings of the block-local lints are taken over from
-    /// an earlier analysis (indexed by [`crate::model::AclId`]): those
-    /// lints skip them ([`crate::analysis::incremental`]).
+    /// Blocks whose findings of the lints that look at a block's closure
+    /// are taken over from an earlier analysis (indexed by
+    /// [`crate::model::AclId`]): those lints skip them
+    /// ([`crate::analysis::incremental`]).
     pub(crate) kept: Option<Vec<bool>>,
+    /// Blocks whose findings of the lints that look at a block's own text
+    /// (and the catalog) are taken over: those lints skip them.
+    pub(crate) kept_block: Option<Vec<bool>>,
 }
 
 impl<'m> Context<'m> {
@@ -67,6 +71,7 @@ impl<'m> Context<'m> {
             semantics,
             full_regions: false,
             kept: None,
+            kept_block: None,
         }
     }
 
@@ -74,6 +79,14 @@ impl<'m> Context<'m> {
     /// taken over from an earlier analysis).
     pub(crate) fn reports_on(&self, acl: crate::model::AclId) -> bool {
         self.kept
+            .as_ref()
+            .is_none_or(|kept| !kept.get(acl.0 as usize).copied().unwrap_or(false))
+    }
+
+    /// Whether the lints looking at a block's own text report on `acl`
+    /// (its findings are not taken over from an earlier analysis).
+    pub(crate) fn reports_on_block(&self, acl: crate::model::AclId) -> bool {
+        self.kept_block
             .as_ref()
             .is_none_or(|kept| !kept.get(acl.0 as usize).copied().unwrap_or(false))
     }

@@ -56,7 +56,7 @@ impl Lint for UnknownObject {
         let mut names = Suggester::new(model.catalog.objects.keys().map(String::as_str));
         // Policy sets repeat the same few thousand targets: look each up once.
         let mut known: FxHashMap<&Pattern, bool> = FxHashMap::default();
-        for_each_target(model, |target, owner| {
+        for_each_target(cx, |target, owner| {
             let obj = &target.object.node;
             let is_known = *known
                 .entry(obj)
@@ -83,7 +83,7 @@ impl Lint for UnknownAttribute {
         // Findings are the same for the same target: decide each pair once
         // (by identity: the model keeps the patterns alive meanwhile).
         let mut fine: FxHashMap<(usize, usize), bool> = FxHashMap::default();
-        for_each_target(model, |target, owner| {
+        for_each_target(cx, |target, owner| {
             let key = (
                 target.object.node.identity(),
                 target.attribute.node.identity(),
@@ -98,13 +98,15 @@ impl Lint for UnknownAttribute {
     }
 }
 
-/// Every permission target written anywhere, with the access level it is in
+/// Every permission target written anywhere (but in blocks whose findings
+/// are taken over), with the access level it is in
 /// (if any). Does nothing without a catalog.
-fn for_each_target<'m>(model: &'m Model, mut f: impl FnMut(&'m Target, Option<&'m str>)) {
+fn for_each_target<'m>(cx: &Context<'m>, mut f: impl FnMut(&'m Target, Option<&'m str>)) {
+    let model = cx.model;
     if model.catalog.is_empty() {
         return;
     }
-    for acl in &model.acls {
+    for acl in model.acls.iter().filter(|a| cx.reports_on_block(a.id)) {
         for s in acl.statements.iter() {
             if let Statement::Permission(p) = s {
                 f(&p.target, Some(&acl.name));

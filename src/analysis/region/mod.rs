@@ -36,7 +36,7 @@ use crate::syntax::ast::{Access, AccessSet, Pattern};
 pub type Region = CellSet;
 
 /// The cells of a policy set.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Universe {
     /// The object classes.
     pub objects: PatternTree,
