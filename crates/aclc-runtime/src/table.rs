@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::access::{Access, Effect};
 use crate::format::{Document, FORMAT_VERSION};
 use crate::hash::StrMap;
+use crate::names::NameMap;
 use crate::index::Index;
 
 /// Why a table could not be loaded.
@@ -114,7 +115,7 @@ impl<'t> Level<'t> {
 pub struct Table {
     document: Document,
     /// Access level name → its index among `levels`.
-    names: StrMap,
+    names: NameMap,
     /// Per indexed access level: its block index.
     levels: Vec<u32>,
     index: Index,
@@ -137,12 +138,15 @@ impl Table {
         struct Version {
             version: u32,
         }
-        // Check the version first, so an old table gets the right message.
-        let v: Version = serde_json::from_str(json).map_err(Error::Json)?;
-        if v.version != FORMAT_VERSION {
-            return Err(Error::Version(v.version));
+        // One parse; only when it fails is the version read alone, so an
+        // old table gets the right message.
+        match serde_json::from_str::<Document>(json) {
+            Ok(document) => Table::new(document),
+            Err(e) => match serde_json::from_str::<Version>(json) {
+                Ok(v) if v.version != FORMAT_VERSION => Err(Error::Version(v.version)),
+                _ => Err(Error::Json(e)),
+            },
         }
-        Table::new(serde_json::from_str(json).map_err(Error::Json)?)
     }
 
     /// Index a document. Every block with an `order` (the access levels)
@@ -160,7 +164,7 @@ impl Table {
         }
         let n = document.blocks.len();
         let mut all = StrMap::default();
-        let mut names = StrMap::default();
+        let mut names = Vec::new();
         let mut levels = Vec::new();
         for (i, b) in document.blocks.iter().enumerate() {
             if all.insert(&b.name, i as u32).is_err() {
@@ -173,7 +177,7 @@ impl Table {
                     b.name
                 )));
             }
-            let _ = names.insert(&b.name, levels.len() as u32);
+            names.push((b.name.as_str(), levels.len() as u32));
             levels.push(i as u32);
         }
         let index = Index::build(
@@ -186,6 +190,7 @@ impl Table {
             }),
             flat,
         );
+        let names = NameMap::build(names.iter().copied());
         Ok(Table {
             document,
             names,
@@ -384,6 +389,21 @@ mod tests {
             defaults: Vec::new(),
             resellers: Vec::new(),
         }
+    }
+
+    /// An old or newer table is named by its version, whether or not the
+    /// rest has this version's shape; other bad text is a JSON error.
+    #[test]
+    fn loading_tells_a_wrong_version_from_bad_json() {
+        let old = r#"{"version": 1, "access_levels": [{"name": "A", "rules": []}]}"#;
+        assert!(matches!(Table::from_json(old), Err(Error::Version(1))));
+        let newer = r#"{"version": 3, "blocks": [], "defaults": [], "resellers": []}"#;
+        assert!(matches!(Table::from_json(newer), Err(Error::Version(3))));
+        let ok = r#"{"version": 2, "blocks": [], "defaults": [], "resellers": []}"#;
+        assert!(Table::from_json(ok).is_ok());
+        assert!(matches!(Table::from_json("{\"version\": 2"), Err(Error::Json(_))));
+        let missing = r#"{"version": 2, "blocks": []}"#;
+        assert!(matches!(Table::from_json(missing), Err(Error::Json(_))));
     }
 
     /// Both forms of the index decide as the definition (`explain` walks
