@@ -208,41 +208,22 @@ impl StrMap {
     /// Add `key` with `value`; returns the value already there instead
     /// when `key` is present.
     pub(crate) fn insert(&mut self, key: &str, value: u32) -> Result<(), u32> {
-        self.insert_bytes(key.as_bytes(), value)
-    }
-
-    /// [`StrMap::insert`] of a name's bytes.
-    pub(crate) fn insert_bytes(&mut self, key: &[u8], value: u32) -> Result<(), u32> {
-        if let Some(v) = self.get(key) {
+        if let Some(v) = self.get(key.as_bytes()) {
             return Err(v);
         }
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
         let slot = Slot {
-            tag: (hash_bytes(key) >> 32) as u32,
+            tag: (hash_bytes(key.as_bytes()) >> 32) as u32,
             len: key.len() as u32,
             start: self.text.len() as u32,
             value,
         };
-        self.text.extend_from_slice(key);
+        self.text.extend_from_slice(key.as_bytes());
         self.place(slot);
         self.len += 1;
         Ok(())
-    }
-
-    /// Bytes held.
-    pub(crate) fn bytes(&self) -> usize {
-        self.slots.len() * std::mem::size_of::<Slot>() + self.text.len()
-    }
-
-    /// The keys and their values.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u32)> + Clone + '_ {
-        self.slots.iter().filter(|s| s.len != u32::MAX).map(|s| {
-            let start = s.start as usize;
-            let text = self.text.get(start..start + s.len as usize).unwrap_or_default();
-            (std::str::from_utf8(text).unwrap_or_default(), s.value)
-        })
     }
 
     fn place(&mut self, slot: Slot) {

@@ -24,7 +24,6 @@ use std::collections::HashMap;
 use crate::access::Access;
 use crate::format::{Document, Match};
 use crate::hash::{IdBuild, IntMapRef, IntPool, StrMap};
-use crate::names::NameMap;
 
 /// No class: a name no exact name or prefix of the policy matches.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -33,10 +32,6 @@ pub(crate) const NONE: u32 = u32::MAX;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Classifier {
     exact: StrMap,
-    /// `exact` for the lookups of decisions ([`NameMap`]).
-    names: NameMap,
-    /// Whether any prefix class exists (else the trie is not walked).
-    prefixes: bool,
     prefix: StrMap,
     /// The prefixes, for the longest one a name starts with.
     trie: Trie,
@@ -152,8 +147,6 @@ impl Classifier {
         self.depth = (0..self.parent.len() as u32)
             .map(|c| self.chain(c).count() as u32)
             .collect();
-        self.names = NameMap::build(self.exact.iter());
-        self.prefixes = self.is_prefix.iter().any(|&p| p);
     }
 
     /// The class of a pattern (`None` for `any`).
@@ -175,11 +168,10 @@ impl Classifier {
     #[inline(always)]
     pub(crate) fn classify(&self, name: &str) -> u32 {
         let bytes = name.as_bytes();
-        let c = self.names.value(bytes);
-        if self.prefixes && c == NONE {
-            return self.longest_prefix(bytes, bytes.len());
+        match self.exact.get(bytes) {
+            Some(c) => c,
+            None => self.longest_prefix(bytes, bytes.len()),
         }
-        c
     }
 
     /// `class` and the classes containing it, innermost first.
@@ -614,8 +606,6 @@ impl Index {
     /// Bytes the index holds (approximately).
     pub(crate) fn bytes(&self) -> usize {
         self.flat.as_ref().map_or(0, Flat::bytes)
-            + self.objects.names.bytes()
-            + self.attributes.names.bytes()
             + self.object_maps.bytes()
             + self.attribute_maps.bytes()
             + self.rows.len() * std::mem::size_of::<Row>()

@@ -6,7 +6,6 @@ use std::path::Path;
 use crate::access::{Access, Effect};
 use crate::format::{Document, FORMAT_VERSION};
 use crate::hash::StrMap;
-use crate::names::NameMap;
 use crate::index::Index;
 
 /// Why a table could not be loaded.
@@ -115,7 +114,7 @@ impl<'t> Level<'t> {
 pub struct Table {
     document: Document,
     /// Access level name → its index among `levels`.
-    names: NameMap,
+    names: StrMap,
     /// Per indexed access level: its block index.
     levels: Vec<u32>,
     index: Index,
@@ -164,7 +163,7 @@ impl Table {
         }
         let n = document.blocks.len();
         let mut all = StrMap::default();
-        let mut names = Vec::new();
+        let mut names = StrMap::default();
         let mut levels = Vec::new();
         for (i, b) in document.blocks.iter().enumerate() {
             if all.insert(&b.name, i as u32).is_err() {
@@ -177,7 +176,7 @@ impl Table {
                     b.name
                 )));
             }
-            names.push((b.name.as_str(), levels.len() as u32));
+            let _ = names.insert(&b.name, levels.len() as u32);
             levels.push(i as u32);
         }
         let index = Index::build(
@@ -190,7 +189,6 @@ impl Table {
             }),
             flat,
         );
-        let names = NameMap::build(names.iter().copied());
         Ok(Table {
             document,
             names,
