@@ -399,7 +399,10 @@ mod tests {
         assert!(matches!(Table::from_json(newer), Err(Error::Version(3))));
         let ok = r#"{"version": 2, "blocks": [], "defaults": [], "resellers": []}"#;
         assert!(Table::from_json(ok).is_ok());
-        assert!(matches!(Table::from_json("{\"version\": 2"), Err(Error::Json(_))));
+        assert!(matches!(
+            Table::from_json("{\"version\": 2"),
+            Err(Error::Json(_))
+        ));
         let missing = r#"{"version": 2, "blocks": []}"#;
         assert!(matches!(Table::from_json(missing), Err(Error::Json(_))));
     }
