@@ -136,7 +136,7 @@ impl Classifier {
     fn finish(&mut self, texts: &[(Match, &str)]) {
         for (class, &(m, text)) in texts.iter().enumerate() {
             let bytes = text.as_bytes();
-            self.parent[class as usize] = match m {
+            self.parent[class] = match m {
                 Match::Exact => self.longest_prefix(bytes, bytes.len()),
                 // The empty prefix contains every name and nothing
                 // contains it (it must not be its own parent).
