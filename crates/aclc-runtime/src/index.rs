@@ -110,33 +110,33 @@ impl Trie {
 }
 
 impl Classifier {
-    fn add(&mut self, m: Match, text: &str) {
+    /// Add a pattern's class if new; its class ([`NONE`] for `any`).
+    fn add(&mut self, m: Match, text: &str) -> u32 {
         let map = match m {
             Match::Exact => &mut self.exact,
             Match::Prefix => &mut self.prefix,
-            Match::Any => return,
+            Match::Any => return NONE,
         };
         let next = self.parent.len() as u32;
-        if map.insert(text, next).is_ok() {
-            self.parent.push(NONE);
-            self.is_prefix.push(m == Match::Prefix);
-            if m == Match::Prefix {
-                self.trie.add(text.as_bytes(), next);
+        match map.insert(text, next) {
+            Ok(()) => {
+                self.parent.push(NONE);
+                self.is_prefix.push(m == Match::Prefix);
+                if m == Match::Prefix {
+                    self.trie.add(text.as_bytes(), next);
+                }
+                next
             }
+            Err(class) => class,
         }
     }
 
+    /// Link each class to its parent; `texts`: each class's pattern, in
+    /// class order.
     fn finish(&mut self, texts: &[(Match, &str)]) {
-        let mut done = vec![false; self.parent.len()];
-        for &(m, text) in texts {
-            let Some(class) = self.class_of(m, text) else {
-                continue;
-            };
-            if std::mem::replace(&mut done[class as usize], true) {
-                continue;
-            }
+        for (class, &(m, text)) in texts.iter().enumerate() {
             let bytes = text.as_bytes();
-            self.parent[class as usize] = match m {
+            self.parent[class] = match m {
                 Match::Exact => self.longest_prefix(bytes, bytes.len()),
                 // The empty prefix contains every name and nothing
                 // contains it (it must not be its own parent).
@@ -147,15 +147,6 @@ impl Classifier {
         self.depth = (0..self.parent.len() as u32)
             .map(|c| self.chain(c).count() as u32)
             .collect();
-    }
-
-    /// The class of a pattern (`None` for `any`).
-    fn class_of(&self, m: Match, text: &str) -> Option<u32> {
-        match m {
-            Match::Exact => self.exact.get(text.as_bytes()),
-            Match::Prefix => self.prefix.get(text.as_bytes()),
-            Match::Any => None,
-        }
     }
 
     /// The longest prefix class of `name` at most `max` bytes long.
@@ -534,21 +525,31 @@ impl Index {
         flat: bool,
     ) -> Index {
         let mut index = Index::default();
+        // Each class's pattern (in class order), and each permission's
+        // object and attribute classes (in document order), so no name is
+        // looked up twice.
         let mut objects = Vec::new();
         let mut attributes = Vec::new();
+        let mut classes = Vec::new();
         for b in &doc.blocks {
             for p in &b.permissions {
-                index.objects.add(p.object_match, &p.object);
-                index.attributes.add(p.attribute_match, &p.attribute);
-                objects.push((p.object_match, p.object.as_str()));
-                attributes.push((p.attribute_match, p.attribute.as_str()));
+                let o = index.objects.add(p.object_match, &p.object);
+                let a = index.attributes.add(p.attribute_match, &p.attribute);
+                if o as usize == objects.len() {
+                    objects.push((p.object_match, p.object.as_str()));
+                }
+                if a as usize == attributes.len() {
+                    attributes.push((p.attribute_match, p.attribute.as_str()));
+                }
+                classes.push((o, a));
             }
         }
         index.objects.finish(&objects);
         index.attributes.finish(&attributes);
         drop((objects, attributes));
-        let locals = Locals::build(&index, doc);
-        let fragments = Fragments::build(&index, &locals, doc);
+        let locals = Locals::build(&index, &classes);
+        let fragments = Fragments::build(&index, &locals, doc, &classes);
+        drop(classes);
         let mut rows: RowIds = HashMap::default();
         let mut builder = LevelBuilder::default();
         let mut built = Vec::new();
@@ -840,22 +841,15 @@ struct Locals {
 }
 
 impl Locals {
-    fn build(index: &Index, doc: &Document) -> Locals {
+    /// `classes`: each permission's object and attribute classes.
+    fn build(index: &Index, classes: &[(u32, u32)]) -> Locals {
         let n = index.objects.parent.len();
         // (object class, attribute class) pairs; NONE object = any.
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
-        for b in &doc.blocks {
-            for p in &b.permissions {
-                let Some(a) = index.attributes.class_of(p.attribute_match, &p.attribute) else {
-                    continue;
-                };
-                let o = index
-                    .objects
-                    .class_of(p.object_match, &p.object)
-                    .unwrap_or(NONE);
-                pairs.push((o, a));
-            }
-        }
+        let mut pairs: Vec<(u32, u32)> = classes
+            .iter()
+            .copied()
+            .filter(|&(_, a)| a != NONE)
+            .collect();
         pairs.sort_unstable();
         pairs.dedup();
         let mut own: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -910,7 +904,14 @@ struct Fragments {
 }
 
 impl Fragments {
-    fn build(index: &Index, locals: &Locals, doc: &Document) -> Fragments {
+    /// `classes`: each permission's object and attribute classes, in
+    /// document order.
+    fn build(
+        index: &Index,
+        locals: &Locals,
+        doc: &Document,
+        classes_of: &[(u32, u32)],
+    ) -> Fragments {
         let mut f = Fragments {
             blocks: Vec::with_capacity(doc.blocks.len()),
             others: Vec::with_capacity(doc.blocks.len()),
@@ -925,17 +926,12 @@ impl Fragments {
         let mut classes: Vec<u32> = Vec::new();
         let mut row = PartialRow::default();
         let attrs = &index.attributes;
+        let mut of = classes_of.iter();
         for block in &doc.blocks {
             rules.clear();
             classes.clear();
             for p in &block.permissions {
-                let o = index
-                    .objects
-                    .class_of(p.object_match, &p.object)
-                    .unwrap_or(NONE);
-                let a = attrs
-                    .class_of(p.attribute_match, &p.attribute)
-                    .unwrap_or(NONE);
+                let (o, a) = of.next().copied().unwrap_or((NONE, NONE));
                 rules.push((o, a, p.access.bit(), p.effect == crate::Effect::Allow));
                 if o != NONE {
                     classes.push(o);

@@ -137,12 +137,15 @@ impl Table {
         struct Version {
             version: u32,
         }
-        // Check the version first, so an old table gets the right message.
-        let v: Version = serde_json::from_str(json).map_err(Error::Json)?;
-        if v.version != FORMAT_VERSION {
-            return Err(Error::Version(v.version));
+        // One parse; only when it fails is the version read alone, so an
+        // old table gets the right message.
+        match serde_json::from_str::<Document>(json) {
+            Ok(document) => Table::new(document),
+            Err(e) => match serde_json::from_str::<Version>(json) {
+                Ok(v) if v.version != FORMAT_VERSION => Err(Error::Version(v.version)),
+                _ => Err(Error::Json(e)),
+            },
         }
-        Table::new(serde_json::from_str(json).map_err(Error::Json)?)
     }
 
     /// Index a document. Every block with an `order` (the access levels)
@@ -384,6 +387,24 @@ mod tests {
             defaults: Vec::new(),
             resellers: Vec::new(),
         }
+    }
+
+    /// An old or newer table is named by its version, whether or not the
+    /// rest has this version's shape; other bad text is a JSON error.
+    #[test]
+    fn loading_tells_a_wrong_version_from_bad_json() {
+        let old = r#"{"version": 1, "access_levels": [{"name": "A", "rules": []}]}"#;
+        assert!(matches!(Table::from_json(old), Err(Error::Version(1))));
+        let newer = r#"{"version": 3, "blocks": [], "defaults": [], "resellers": []}"#;
+        assert!(matches!(Table::from_json(newer), Err(Error::Version(3))));
+        let ok = r#"{"version": 2, "blocks": [], "defaults": [], "resellers": []}"#;
+        assert!(Table::from_json(ok).is_ok());
+        assert!(matches!(
+            Table::from_json("{\"version\": 2"),
+            Err(Error::Json(_))
+        ));
+        let missing = r#"{"version": 2, "blocks": []}"#;
+        assert!(matches!(Table::from_json(missing), Err(Error::Json(_))));
     }
 
     /// Both forms of the index decide as the definition (`explain` walks
