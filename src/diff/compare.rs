@@ -527,9 +527,9 @@ impl<'a> Attribution<'a> {
                 .iter()
                 .copied()
                 .filter(|&b| {
-                    self.include_blocks(b).into_iter().all(|i| {
-                        !self.dirty[i as usize] || self.memo[i as usize].is_some()
-                    })
+                    self.include_blocks(b)
+                        .into_iter()
+                        .all(|i| !self.dirty[i as usize] || self.memo[i as usize].is_some())
                 })
                 .collect();
             if ready.is_empty() {

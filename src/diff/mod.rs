@@ -730,7 +730,11 @@ fn decided_changes(
     // A component allows nothing by itself.
     let none = Arc::new(Summary::default());
     let [was, now] = attribution.all(block);
-    let was = if is_access_level(a) { was } else { Arc::clone(&none) };
+    let was = if is_access_level(a) {
+        was
+    } else {
+        Arc::clone(&none)
+    };
     let now = if is_access_level(b) { now } else { none };
     let gained = now.allowed.difference(&was.allowed);
     let lost = was.allowed.difference(&now.allowed);

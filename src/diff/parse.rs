@@ -133,20 +133,13 @@ pub fn parse_pair(old: &SourceMap, new: &SourceMap) -> (Vec<ParsedFile>, Vec<Par
     drop(by_head);
     let mut parsed = old_trees;
     parsed.extend(new_trees);
-    // Each file's windows, taken as shared trees; the table is dropped
-    // before assembling, so that the last file to use a tree moves it out
-    // instead of copying it.
-    let per_file = |numbers: &[Vec<usize>]| -> Vec<Vec<Arc<ParsedFile>>> {
-        numbers
+    let assemble = |windows: &[Vec<(usize, usize)>], numbers: &[Vec<usize>], texts: &[Arc<str>]| {
+        // Each file's windows, taken as shared trees (moved out by the
+        // last file to use one).
+        let per_file: Vec<Vec<Arc<ParsedFile>>> = numbers
             .iter()
             .map(|ns| ns.iter().map(|&n| Arc::clone(&parsed[n])).collect())
-            .collect()
-    };
-    let (old_files, new_files) = (per_file(&old_numbers), per_file(&new_numbers));
-    drop(parsed);
-    let assemble = |per_file: Vec<Vec<Arc<ParsedFile>>>,
-                    windows: &[Vec<(usize, usize)>],
-                    texts: &[Arc<str>]| {
+            .collect();
         per_file
             .into_par_iter()
             .zip(windows)
@@ -191,8 +184,8 @@ pub fn parse_pair(old: &SourceMap, new: &SourceMap) -> (Vec<ParsedFile>, Vec<Par
     };
     // The old side first: the new side's windows not on the old side are
     // then the last users of their trees.
-    let old_parsed = assemble(old_files, &old_windows, &old_texts);
-    let new_parsed = assemble(new_files, &new_windows, &new_texts);
+    let old_parsed = assemble(&old_windows, &old_numbers, &old_texts);
+    let new_parsed = assemble(&new_windows, &new_numbers, &new_texts);
     (old_parsed, new_parsed)
 }
 

@@ -362,14 +362,14 @@ mod tests {
 
     /// The entry as the serializer writes it (the text the template must
     /// give, byte for byte).
-    fn serialized(e: &Entry<'_>) -> Vec<u8> {
+    fn serialized(e: &Entry<'_>) -> std::io::Result<Vec<u8>> {
         let mut out = b",\n    ".to_vec();
-        pretty_at(e, b"    ", &mut out).unwrap();
-        out
+        pretty_at(e, b"    ", &mut out)?;
+        Ok(out)
     }
 
     #[test]
-    fn templates_write_what_the_serializer_writes() {
+    fn templates_write_what_the_serializer_writes() -> std::io::Result<()> {
         let name = |s: &str| -> crate::syntax::ast::Name { Arc::from(s) };
         let parts = [
             Part {
@@ -411,21 +411,22 @@ mod tests {
         ];
         let mut text = String::new();
         for c in &changes {
-            let t = Template::new(c).unwrap();
+            let t = Template::new(c)?;
             let mut got = Vec::new();
-            t.write(&mut got, None, &mut text).unwrap();
+            t.write(&mut got, None, &mut text)?;
             assert_eq!(
                 String::from_utf8_lossy(&got),
-                String::from_utf8_lossy(&serialized(&entry(c)))
+                String::from_utf8_lossy(&serialized(&entry(c))?)
             );
             for p in &parts {
                 let mut got = Vec::new();
-                t.write(&mut got, Some(p), &mut text).unwrap();
+                t.write(&mut got, Some(p), &mut text)?;
                 assert_eq!(
                     String::from_utf8_lossy(&got),
-                    String::from_utf8_lossy(&serialized(&part_entry(c, p)))
+                    String::from_utf8_lossy(&serialized(&part_entry(c, p))?)
                 );
             }
         }
+        Ok(())
     }
 }
