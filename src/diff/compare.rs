@@ -371,9 +371,6 @@ pub(crate) struct Attribution<'a> {
     /// later (default targets): computed up front, never released.
     included: &'a [bool],
     memo: Vec<Option<Arc<Causes>>>,
-    /// The cause that is each block alone, once interned
-    /// ([`Attribution::intern_singles`]).
-    singles: Vec<Option<Cause>>,
     /// Each cause's blocks, sorted by name.
     causes: Vec<Vec<u32>>,
     cause_of: FxHashMap<Vec<u32>, Cause>,
@@ -408,7 +405,6 @@ impl<'a> Attribution<'a> {
             needed,
             included,
             memo: vec![None; pair.blocks()],
-            singles: vec![None; pair.blocks()],
             causes: Vec::new(),
             cause_of: FxHashMap::default(),
         }
@@ -421,25 +417,7 @@ impl<'a> Attribution<'a> {
 
     /// The cause that is block `b` alone.
     pub fn single(&mut self, b: u32) -> Cause {
-        if let Some(c) = self.singles[b as usize] {
-            return c;
-        }
-        let c = self.intern(vec![b]);
-        self.singles[b as usize] = Some(c);
-        c
-    }
-
-    /// Intern the cause that is each of `blocks` alone, so that it is
-    /// known without a mutable borrow ([`Attribution::single_of`]).
-    pub fn intern_singles(&mut self, blocks: impl IntoIterator<Item = u32>) {
-        for b in blocks {
-            self.single(b);
-        }
-    }
-
-    /// The cause that is block `b` alone, if interned.
-    pub fn single_of(&self, b: u32) -> Option<Cause> {
-        self.singles[b as usize]
+        self.intern(vec![b])
     }
 
     /// The number of a cause (its blocks sorted by name).
@@ -476,7 +454,14 @@ impl<'a> Attribution<'a> {
                     self.compose_causes(n)
                 };
                 self.memo[n as usize] = Some(Arc::new(causes));
-                self.drop_own(n);
+                // Own decisions serve only to attribute the block's own
+                // changes, now known.
+                let (o, x) = self.pair.ids(n);
+                for (d, id) in [(&mut self.old, o), (&mut self.new, x)] {
+                    if let Some(id) = id {
+                        d.own[id.0 as usize] = None;
+                    }
+                }
                 continue;
             }
             if !open.insert(n) {
@@ -498,70 +483,6 @@ impl<'a> Attribution<'a> {
         self.memo[b as usize]
             .as_ref()
             .map_or_else(|| Arc::new(Vec::new()), Arc::clone)
-    }
-
-    /// The changed cells of block `b` split by cause, if worked out
-    /// already ([`Attribution::causes`], [`Attribution::prepare`]).
-    pub fn known_causes(&self, b: u32) -> Option<&Arc<Causes>> {
-        self.memo[b as usize].as_ref()
-    }
-
-    /// Work out the causes of the dirty ones of `blocks` in parallel,
-    /// round after round: a round takes the blocks whose dirty includes'
-    /// causes are known. A block on an include cycle is never ready (a
-    /// block of its cycle is not known before it): it is left to
-    /// [`Attribution::causes`], which finds the cycle. The result is
-    /// that of [`Attribution::causes`] block by block.
-    pub fn prepare(&mut self, blocks: &[u32]) {
-        let mut todo: Vec<u32> = blocks
-            .iter()
-            .copied()
-            .filter(|&b| self.dirty[b as usize] && self.memo[b as usize].is_none())
-            .collect();
-        // Singles are interned here, so that composing needs no mutation.
-        for &b in &todo {
-            self.single(b);
-        }
-        loop {
-            let ready: Vec<u32> = todo
-                .iter()
-                .copied()
-                .filter(|&b| {
-                    self.include_blocks(b)
-                        .into_iter()
-                        .all(|i| !self.dirty[i as usize] || self.memo[i as usize].is_some())
-                })
-                .collect();
-            if ready.is_empty() {
-                break;
-            }
-            let this = &*self;
-            let done: Vec<Option<Causes>> =
-                ready.par_iter().map(|&b| this.compose_known(b)).collect();
-            let mut progress = false;
-            for (&b, causes) in ready.iter().zip(done) {
-                let Some(causes) = causes else {
-                    continue; // left to `causes`
-                };
-                self.memo[b as usize] = Some(Arc::new(causes));
-                self.drop_own(b);
-                progress = true;
-            }
-            if !progress {
-                break;
-            }
-            todo.retain(|&b| self.memo[b as usize].is_none());
-        }
-    }
-
-    /// Own decisions serve only to attribute the block's own changes.
-    fn drop_own(&mut self, b: u32) {
-        let (o, x) = self.pair.ids(b);
-        for (d, id) in [(&mut self.old, o), (&mut self.new, x)] {
-            if let Some(id) = id {
-                d.own[id.0 as usize] = None;
-            }
-        }
     }
 
     /// The blocks a block includes on either side, in order (old side
@@ -668,32 +589,17 @@ impl<'a> Attribution<'a> {
         changed_cells(old.unwrap_or(&empty), new.unwrap_or(&empty))
     }
 
-    /// [`Attribution::compose_known`], once the causes of the dirty
-    /// includes are known (the post-order of [`Attribution::causes`]
-    /// works them out first).
-    fn compose_causes(&mut self, b: u32) -> Causes {
-        self.single(b);
-        match self.compose_known(b) {
-            Some(c) => c,
-            // Not reached: every dirty include is known by now.
-            None => self.cyclic(b),
-        }
-    }
-
     /// Own permissions first; then, when the include lists are the same,
     /// each include in order takes the changed cells it decides on either
     /// side (its own decision changed there: else it would decide the same
     /// on both sides, and so would this block) and passes them to its
     /// causes; a changed include list is the cause of what is left.
-    /// `None` when the cause of `b` alone is not interned or the causes of
-    /// an include it needs are not known yet.
-    fn compose_known(&self, b: u32) -> Option<Causes> {
+    fn compose_causes(&mut self, b: u32) -> Causes {
         let mut rest = self.changed(b);
         let mut out = Parts::default();
         if rest.is_empty() {
-            return Some(out.into_causes());
+            return out.into_causes();
         }
-        let single = self.single_of(b)?;
         let [(own_old, _), (own_new, _)] = self.sides(b);
         let mut own = CellSet::new();
         for s in [own_old, own_new].into_iter().flatten() {
@@ -702,7 +608,8 @@ impl<'a> Attribution<'a> {
         let by_own = rest.intersection(&own);
         if !by_own.is_empty() {
             rest = rest.difference(&by_own);
-            out.add(single, by_own);
+            let c = self.intern(vec![b]);
+            out.add(c, by_own);
         }
         let same = match self.pair.acls(b) {
             (Some(x), Some(y)) => same_includes(x, y),
@@ -727,7 +634,7 @@ impl<'a> Attribution<'a> {
                     continue;
                 }
                 rest = rest.difference(&taken);
-                let below = self.memo[inc as usize].as_ref()?;
+                let below = self.causes(inc);
                 for (cause, cells) in below.iter() {
                     let part = cells.intersection(&taken);
                     if !part.is_empty() {
@@ -737,9 +644,10 @@ impl<'a> Attribution<'a> {
             }
         }
         if !rest.is_empty() {
-            out.add(single, rest);
+            let c = self.intern(vec![b]);
+            out.add(c, rest);
         }
-        Some(out.into_causes())
+        out.into_causes()
     }
 
     /// On an include cycle: the edited blocks it reaches on either side.

@@ -13,7 +13,6 @@ mod parse;
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Value};
 
@@ -491,21 +490,6 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         (old_d, new_d),
         [needed_old, needed_new],
     );
-    // The causes of the dirty blocks others include, in parallel (those
-    // of the others are worked out a chunk at a time below).
-    let shared: Vec<u32> = (0..pair.blocks() as u32)
-        .filter(|&b| included[b as usize] && dirty[b as usize])
-        .collect();
-    attribution.prepare(&shared);
-    drop(shared);
-    // Whether a block's decisions are compared, and whether both sides
-    // are access levels (then its changes are split by cause).
-    let compared = |b: u32| -> Option<bool> {
-        let (a, x) = pair.acls(b);
-        let (la, lb) = (is_access_level(a), is_access_level(x));
-        ((la || lb) && (dirty[b as usize] || retyped[b as usize])).then_some(la && lb)
-    };
-    let mut regional: Vec<Vec<(compare::Cause, Kind, Region)>> = Vec::new();
     let mut changes: Vec<Change> = Vec::new();
     // Each cause's names and where its edit is on the new side.
     type CauseInfo = (Arc<[String]>, Option<Arc<Location>>);
@@ -516,22 +500,6 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         if k % CHUNK == 0 {
             let chunk = &blocks[k..blocks.len().min(k + CHUNK)];
             attribution.ensure(chunk);
-            attribution.prepare(chunk);
-            for &b in chunk {
-                match compared(b) {
-                    // Include cycles are left by `prepare`.
-                    Some(true) => {
-                        attribution.causes(b);
-                    }
-                    Some(false) => attribution.intern_singles([b]),
-                    None => {}
-                }
-            }
-            let a = &attribution;
-            regional = chunk
-                .par_iter()
-                .map(|&b| compared(b).map_or_else(Vec::new, |both| decided_changes(a, b, both)))
-                .collect();
         }
         let name = pair.name(block);
         let (a, b) = pair.acls(block);
@@ -631,33 +599,61 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             }
             (None, None) => {}
         }
-        for (cause, kind, r) in std::mem::take(&mut regional[k % CHUNK]) {
-            let (names, edit_at) = cause_info.entry(cause).or_insert_with(|| {
-                let blocks = attribution.cause(cause);
-                let names: Arc<[String]> =
-                    blocks.iter().map(|&c| pair.name(c).to_string()).collect();
-                let at = names
-                    .iter()
-                    .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side))
-                    .map(Arc::new);
-                (names, at)
-            });
-            let loc = edit_at
-                .clone()
-                .or_else(|| b.map(|b| Arc::new(location(new, b.head, true))));
-            let (o, n) = match kind {
-                Kind::NewAccess => ("deny", "allow"),
-                _ => ("allow", "deny"),
+        'decisions: {
+            // Decisions: a component allows nothing by itself.
+            let (la, lb) = (is_access_level(a), is_access_level(b));
+            if !(la || lb) || !(dirty[block as usize] || retyped[block as usize]) {
+                break 'decisions;
+            }
+            let [was, now] = attribution.all(block);
+            let none = Arc::new(Summary::default());
+            let was = if la { was } else { Arc::clone(&none) };
+            let now = if lb { now } else { none };
+            let gained = now.allowed.difference(&was.allowed);
+            let lost = was.allowed.difference(&now.allowed);
+            if gained.is_empty() && lost.is_empty() {
+                break 'decisions;
+            }
+            let causes: Arc<compare::Causes> = if la && lb {
+                attribution.causes(block)
+            } else {
+                let mut all = gained.clone();
+                all.union_with(&lost);
+                Arc::new(vec![(attribution.single(block), all)])
             };
-            changes.push(Change {
-                kind,
-                region: Some(r),
-                old: json!(o),
-                new: json!(n),
-                caused_by: names.clone(),
-                location: loc,
-                ..base.clone()
-            });
+            for (cause, cells) in causes.iter() {
+                let (names, edit_at) = cause_info.entry(*cause).or_insert_with(|| {
+                    let blocks = attribution.cause(*cause);
+                    let names: Arc<[String]> =
+                        blocks.iter().map(|&c| pair.name(c).to_string()).collect();
+                    let at = names
+                        .iter()
+                        .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side))
+                        .map(Arc::new);
+                    (names, at)
+                });
+                let loc = edit_at
+                    .clone()
+                    .or_else(|| b.map(|b| Arc::new(location(new, b.head, true))));
+                for (kind, region, o, n) in [
+                    (Kind::NewAccess, &gained, "deny", "allow"),
+                    (Kind::RemovedAccess, &lost, "allow", "deny"),
+                ] {
+                    let r = cells.intersection(region);
+                    if r.is_empty() {
+                        continue;
+                    }
+                    changes.push(Change {
+                        kind,
+                        region: Some(r),
+                        old: json!(o),
+                        new: json!(n),
+                        caused_by: names.clone(),
+                        location: loc.clone(),
+                        ..base.clone()
+                    });
+                }
+            }
         }
         attribution.release(block);
     }
@@ -715,57 +711,6 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         changes,
         cause_types,
     }
-}
-
-/// The region changes of a compared block (`both`: an access level on
-/// both sides): for each cause, the cells it gained access to, then those
-/// it lost, in the order of the causes. Its causes are known (`both`) or
-/// the cause that is the block alone is interned.
-fn decided_changes(
-    attribution: &Attribution<'_>,
-    block: u32,
-    both: bool,
-) -> Vec<(compare::Cause, Kind, Region)> {
-    let (a, b) = attribution.pair.acls(block);
-    // A component allows nothing by itself.
-    let none = Arc::new(Summary::default());
-    let [was, now] = attribution.all(block);
-    let was = if is_access_level(a) {
-        was
-    } else {
-        Arc::clone(&none)
-    };
-    let now = if is_access_level(b) { now } else { none };
-    let gained = now.allowed.difference(&was.allowed);
-    let lost = was.allowed.difference(&now.allowed);
-    if gained.is_empty() && lost.is_empty() {
-        return Vec::new();
-    }
-    let single;
-    let causes: &[(compare::Cause, Region)] = if both {
-        match attribution.known_causes(block) {
-            Some(c) => c.as_slice(),
-            None => return Vec::new(), // not reached: worked out before
-        }
-    } else {
-        let Some(c) = attribution.single_of(block) else {
-            return Vec::new(); // not reached: interned before
-        };
-        let mut all = gained.clone();
-        all.union_with(&lost);
-        single = [(c, all)];
-        &single
-    };
-    let mut out = Vec::new();
-    for (cause, cells) in causes {
-        for (kind, region) in [(Kind::NewAccess, &gained), (Kind::RemovedAccess, &lost)] {
-            let r = cells.intersection(region);
-            if !r.is_empty() {
-                out.push((*cause, kind, r));
-            }
-        }
-    }
-    out
 }
 
 /// Apply `[diff]`: split region changes by the allow entries that accept
