@@ -11,7 +11,6 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::region;
@@ -170,41 +169,8 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
     // levels: their parts are worked out once).
     let mut texts: Vec<Vec<String>> = Vec::new();
     let mut text_of: FxHashMap<Vec<String>, usize> = FxHashMap::default();
-    // The regions to describe: each small one once (by its cells), each
-    // large one; described in parallel, each change's lines then known by
-    // number.
-    let mut regions: Vec<&region::Region> = Vec::new();
     let mut of_cells: FxHashMap<Vec<u32>, usize> = FxHashMap::default();
-    let described: Vec<Option<usize>> = diff
-        .changes
-        .iter()
-        .map(|c| {
-            let r = c.region.as_ref()?;
-            let mut add = || {
-                regions.push(r);
-                regions.len() - 1
-            };
-            Some(if r.len() <= SMALL {
-                *of_cells.entry(r.iter().collect()).or_insert_with(add)
-            } else {
-                add()
-            })
-        })
-        .collect();
-    drop(of_cells);
-    let lines_of: Vec<Vec<String>> = regions
-        .par_iter()
-        .map(|r| {
-            let (p, more) = region::parts(&diff.universe, r, parts_limit);
-            region::lines(&p, more)
-        })
-        .collect();
-    drop(regions);
-    let region_text: Vec<usize> = lines_of
-        .into_iter()
-        .map(|lines| intern(&mut texts, &mut text_of, lines))
-        .collect();
-    for (c, described) in diff.changes.iter().zip(described) {
+    for c in &diff.changes {
         // The group's key; its title and location (those of its first
         // change) are worked out when it is new.
         let head = |c: &Change| -> (String, Option<Location>) {
@@ -240,8 +206,23 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
                 c.caused_by.join("\u{0}")
             }
         };
-        let lines = match described {
-            Some(r) => region_text[r],
+        let describe = |r| {
+            let (p, more) = region::parts(&diff.universe, r, parts_limit);
+            region::lines(&p, more)
+        };
+        let lines = match &c.region {
+            Some(r) if r.len() <= SMALL => {
+                let cells: Vec<u32> = r.iter().collect();
+                match of_cells.get(&cells) {
+                    Some(&i) => i,
+                    None => {
+                        let i = intern(&mut texts, &mut text_of, describe(r));
+                        of_cells.insert(cells, i);
+                        i
+                    }
+                }
+            }
+            Some(r) => intern(&mut texts, &mut text_of, describe(r)),
             None => intern(&mut texts, &mut text_of, vec![fact(c)]),
         };
         let name = c.access_level.as_deref().unwrap_or("");
