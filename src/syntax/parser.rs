@@ -40,14 +40,14 @@ fn parse_file_with<'t>(
     let mut pos = 0usize;
     while pos < text.len() {
         let rest = &text[pos..];
+        let cx = Cx {
+            file,
+            base: pos,
+            text,
+            comments: &comments,
+            names: &names,
+        };
         if read_fast {
-            let cx = Cx {
-                file,
-                base: pos,
-                text,
-                comments: &comments,
-                names: &names,
-            };
             if let Some((item, end)) = fast::item(&cx, pos) {
                 items.push(item);
                 pos = end;
@@ -58,13 +58,6 @@ fn parse_file_with<'t>(
             Ok(mut pairs) => {
                 let Some(next) = pairs.next() else { break };
                 let end = pos + next.as_span().end();
-                let cx = Cx {
-                    file,
-                    base: pos,
-                    text,
-                    comments: &comments,
-                    names: &names,
-                };
                 match next.into_inner().next() {
                     Some(pair) if pair.as_rule() != Rule::EOI => items.push(cx.item(pair)),
                     _ => break,

@@ -165,24 +165,32 @@ impl<'t> Reader<'_, 't> {
         Some(Node::new(name.to_string(), self.span(start)))
     }
 
+    /// `{`, then what `each` reads, after trivia, until `}`.
+    fn braced<T>(&mut self, mut each: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        if !self.punct(b'{') {
+            return None;
+        }
+        let mut out = Vec::new();
+        loop {
+            self.trivia();
+            if self.bytes.get(self.at) == Some(&b'}') {
+                self.at += 1;
+                return Some(out);
+            }
+            out.push(each(self)?);
+        }
+    }
+
     /// `object Name { attribute, … }`: commas are optional.
     fn object(&mut self, start: usize) -> Option<ObjectDecl> {
         self.keyword("object")?;
         self.trivia();
         let name = self.ident()?;
-        if !self.punct(b'{') {
-            return None;
-        }
-        let mut attributes = Vec::new();
-        loop {
-            self.trivia();
-            if self.bytes.get(self.at) == Some(&b'}') {
-                self.at += 1;
-                break;
-            }
-            attributes.push(self.ident()?);
-            self.punct(b',');
-        }
+        let attributes = self.braced(|r| {
+            let attribute = r.ident()?;
+            r.punct(b',');
+            Some(attribute)
+        })?;
         let span = self.span(start);
         Some(ObjectDecl {
             name,
@@ -212,18 +220,7 @@ impl<'t> Reader<'_, 't> {
             self.at += word.len();
             Node::new(AclKind::Participant(ty), self.span(at))
         };
-        if !self.punct(b'{') {
-            return None;
-        }
-        let mut statements = Vec::new();
-        loop {
-            self.trivia();
-            if self.bytes.get(self.at) == Some(&b'}') {
-                self.at += 1;
-                break;
-            }
-            statements.push(self.statement()?);
-        }
+        let statements = self.braced(Reader::statement)?;
         let span = self.span(start);
         Some(AclDecl {
             kind,
