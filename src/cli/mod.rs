@@ -144,6 +144,9 @@ pub enum TextOrJson {
 /// Run the command line.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Lsp(_) | Command::Watch(_)) {
+        crate::keep_freed_pages();
+    }
     match run(&cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
