@@ -64,11 +64,16 @@ impl Analysis {
 /// Parse every file of `sources`, in parallel (files are independent), in
 /// source order.
 pub fn parse_all(sources: &SourceMap) -> Vec<ParsedFile> {
+    parse_all_sharing(sources, &syntax::Names::default())
+}
+
+/// [`parse_all`], pattern names shared with every file parsed with `names`.
+pub fn parse_all_sharing(sources: &SourceMap, names: &syntax::Names) -> Vec<ParsedFile> {
     (0..sources.len())
         .into_par_iter()
         .map(|i| {
             let id = FileId(i as u32);
-            syntax::parse_file(id, &sources.file(id).text)
+            syntax::parse_file_sharing(id, &sources.file(id).text, names)
         })
         .collect()
 }

@@ -4,4 +4,4 @@ pub mod ast;
 pub mod lexical;
 mod parser;
 
-pub use parser::{parse_file, quote};
+pub use parser::{parse_file, parse_file_sharing, quote, Names};

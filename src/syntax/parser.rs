@@ -5,7 +5,7 @@ use pest::iterators::{Pair, Pairs};
 use pest::Parser as _;
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rustc_hash::FxHashSet;
 
@@ -22,7 +22,33 @@ struct AclParser;
 /// Parse one file. Never fails: what does not parse becomes a [`SyntaxError`]
 /// and parsing resumes at the next top-level declaration.
 pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
-    parse_file_with(file, text, true, parse_item)
+    parse_file_with(file, text, true, parse_item, None)
+}
+
+/// Pattern names shared by the files parsed with them: a name is one
+/// allocation in all of them, so a map keyed by the address of names (see
+/// [`Pattern::identity`]) holds each name once, not once per file.
+#[derive(Debug, Default)]
+pub struct Names(Mutex<FxHashSet<Name>>);
+
+impl Names {
+    /// The shared allocation of `text`.
+    fn intern(&self, text: &str) -> Name {
+        let mut names = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = names.get(text) {
+            return n.clone();
+        }
+        let n: Name = text.into();
+        names.insert(n.clone());
+        n
+    }
+}
+
+/// [`parse_file`], each pattern name taken from `names` (each file still
+/// keeps its own lookup first, so the shared one is asked once per name
+/// and file).
+pub fn parse_file_sharing(file: FileId, text: &str, names: &Names) -> ParsedFile {
+    parse_file_with(file, text, true, parse_item, Some(names))
 }
 
 /// [`parse_file`] with the function that parses one item through pest, and
@@ -32,6 +58,7 @@ fn parse_file_with<'t>(
     text: &'t str,
     read_fast: bool,
     parse_item: impl Fn(&'t str, usize) -> Result<Pairs<'t, Rule>, pest::error::Error<Rule>>,
+    shared: Option<&Names>,
 ) -> ParsedFile {
     let comments = lexical::comments(file, text);
     let names = RefCell::new(FxHashSet::default());
@@ -46,6 +73,7 @@ fn parse_file_with<'t>(
             text,
             comments: &comments,
             names: &names,
+            shared,
         };
         if read_fast {
             if let Some((item, end)) = fast::item(&cx, pos) {
@@ -370,6 +398,8 @@ struct Cx<'a> {
     comments: &'a [Comment],
     /// The file's pattern names, each allocated once.
     names: &'a RefCell<FxHashSet<Name>>,
+    /// Names shared with other files, if any.
+    shared: Option<&'a Names>,
 }
 
 impl Cx<'_> {
@@ -534,7 +564,10 @@ impl Cx<'_> {
         if let Some(n) = names.get(text) {
             return n.clone();
         }
-        let n: Name = text.into();
+        let n: Name = match self.shared {
+            Some(shared) => shared.intern(text),
+            None => text.into(),
+        };
         names.insert(n.clone());
         n
     }
@@ -722,6 +755,36 @@ pub fn quote(name: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The first permission's object and attribute name addresses.
+    fn first_names(parsed: &ParsedFile) -> Option<(usize, usize)> {
+        parsed.items.iter().find_map(|item| match item {
+            Item::Acl(acl) => acl.statements.iter().find_map(|s| match s {
+                Statement::Permission(p) => Some((
+                    p.target.object.node.identity(),
+                    p.target.attribute.node.identity(),
+                )),
+                _ => None,
+            }),
+            _ => None,
+        })
+    }
+
+    /// Files parsed with the same [`Names`] hold one copy of each name;
+    /// a file parsed alone holds its own.
+    #[test]
+    fn files_sharing_names_hold_one_copy_of_each() {
+        let a = "component \"A\" {\n    allow read Customers.name\n}\n";
+        let b = "component \"B\" {\n    deny read Customers.name # note\n}\n";
+        let names = Names::default();
+        let one = first_names(&parse_file_sharing(FileId(0), a, &names));
+        let two = first_names(&parse_file_sharing(FileId(1), b, &names));
+        assert!(one.is_some());
+        assert_eq!(one, two);
+        let alone = first_names(&parse_file(FileId(2), b));
+        assert!(alone.is_some());
+        assert_ne!(one, alone);
+    }
+
     /// Parsing an item from a slice of the text gives exactly what parsing
     /// it from the whole rest of the file gives, on real policies with
     /// random byte flips (broken items, items running past a keyword line).
@@ -760,7 +823,7 @@ mod tests {
                     continue;
                 };
                 let sliced = format!("{:?}", parse_file(FileId(0), &t));
-                let reference = format!("{:?}", parse_file_with(FileId(0), &t, false, whole));
+                let reference = format!("{:?}", parse_file_with(FileId(0), &t, false, whole, None));
                 assert_eq!(sliced, reference, "on:\n{t}");
             }
         }

@@ -336,7 +336,7 @@ mod tests {
         let fast = format!("{:?}", super::super::parse_file(FileId(0), text));
         let pest = format!(
             "{:?}",
-            super::super::parse_file_with(FileId(0), text, false, super::super::parse_item)
+            super::super::parse_file_with(FileId(0), text, false, super::super::parse_item, None,)
         );
         (fast, pest)
     }
@@ -529,6 +529,7 @@ mod tests {
                     &text,
                     false,
                     super::super::parse_item,
+                    None,
                 );
                 let comments = crate::syntax::lexical::comments(FileId(0), &text);
                 let names = std::cell::RefCell::default();
@@ -538,6 +539,7 @@ mod tests {
                     text: &text,
                     comments: &comments,
                     names: &names,
+                    shared: None,
                 };
                 for item in &parsed.items {
                     let start = match item {
