@@ -423,10 +423,18 @@ fn covering_rule(
 /// The first-match decisions of a list of rules.
 pub(crate) fn rules_summary<'r>(
     u: &Universe,
-    rules: impl IntoIterator<Item = &'r Rule>,
+    rules: impl IntoIterator<Item = &'r Rule, IntoIter: Clone>,
 ) -> Summary {
-    let mut fm = FirstMatch::new();
+    let rules = rules.into_iter();
     let mut scratch = Vec::new();
+    // The words of all boxes first, as in [`own_rules`].
+    let span = rules
+        .clone()
+        .filter_map(|r| {
+            CellSet::box_words(u.slots_of(&r.object, &r.attribute, &mut scratch), r.access)
+        })
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    let mut fm = span.map_or_else(FirstMatch::new, |(lo, hi)| FirstMatch::spanning(lo, hi));
     for r in rules {
         fm.add(
             u.slots_of(&r.object, &r.attribute, &mut scratch),

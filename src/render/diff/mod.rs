@@ -211,7 +211,7 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
             region::lines(&p, more)
         };
         let lines = match &c.region {
-            Some(r) if r.len() <= SMALL => {
+            Some(r) if at_most(r, SMALL) => {
                 let cells: Vec<u32> = r.iter().collect();
                 match of_cells.get(&cells) {
                     Some(&i) => i,
@@ -291,6 +291,16 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
             g
         })
         .collect()
+}
+
+/// Whether a set has at most `n` cells (counting stops past `n`: most
+/// changed regions of a large diff are small, a few are huge).
+fn at_most(r: &crate::analysis::region::CellSet, n: u64) -> bool {
+    let mut count = 0u64;
+    r.raw_words().1.iter().all(|w| {
+        count += u64::from(w.count_ones());
+        count <= n
+    })
 }
 
 /// "12 changes, 3 failing: 5 new-access (3 failing), 7 removed-access".
