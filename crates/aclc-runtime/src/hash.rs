@@ -177,9 +177,20 @@ pub(crate) struct StrMap {
 
 impl StrMap {
     /// Number of keys.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.len
+    }
+
+    /// The keys and their values, in no particular order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.len != u32::MAX)
+            .filter_map(|s| {
+                let start = s.start as usize;
+                let text = self.text.get(start..start + s.len as usize)?;
+                Some((std::str::from_utf8(text).ok()?, s.value))
+            })
     }
 
     /// The value of `key`.

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use crate::access::Access;
 use crate::format::{Document, Match};
 use crate::hash::{IdBuild, IntMapRef, IntPool, StrMap};
+use crate::names::{NameMap, ABSENT};
 
 /// No class: a name no exact name or prefix of the policy matches.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -31,8 +32,14 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// The classes of one dimension.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Classifier {
+    /// Exact names while the classes are made; moved to `names` at the end.
     exact: StrMap,
+    /// The exact names, for lookups.
+    names: NameMap,
     prefix: StrMap,
+    /// Whether any prefix class exists (else a name no exact class has is
+    /// of no class, with no walk).
+    prefixes: bool,
     /// The prefixes, for the longest one a name starts with.
     trie: Trie,
     /// Per class: the longest prefix class containing it, or [`NONE`].
@@ -147,6 +154,8 @@ impl Classifier {
         self.depth = (0..self.parent.len() as u32)
             .map(|c| self.chain(c).count() as u32)
             .collect();
+        self.names = NameMap::build(&std::mem::take(&mut self.exact));
+        self.prefixes = self.prefix.len() > 0;
     }
 
     /// The longest prefix class of `name` at most `max` bytes long.
@@ -159,10 +168,11 @@ impl Classifier {
     #[inline(always)]
     pub(crate) fn classify(&self, name: &str) -> u32 {
         let bytes = name.as_bytes();
-        match self.exact.get(bytes) {
-            Some(c) => c,
-            None => self.longest_prefix(bytes, bytes.len()),
+        let c = self.names.get(bytes);
+        if c == ABSENT && self.prefixes {
+            return self.longest_prefix(bytes, bytes.len());
         }
+        c
     }
 
     /// `class` and the classes containing it, innermost first.
