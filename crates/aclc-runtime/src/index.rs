@@ -265,12 +265,17 @@ pub(crate) struct LevelRows {
 /// classifying the names (the classifiers are shared by all access levels).
 ///
 /// Per object class (a column; the last one: objects of no class), the
-/// distinct rows the access levels give it are numbered, and each access
-/// level's row number is stored in as few bits as the column needs. The
-/// attribute classes that every row of a column decides alike are merged
-/// (`kinds`), and a row holds one bit per (kind, access type): allowed.
-/// At a million permissions a column has a few hundred rows and a dozen
-/// kinds, so the whole form is a few megabytes.
+/// distinct rows the access levels give it are numbered, most frequent
+/// first, and each access level's row number is stored in as few bits as
+/// the column needs. The attribute classes that every row of a column
+/// decides alike are merged (`kinds`), and per (kind, access type) a set
+/// of the column's rows holds those that allow it: one bit per row, so
+/// where a decision reads depends on the names and the access type alone
+/// up to the row's word, and that read starts while the row number is
+/// read (at a million permissions the two reads are in a few megabytes,
+/// beyond the second-level cache: the second one no longer waits for the
+/// first). At a million permissions a column has a few hundred rows and
+/// a couple of dozen kinds, so the whole form is a few megabytes.
 #[derive(Clone, Debug)]
 struct Flat {
     stride: usize,
@@ -282,8 +287,24 @@ struct Flat {
     /// `kinds[o * width + a]`: the kind of attribute class `a` (the last:
     /// attributes of no class) in column `o`.
     kinds: Kinds,
-    /// The rows' bits, column after column.
-    allowed: Vec<u64>,
+    /// Per column, per (kind, access type): the set of its rows that
+    /// allow it ([`Column::words`] words, aligned to their size).
+    allowed: Vec<Line>,
+    /// 0, read at run time: see [`Flat::allows`].
+    zero: u64,
+}
+
+/// Eight words on a cache line of their own.
+#[derive(Clone, Debug)]
+#[repr(C, align(64))]
+struct Line([u64; 8]);
+
+impl Flat {
+    /// Word `i` of `allowed`.
+    #[inline(always)]
+    fn word(&self, i: usize) -> u64 {
+        self.allowed.get(i / 8).map_or(0, |l| l.0[i % 8])
+    }
 }
 
 /// Where one column lives in a [`Flat`].
@@ -293,9 +314,9 @@ struct Column {
     cells: u64,
     /// Bits per cell (0 when it has one row).
     bits: u32,
-    /// First word of its rows in `allowed`.
+    /// First word of its row sets in `allowed`.
     rows: u32,
-    /// Words per row.
+    /// Words per row set.
     words: u32,
 }
 
@@ -405,19 +426,34 @@ impl Flat {
         let mut allowed: Vec<u64> = Vec::new();
         let mut local = vec![NONE; index.rows.len()];
         let mut rows: Vec<u32> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
         let mut signatures: HashMap<Vec<u8>, u32, IdBuild> = HashMap::default();
         let mut signature = Vec::new();
         let mut reps: Vec<usize> = Vec::new();
         for (o, column) in ids.chunks_exact_mut(n.max(1)).enumerate().take(stride) {
-            // Number the column's rows.
+            // Number the column's rows, the most frequent first (so most
+            // decisions read the first word of a row set).
             rows.clear();
-            for cell in column.iter_mut() {
-                let r = *cell as usize;
+            for &cell in column.iter() {
+                let r = cell as usize;
                 if local[r] == NONE {
                     local[r] = rows.len() as u32;
-                    rows.push(*cell);
+                    rows.push(cell);
+                    counts.push(0);
                 }
-                *cell = local[r];
+                counts[local[r] as usize] += 1;
+            }
+            let mut by_count: Vec<u32> = (0..rows.len() as u32).collect();
+            by_count.sort_by_key(|&k| (std::cmp::Reverse(counts[k as usize]), k));
+            let sorted: Vec<u32> = by_count.iter().map(|&k| rows[k as usize]).collect();
+            for (k, &r) in sorted.iter().enumerate() {
+                local[r as usize] = k as u32;
+            }
+            rows.clear();
+            rows.extend_from_slice(&sorted);
+            counts.clear();
+            for cell in column.iter_mut() {
+                *cell = local[*cell as usize];
             }
             for &r in &rows {
                 local[r as usize] = NONE;
@@ -435,17 +471,19 @@ impl Flat {
                 }
                 kinds[o * width + a] = kind;
             }
-            // The rows' bits: bit 4 × kind + access type.
-            let words = (reps.len() * 4).div_ceil(64).max(1);
-            let first = allowed.len();
-            allowed.resize(first + rows.len() * words, 0);
+            // Per (kind, access type): the set of rows allowed, in `span`
+            // words (a power of two, so a set of up to 512 rows lies in
+            // one cache line).
+            let span = rows.len().div_ceil(64).max(1).next_power_of_two();
+            let first = allowed.len().next_multiple_of(span.min(8));
+            allowed.resize(first + reps.len() * 4 * span, 0);
             for (k, &r) in rows.iter().enumerate() {
                 for (kind, &a) in reps.iter().enumerate() {
                     let e = effects[r as usize * width + a];
                     for access in 0..4 {
                         if e >> access & 1 != 0 {
-                            let b = kind * 4 + access;
-                            allowed[first + k * words + b / 64] |= 1 << (b % 64);
+                            let set = first + (kind * 4 + access) * span;
+                            allowed[set + k / 64] |= 1 << (k % 64);
                         }
                     }
                 }
@@ -469,7 +507,7 @@ impl Flat {
                 cells: start,
                 bits,
                 rows: first as u32,
-                words: words as u32,
+                words: span as u32,
             });
         }
         cells.resize(cells.len() + 8, 0);
@@ -484,7 +522,15 @@ impl Flat {
             columns,
             cells,
             kinds,
-            allowed,
+            allowed: allowed
+                .chunks(8)
+                .map(|c| {
+                    let mut line = Line([0; 8]);
+                    line.0[..c.len()].copy_from_slice(c);
+                    line
+                })
+                .collect(),
+            zero: 0,
         }
     }
 
@@ -504,16 +550,22 @@ impl Flat {
             .and_then(|s| s.try_into().ok())
             .map_or(0, u64::from_le_bytes);
         let row = ((word >> (at % 8)) & ((1u64 << col.bits) - 1)) as usize;
-        let b = self.kinds.get(o * self.width + a) * 4 + access as usize;
-        let w = col.rows as usize + row * col.words as usize + b / 64;
-        self.allowed.get(w).is_some_and(|&w| w >> (b % 64) & 1 != 0)
+        let set = col.rows as usize
+            + (self.kinds.get(o * self.width + a) * 4 + access as usize) * col.words as usize;
+        // The row set's first word does not depend on the row: read it
+        // now, while the cell is read, so the set's cache line is on its
+        // way when the row is known (most rows are among the first 64).
+        // `zero` is 0 but not known to the compiler, which keeps the read.
+        let early = self.word(set) & self.zero;
+        let w = self.word(set + row / 64) | early;
+        w >> (row % 64) & 1 != 0
     }
 
     fn bytes(&self) -> usize {
         self.columns.len() * std::mem::size_of::<Column>()
             + self.cells.len()
             + self.kinds.bytes()
-            + self.allowed.len() * 8
+            + self.allowed.len() * std::mem::size_of::<Line>()
     }
 }
 
