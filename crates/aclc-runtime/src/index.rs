@@ -158,6 +158,13 @@ impl Classifier {
         self.prefixes = self.prefix.len() > 0;
     }
 
+    /// The longest prefix class of `name` (out of line: the exact lookup
+    /// stays small where it is inlined).
+    #[inline(never)]
+    fn longest_prefix_of(&self, name: &[u8]) -> u32 {
+        self.trie.longest(name, name.len())
+    }
+
     /// The longest prefix class of `name` at most `max` bytes long.
     #[inline]
     fn longest_prefix(&self, name: &[u8], max: usize) -> u32 {
@@ -170,7 +177,7 @@ impl Classifier {
         let bytes = name.as_bytes();
         let c = self.names.get(bytes);
         if c == ABSENT && self.prefixes {
-            return self.longest_prefix(bytes, bytes.len());
+            return self.longest_prefix_of(bytes);
         }
         c
     }
@@ -640,6 +647,13 @@ impl Index {
             let a = self.attributes.classify(attribute);
             return flat.allows(level, o, a, access);
         }
+        self.allows_by_maps(level, access, object, attribute)
+    }
+
+    /// [`Index::allows`] without the flat form (a table too large for it):
+    /// kept out of line, so the flat path stays small.
+    #[inline(never)]
+    fn allows_by_maps(&self, level: u32, access: Access, object: &str, attribute: &str) -> bool {
         let Some(&level) = self.levels.get(level as usize) else {
             return false;
         };

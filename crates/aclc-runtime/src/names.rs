@@ -169,9 +169,17 @@ impl NameMap {
             i = (i & self.mask) + 1;
         }
         if self.spill {
-            return self.overflow.get(key).unwrap_or(ABSENT);
+            return self.long(key);
         }
         ABSENT
+    }
+
+    /// The value of a name in the overflow map (out of line: the lookup
+    /// stays small where it is inlined).
+    #[cold]
+    #[inline(never)]
+    fn long(&self, key: &[u8]) -> u32 {
+        self.overflow.get(key).unwrap_or(ABSENT)
     }
 }
 
