@@ -381,7 +381,10 @@ impl Flat {
             .saturating_add(stride.saturating_mul(width).saturating_mul(2))
     }
 
-    fn build(index: &Index, levels: &[LevelRows]) -> Flat {
+    /// The flat form, or `None` when it would take more than `budget`
+    /// bytes (row sets take a word per (kind, access type) even for a
+    /// column of few rows: [`Flat::size`] cannot bound them beforehand).
+    fn build(index: &Index, levels: &[LevelRows], budget: usize) -> Option<Flat> {
         let stride = index.objects.parent.len() + 1;
         let width = index.attributes.parent.len() + 1;
         // Global row id per (column, level): column-major.
@@ -483,7 +486,11 @@ impl Flat {
             // one cache line).
             let span = rows.len().div_ceil(64).max(1).next_power_of_two();
             let first = allowed.len().next_multiple_of(span.min(8));
-            allowed.resize(first + reps.len() * 4 * span, 0);
+            let end = first + reps.len() * 4 * span;
+            if end.saturating_mul(8).saturating_add(cells.len()) > budget {
+                return None;
+            }
+            allowed.resize(end, 0);
             for (k, &r) in rows.iter().enumerate() {
                 for (kind, &a) in reps.iter().enumerate() {
                     let e = effects[r as usize * width + a];
@@ -523,7 +530,7 @@ impl Flat {
         } else {
             Kinds::U16(kinds.into_iter().map(|k| k as u16).collect())
         };
-        Flat {
+        Some(Flat {
             stride,
             width,
             columns,
@@ -538,7 +545,7 @@ impl Flat {
                 })
                 .collect(),
             zero: 0,
-        }
+        })
     }
 
     #[inline(always)]
@@ -593,6 +600,25 @@ impl Index {
         levels: impl Iterator<Item = &'d [u32]>,
         flat: bool,
     ) -> Index {
+        let (mut index, built) = Index::maps(doc, levels);
+        let budget = FLAT_BYTES.max(2 * index.bytes());
+        if flat && Flat::size(&index, built.len()) <= budget {
+            index.flat = Flat::build(&index, &built, budget);
+        }
+        if index.flat.is_some() {
+            index.object_maps = IntPool::default();
+            index.attribute_maps = IntPool::default();
+            index.levels = Vec::new();
+            index.rows = Vec::new();
+        }
+        index
+    }
+
+    /// The index in its maps form, with each access level's rows as built.
+    fn maps<'d>(
+        doc: &'d Document,
+        levels: impl Iterator<Item = &'d [u32]>,
+    ) -> (Index, Vec<LevelRows>) {
         let mut index = Index::default();
         // Each class's pattern (in class order), and each permission's
         // object and attribute classes (in document order), so no name is
@@ -629,14 +655,7 @@ impl Index {
         }
         drop((rows, builder, fragments, locals));
         index.row_count = index.rows.len();
-        if flat && Flat::size(&index, built.len()) <= FLAT_BYTES.max(2 * index.bytes()) {
-            index.flat = Some(Flat::build(&index, &built));
-            index.object_maps = IntPool::default();
-            index.attribute_maps = IntPool::default();
-            index.levels = Vec::new();
-            index.rows = Vec::new();
-        }
-        index
+        (index, built)
     }
 
     /// The decision of level `level` (an index given in build order).
@@ -1378,4 +1397,56 @@ fn finish_row(index: &mut Index, ids: &mut RowIds, row: &PartialRow) -> u32 {
     index.rows.push(Row { attributes, other });
     ids.insert(key, next);
     next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{Block, Permission};
+
+    fn permission(object: &str, attribute: &str) -> Permission {
+        Permission {
+            effect: crate::Effect::Allow,
+            access: Access::Read,
+            object_match: Match::Exact,
+            object: object.to_string(),
+            attribute_match: Match::Exact,
+            attribute: attribute.to_string(),
+        }
+    }
+
+    /// The flat form is given up when it would exceed its budget (the maps
+    /// stay and decide), and built within it.
+    #[test]
+    fn the_flat_form_keeps_to_its_budget() {
+        let block = Block {
+            name: "L".to_string(),
+            kind: "user".to_string(),
+            predefined: false,
+            hidden: false,
+            group: None,
+            subsystem: None,
+            description: None,
+            visible_to: Vec::new(),
+            includes: Vec::new(),
+            permissions: vec![permission("A", "x"), permission("B", "y")],
+            order: Some(vec![0]),
+        };
+        let doc = Document {
+            version: crate::FORMAT_VERSION,
+            blocks: vec![block],
+            defaults: Vec::new(),
+            resellers: Vec::new(),
+        };
+        let orders = || std::iter::once(&[0u32][..]);
+        let (index, built) = Index::maps(&doc, orders());
+        assert!(Flat::build(&index, &built, 0).is_none());
+        let flat = Flat::build(&index, &built, usize::MAX);
+        assert!(flat.is_some_and(|f| f.allows(0, 0, 0, Access::Read)));
+        let index = Index::build(&doc, orders(), true);
+        assert!(index.is_flat());
+        assert!(index.allows(0, Access::Read, "A", "x"));
+        assert!(!index.allows(0, Access::Read, "A", "y"));
+        assert!(!index.allows(0, Access::Update, "B", "y"));
+    }
 }
