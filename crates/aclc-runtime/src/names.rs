@@ -10,10 +10,10 @@
 //! only when the table has such names; a longer request name is compared
 //! on its first 16 bytes and its length, which no slot matches.
 //!
-//! Measured against a branch-free form (four 4-byte reads at offsets
-//! picked without branching; a perfect hash with one pilot read per
-//! lookup): both fewer mispredicted branches under cachegrind, both slower
-//! on the real CPU (more instructions, and the pilot read lengthens the
+//! Measured against branch-free forms (four 4-byte reads of the name at
+//! offsets picked without branching; a perfect hash with one pilot read
+//! per lookup): fewer mispredicted branches under cachegrind, but no
+//! faster on the real CPU (more instructions; the pilot read lengthens the
 //! chain to the slot). See docs/src/performance.md.
 
 use crate::hash::StrMap;
