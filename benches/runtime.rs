@@ -3,7 +3,9 @@
 //!
 //! - `decide`: `Table::decide` on one thread over 4,096 requests (every
 //!   access level, names its rules mention, names they match by a prefix
-//!   or not at all); divan reports decisions per second (items);
+//!   or not at all); divan reports decisions per second (items); 100
+//!   samples of one pass each (with 10, one noisy pass in a busy minute
+//!   moved the median by 2×);
 //! - `decide_one_level`: `Level::decide` over 4,096 requests of one access
 //!   level, looked up once with `Table::level`;
 //! - `load`: `Table::from_json` on the `acl.json` text (parse and index);
@@ -114,7 +116,7 @@ fn requests(table: &Table) -> Vec<(String, Access, String, String)> {
         .collect()
 }
 
-#[divan::bench(args = SIZES, sample_count = 10)]
+#[divan::bench(args = SIZES, sample_count = 100)]
 fn decide(bencher: divan::Bencher, permissions: usize) {
     let table = Table::from_json(&json_text(permissions)).unwrap_or_else(|e| panic!("{e}"));
     let reqs = requests(&table);
@@ -145,7 +147,7 @@ fn one_level(table: &Table) -> (String, Vec<(Access, String, String)>) {
 
 /// `Level::decide` for one access level looked up once (`Table::level`):
 /// a service deciding many requests of one access level.
-#[divan::bench(args = SIZES, sample_count = 10)]
+#[divan::bench(args = SIZES, sample_count = 100)]
 fn decide_one_level(bencher: divan::Bencher, permissions: usize) {
     let table = Table::from_json(&json_text(permissions)).unwrap_or_else(|e| panic!("{e}"));
     let (name, reqs) = one_level(&table);

@@ -165,7 +165,10 @@ const EMPTY: Slot = Slot {
 
 /// A map from strings to `u32` values: open addressing over 16-byte slots
 /// (four to a cache line) holding the hash and the value, so a lookup is
-/// one slot read and one read of the key's text.
+/// one slot read and one read of the key's text. Names are collected in
+/// these while the index is built; decisions look them up in the
+/// [`NameMap`](crate::names::NameMap) built from them (this map keeps only
+/// its names longer than 16 bytes).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StrMap {
     /// A power of two long (or empty), at most half full.
@@ -177,9 +180,20 @@ pub(crate) struct StrMap {
 
 impl StrMap {
     /// Number of keys.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.len
+    }
+
+    /// The keys and their values, in no particular order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.len != u32::MAX)
+            .filter_map(|s| {
+                let start = s.start as usize;
+                let text = self.text.get(start..start + s.len as usize)?;
+                Some((std::str::from_utf8(text).ok()?, s.value))
+            })
     }
 
     /// The value of `key`.

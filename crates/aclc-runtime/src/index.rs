@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use crate::access::Access;
 use crate::format::{Document, Match};
 use crate::hash::{IdBuild, IntMapRef, IntPool, StrMap};
+use crate::names::{NameMap, ABSENT};
 
 /// No class: a name no exact name or prefix of the policy matches.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -31,8 +32,14 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// The classes of one dimension.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Classifier {
+    /// Exact names while the classes are made; moved to `names` at the end.
     exact: StrMap,
+    /// The exact names, for lookups.
+    names: NameMap,
     prefix: StrMap,
+    /// Whether any prefix class exists (else a name no exact class has is
+    /// of no class, with no walk).
+    prefixes: bool,
     /// The prefixes, for the longest one a name starts with.
     trie: Trie,
     /// Per class: the longest prefix class containing it, or [`NONE`].
@@ -147,6 +154,15 @@ impl Classifier {
         self.depth = (0..self.parent.len() as u32)
             .map(|c| self.chain(c).count() as u32)
             .collect();
+        self.names = NameMap::build(&std::mem::take(&mut self.exact));
+        self.prefixes = self.prefix.len() > 0;
+    }
+
+    /// The longest prefix class of `name` (out of line: the exact lookup
+    /// stays small where it is inlined).
+    #[inline(never)]
+    fn longest_prefix_of(&self, name: &[u8]) -> u32 {
+        self.trie.longest(name, name.len())
     }
 
     /// The longest prefix class of `name` at most `max` bytes long.
@@ -159,10 +175,11 @@ impl Classifier {
     #[inline(always)]
     pub(crate) fn classify(&self, name: &str) -> u32 {
         let bytes = name.as_bytes();
-        match self.exact.get(bytes) {
-            Some(c) => c,
-            None => self.longest_prefix(bytes, bytes.len()),
+        let c = self.names.get(bytes);
+        if c == ABSENT && self.prefixes {
+            return self.longest_prefix_of(bytes);
         }
+        c
     }
 
     /// `class` and the classes containing it, innermost first.
@@ -255,12 +272,17 @@ pub(crate) struct LevelRows {
 /// classifying the names (the classifiers are shared by all access levels).
 ///
 /// Per object class (a column; the last one: objects of no class), the
-/// distinct rows the access levels give it are numbered, and each access
-/// level's row number is stored in as few bits as the column needs. The
-/// attribute classes that every row of a column decides alike are merged
-/// (`kinds`), and a row holds one bit per (kind, access type): allowed.
-/// At a million permissions a column has a few hundred rows and a dozen
-/// kinds, so the whole form is a few megabytes.
+/// distinct rows the access levels give it are numbered, most frequent
+/// first, and each access level's row number is stored in as few bits as
+/// the column needs. The attribute classes that every row of a column
+/// decides alike are merged (`kinds`), and per (kind, access type) a set
+/// of the column's rows holds those that allow it: one bit per row, so
+/// where a decision reads depends on the names and the access type alone
+/// up to the row's word, and that read starts while the row number is
+/// read (at a million permissions the two reads are in a few megabytes,
+/// beyond the second-level cache: the second one no longer waits for the
+/// first). At a million permissions a column has a few hundred rows and
+/// a couple of dozen kinds, so the whole form is a few megabytes.
 #[derive(Clone, Debug)]
 struct Flat {
     stride: usize,
@@ -272,8 +294,24 @@ struct Flat {
     /// `kinds[o * width + a]`: the kind of attribute class `a` (the last:
     /// attributes of no class) in column `o`.
     kinds: Kinds,
-    /// The rows' bits, column after column.
-    allowed: Vec<u64>,
+    /// Per column, per (kind, access type): the set of its rows that
+    /// allow it ([`Column::words`] words, aligned to their size).
+    allowed: Vec<Line>,
+    /// 0, read at run time: see [`Flat::allows`].
+    zero: u64,
+}
+
+/// Eight words on a cache line of their own.
+#[derive(Clone, Debug)]
+#[repr(C, align(64))]
+struct Line([u64; 8]);
+
+impl Flat {
+    /// Word `i` of `allowed`.
+    #[inline(always)]
+    fn word(&self, i: usize) -> u64 {
+        self.allowed.get(i / 8).map_or(0, |l| l.0[i % 8])
+    }
 }
 
 /// Where one column lives in a [`Flat`].
@@ -283,9 +321,9 @@ struct Column {
     cells: u64,
     /// Bits per cell (0 when it has one row).
     bits: u32,
-    /// First word of its rows in `allowed`.
+    /// First word of its row sets in `allowed`.
     rows: u32,
-    /// Words per row.
+    /// Words per row set.
     words: u32,
 }
 
@@ -343,7 +381,10 @@ impl Flat {
             .saturating_add(stride.saturating_mul(width).saturating_mul(2))
     }
 
-    fn build(index: &Index, levels: &[LevelRows]) -> Flat {
+    /// The flat form, or `None` when it would take more than `budget`
+    /// bytes (row sets take a word per (kind, access type) even for a
+    /// column of few rows: [`Flat::size`] cannot bound them beforehand).
+    fn build(index: &Index, levels: &[LevelRows], budget: usize) -> Option<Flat> {
         let stride = index.objects.parent.len() + 1;
         let width = index.attributes.parent.len() + 1;
         // Global row id per (column, level): column-major.
@@ -395,19 +436,34 @@ impl Flat {
         let mut allowed: Vec<u64> = Vec::new();
         let mut local = vec![NONE; index.rows.len()];
         let mut rows: Vec<u32> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
         let mut signatures: HashMap<Vec<u8>, u32, IdBuild> = HashMap::default();
         let mut signature = Vec::new();
         let mut reps: Vec<usize> = Vec::new();
         for (o, column) in ids.chunks_exact_mut(n.max(1)).enumerate().take(stride) {
-            // Number the column's rows.
+            // Number the column's rows, the most frequent first (so most
+            // decisions read the first word of a row set).
             rows.clear();
-            for cell in column.iter_mut() {
-                let r = *cell as usize;
+            for &cell in column.iter() {
+                let r = cell as usize;
                 if local[r] == NONE {
                     local[r] = rows.len() as u32;
-                    rows.push(*cell);
+                    rows.push(cell);
+                    counts.push(0);
                 }
-                *cell = local[r];
+                counts[local[r] as usize] += 1;
+            }
+            let mut by_count: Vec<u32> = (0..rows.len() as u32).collect();
+            by_count.sort_by_key(|&k| (std::cmp::Reverse(counts[k as usize]), k));
+            let sorted: Vec<u32> = by_count.iter().map(|&k| rows[k as usize]).collect();
+            for (k, &r) in sorted.iter().enumerate() {
+                local[r as usize] = k as u32;
+            }
+            rows.clear();
+            rows.extend_from_slice(&sorted);
+            counts.clear();
+            for cell in column.iter_mut() {
+                *cell = local[*cell as usize];
             }
             for &r in &rows {
                 local[r as usize] = NONE;
@@ -425,17 +481,23 @@ impl Flat {
                 }
                 kinds[o * width + a] = kind;
             }
-            // The rows' bits: bit 4 × kind + access type.
-            let words = (reps.len() * 4).div_ceil(64).max(1);
-            let first = allowed.len();
-            allowed.resize(first + rows.len() * words, 0);
+            // Per (kind, access type): the set of rows allowed, in `span`
+            // words (a power of two, so a set of up to 512 rows lies in
+            // one cache line).
+            let span = rows.len().div_ceil(64).max(1).next_power_of_two();
+            let first = allowed.len().next_multiple_of(span.min(8));
+            let end = first + reps.len() * 4 * span;
+            if end.saturating_mul(8).saturating_add(cells.len()) > budget {
+                return None;
+            }
+            allowed.resize(end, 0);
             for (k, &r) in rows.iter().enumerate() {
                 for (kind, &a) in reps.iter().enumerate() {
                     let e = effects[r as usize * width + a];
                     for access in 0..4 {
                         if e >> access & 1 != 0 {
-                            let b = kind * 4 + access;
-                            allowed[first + k * words + b / 64] |= 1 << (b % 64);
+                            let set = first + (kind * 4 + access) * span;
+                            allowed[set + k / 64] |= 1 << (k % 64);
                         }
                     }
                 }
@@ -459,7 +521,7 @@ impl Flat {
                 cells: start,
                 bits,
                 rows: first as u32,
-                words: words as u32,
+                words: span as u32,
             });
         }
         cells.resize(cells.len() + 8, 0);
@@ -468,14 +530,22 @@ impl Flat {
         } else {
             Kinds::U16(kinds.into_iter().map(|k| k as u16).collect())
         };
-        Flat {
+        Some(Flat {
             stride,
             width,
             columns,
             cells,
             kinds,
-            allowed,
-        }
+            allowed: allowed
+                .chunks(8)
+                .map(|c| {
+                    let mut line = Line([0; 8]);
+                    line.0[..c.len()].copy_from_slice(c);
+                    line
+                })
+                .collect(),
+            zero: 0,
+        })
     }
 
     #[inline(always)]
@@ -494,16 +564,22 @@ impl Flat {
             .and_then(|s| s.try_into().ok())
             .map_or(0, u64::from_le_bytes);
         let row = ((word >> (at % 8)) & ((1u64 << col.bits) - 1)) as usize;
-        let b = self.kinds.get(o * self.width + a) * 4 + access as usize;
-        let w = col.rows as usize + row * col.words as usize + b / 64;
-        self.allowed.get(w).is_some_and(|&w| w >> (b % 64) & 1 != 0)
+        let set = col.rows as usize
+            + (self.kinds.get(o * self.width + a) * 4 + access as usize) * col.words as usize;
+        // The row set's first word does not depend on the row: read it
+        // now, while the cell is read, so the set's cache line is on its
+        // way when the row is known (most rows are among the first 64).
+        // `zero` is 0 but not known to the compiler, which keeps the read.
+        let early = self.word(set) & self.zero;
+        let w = self.word(set + row / 64) | early;
+        w >> (row % 64) & 1 != 0
     }
 
     fn bytes(&self) -> usize {
         self.columns.len() * std::mem::size_of::<Column>()
             + self.cells.len()
             + self.kinds.bytes()
-            + self.allowed.len() * 8
+            + self.allowed.len() * std::mem::size_of::<Line>()
     }
 }
 
@@ -524,6 +600,25 @@ impl Index {
         levels: impl Iterator<Item = &'d [u32]>,
         flat: bool,
     ) -> Index {
+        let (mut index, built) = Index::maps(doc, levels);
+        let budget = FLAT_BYTES.max(2 * index.bytes());
+        if flat && Flat::size(&index, built.len()) <= budget {
+            index.flat = Flat::build(&index, &built, budget);
+        }
+        if index.flat.is_some() {
+            index.object_maps = IntPool::default();
+            index.attribute_maps = IntPool::default();
+            index.levels = Vec::new();
+            index.rows = Vec::new();
+        }
+        index
+    }
+
+    /// The index in its maps form, with each access level's rows as built.
+    fn maps<'d>(
+        doc: &'d Document,
+        levels: impl Iterator<Item = &'d [u32]>,
+    ) -> (Index, Vec<LevelRows>) {
         let mut index = Index::default();
         // Each class's pattern (in class order), and each permission's
         // object and attribute classes (in document order), so no name is
@@ -560,14 +655,7 @@ impl Index {
         }
         drop((rows, builder, fragments, locals));
         index.row_count = index.rows.len();
-        if flat && Flat::size(&index, built.len()) <= FLAT_BYTES.max(2 * index.bytes()) {
-            index.flat = Some(Flat::build(&index, &built));
-            index.object_maps = IntPool::default();
-            index.attribute_maps = IntPool::default();
-            index.levels = Vec::new();
-            index.rows = Vec::new();
-        }
-        index
+        (index, built)
     }
 
     /// The decision of level `level` (an index given in build order).
@@ -578,6 +666,13 @@ impl Index {
             let a = self.attributes.classify(attribute);
             return flat.allows(level, o, a, access);
         }
+        self.allows_by_maps(level, access, object, attribute)
+    }
+
+    /// [`Index::allows`] without the flat form (a table too large for it):
+    /// kept out of line, so the flat path stays small.
+    #[inline(never)]
+    fn allows_by_maps(&self, level: u32, access: Access, object: &str, attribute: &str) -> bool {
         let Some(&level) = self.levels.get(level as usize) else {
             return false;
         };
@@ -1302,4 +1397,56 @@ fn finish_row(index: &mut Index, ids: &mut RowIds, row: &PartialRow) -> u32 {
     index.rows.push(Row { attributes, other });
     ids.insert(key, next);
     next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{Block, Permission};
+
+    fn permission(object: &str, attribute: &str) -> Permission {
+        Permission {
+            effect: crate::Effect::Allow,
+            access: Access::Read,
+            object_match: Match::Exact,
+            object: object.to_string(),
+            attribute_match: Match::Exact,
+            attribute: attribute.to_string(),
+        }
+    }
+
+    /// The flat form is given up when it would exceed its budget (the maps
+    /// stay and decide), and built within it.
+    #[test]
+    fn the_flat_form_keeps_to_its_budget() {
+        let block = Block {
+            name: "L".to_string(),
+            kind: "user".to_string(),
+            predefined: false,
+            hidden: false,
+            group: None,
+            subsystem: None,
+            description: None,
+            visible_to: Vec::new(),
+            includes: Vec::new(),
+            permissions: vec![permission("A", "x"), permission("B", "y")],
+            order: Some(vec![0]),
+        };
+        let doc = Document {
+            version: crate::FORMAT_VERSION,
+            blocks: vec![block],
+            defaults: Vec::new(),
+            resellers: Vec::new(),
+        };
+        let orders = || std::iter::once(&[0u32][..]);
+        let (index, built) = Index::maps(&doc, orders());
+        assert!(Flat::build(&index, &built, 0).is_none());
+        let flat = Flat::build(&index, &built, usize::MAX);
+        assert!(flat.is_some_and(|f| f.allows(0, 0, 0, Access::Read)));
+        let index = Index::build(&doc, orders(), true);
+        assert!(index.is_flat());
+        assert!(index.allows(0, Access::Read, "A", "x"));
+        assert!(!index.allows(0, Access::Read, "A", "y"));
+        assert!(!index.allows(0, Access::Update, "B", "y"));
+    }
 }

@@ -22,6 +22,7 @@ mod access;
 pub mod format;
 mod hash;
 mod index;
+mod names;
 mod table;
 
 pub use access::{Access, Effect};

@@ -7,6 +7,7 @@ use crate::access::{Access, Effect};
 use crate::format::{Document, FORMAT_VERSION};
 use crate::hash::StrMap;
 use crate::index::Index;
+use crate::names::{NameMap, ABSENT};
 
 /// Why a table could not be loaded.
 #[derive(Debug)]
@@ -114,7 +115,7 @@ impl<'t> Level<'t> {
 pub struct Table {
     document: Document,
     /// Access level name → its index among `levels`.
-    names: StrMap,
+    names: NameMap,
     /// Per indexed access level: its block index.
     levels: Vec<u32>,
     index: Index,
@@ -191,7 +192,7 @@ impl Table {
         );
         Ok(Table {
             document,
-            names,
+            names: NameMap::build(&names),
             levels,
             index,
         })
@@ -230,8 +231,8 @@ impl Table {
     /// ```
     #[inline]
     pub fn level(&self, acl: &str) -> Option<Level<'_>> {
-        let level = self.names.get(acl.as_bytes())?;
-        Some(Level { table: self, level })
+        let level = self.names.get(acl.as_bytes());
+        (level != ABSENT).then_some(Level { table: self, level })
     }
 
     /// Like [`Table::decide`], also naming the deciding permission. Walks
@@ -246,7 +247,7 @@ impl Table {
         object: &str,
         attribute: &str,
     ) -> Option<Decision> {
-        let level = self.names.get(acl.as_bytes())?;
+        let level = self.level(acl)?.level;
         Some(self.explain_level(level, access, object, attribute))
     }
 
