@@ -178,7 +178,7 @@ pub enum AccessSpec {
 }
 
 /// A name in a pattern, shared: the parser gives every occurrence of the
-/// same name in a file one allocation, and the model and the analysis clone
+/// same name in a file (or in files parsed together) one allocation, and the model and the analysis clone
 /// it without copying (a million permissions name a few thousand names).
 pub type Name = std::sync::Arc<str>;
 
@@ -215,7 +215,8 @@ impl Pattern {
     /// The identity of the pattern: its kind and the address of its name.
     /// Equal identities mean equal patterns, so a map keyed by identity
     /// hashes and compares a word, not a name; equal patterns may have
-    /// different identities (the parser keeps one copy of a name per file),
+    /// different identities (the parser keeps one copy of a name per file,
+    /// or per set of files parsed with the same [`crate::syntax::Names`]),
     /// so such a map may hold a pattern more than once. The address is only
     /// meaningful while the pattern is alive: whoever keys a map by it keeps
     /// the patterns alive as long as the map.
