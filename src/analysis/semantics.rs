@@ -280,11 +280,25 @@ impl FirstMatch {
         self.decided.insert_slots_also(slots, access, allowed)
     }
 
-    /// First-match over rules whose boxes span words `[lo, hi)` at most.
-    fn spanning(lo: u32, hi: u32) -> FirstMatch {
-        FirstMatch {
-            decided: CellSet::spanning(lo, hi),
-            allowed: CellSet::new(),
+    /// First-match over `rules`, the decided set spanning the words of all
+    /// their boxes from the start: widened once, not once per rule that
+    /// reaches further out.
+    fn for_rules<'r>(
+        u: &Universe,
+        rules: impl Iterator<Item = &'r Rule>,
+        scratch: &mut Vec<Range<u32>>,
+    ) -> FirstMatch {
+        let span = rules
+            .filter_map(|r| {
+                CellSet::box_words(u.slots_of(&r.object, &r.attribute, scratch), r.access)
+            })
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+        match span {
+            Some((lo, hi)) => FirstMatch {
+                decided: CellSet::spanning(lo, hi),
+                allowed: CellSet::new(),
+            },
+            None => FirstMatch::new(),
         }
     }
 
@@ -331,15 +345,7 @@ pub fn statements_summary(u: &Universe, stmts: &[PermissionStmt]) -> Summary {
 /// Own permissions of one block: their decisions, and the dead ones.
 fn own_rules(u: &Universe, acl: AclId, rules: &[Rule], dead: &mut Vec<DeadRule>) -> Summary {
     let mut scratch = Vec::new();
-    // The words of all boxes first: the decided set is widened once, not
-    // once per rule that reaches further out.
-    let span = rules
-        .iter()
-        .filter_map(|r| {
-            CellSet::box_words(u.slots_of(&r.object, &r.attribute, &mut scratch), r.access)
-        })
-        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-    let mut fm = span.map_or_else(FirstMatch::new, |(lo, hi)| FirstMatch::spanning(lo, hi));
+    let mut fm = FirstMatch::for_rules(u, rules.iter(), &mut scratch);
     // (access, object, attribute) → first rule with exactly these patterns,
     // to find a covering rule in a handful of lookups.
     let mut first: FxHashMap<(Access, &Pattern, &Pattern), usize> = FxHashMap::default();
@@ -427,14 +433,7 @@ pub(crate) fn rules_summary<'r>(
 ) -> Summary {
     let rules = rules.into_iter();
     let mut scratch = Vec::new();
-    // The words of all boxes first, as in [`own_rules`].
-    let span = rules
-        .clone()
-        .filter_map(|r| {
-            CellSet::box_words(u.slots_of(&r.object, &r.attribute, &mut scratch), r.access)
-        })
-        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-    let mut fm = span.map_or_else(FirstMatch::new, |(lo, hi)| FirstMatch::spanning(lo, hi));
+    let mut fm = FirstMatch::for_rules(u, rules.clone(), &mut scratch);
     for r in rules {
         fm.add(
             u.slots_of(&r.object, &r.attribute, &mut scratch),

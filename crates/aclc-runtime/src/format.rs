@@ -54,6 +54,26 @@ pub struct Block {
     pub order: Option<Vec<u32>>,
 }
 
+#[cfg(test)]
+impl Block {
+    /// A plain user access level (no metadata, no includes), for tests.
+    pub(crate) fn user(name: &str, permissions: Vec<Permission>, order: Option<Vec<u32>>) -> Block {
+        Block {
+            name: name.to_string(),
+            kind: "user".to_string(),
+            predefined: false,
+            hidden: false,
+            group: None,
+            subsystem: None,
+            description: None,
+            visible_to: Vec::new(),
+            includes: Vec::new(),
+            permissions,
+            order,
+        }
+    }
+}
+
 /// How a permission's object or attribute matches a name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

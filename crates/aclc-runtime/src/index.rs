@@ -1419,19 +1419,11 @@ mod tests {
     /// stay and decide), and built within it.
     #[test]
     fn the_flat_form_keeps_to_its_budget() {
-        let block = Block {
-            name: "L".to_string(),
-            kind: "user".to_string(),
-            predefined: false,
-            hidden: false,
-            group: None,
-            subsystem: None,
-            description: None,
-            visible_to: Vec::new(),
-            includes: Vec::new(),
-            permissions: vec![permission("A", "x"), permission("B", "y")],
-            order: Some(vec![0]),
-        };
+        let block = Block::user(
+            "L",
+            vec![permission("A", "x"), permission("B", "y")],
+            Some(vec![0]),
+        );
         let doc = Document {
             version: crate::FORMAT_VERSION,
             blocks: vec![block],

@@ -367,19 +367,7 @@ mod tests {
                     order.extend((0..rng.below(n + 1)).map(|_| rng.below(n) as u32));
                     order
                 });
-                Block {
-                    name: format!("L{i}"),
-                    kind: "user".to_string(),
-                    predefined: false,
-                    hidden: false,
-                    group: None,
-                    subsystem: None,
-                    description: None,
-                    visible_to: Vec::new(),
-                    includes: Vec::new(),
-                    permissions,
-                    order,
-                }
+                Block::user(&format!("L{i}"), permissions, order)
             })
             .collect();
         Document {
