@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::region::{CellSet, Region, Universe};
+use super::region::{CellSet, Packed, Region, Universe};
 use crate::model::reach::Reach;
 use crate::model::{AccessLevel, AclId, Model, Rule};
 use crate::syntax::ast::{Access, AccessSet, Effect, Pattern, PermissionStmt};
@@ -100,11 +100,43 @@ pub struct Summary {
 impl Summary {
     /// The summary of these sets, `allowed` sharing `decided` when equal.
     pub fn new(decided: CellSet, allowed: CellSet) -> Summary {
+        let (decided, allowed) = (decided.compacted(), allowed.compacted());
         let decided = Arc::new(decided);
         let allowed = if allowed == *decided {
             Arc::clone(&decided)
         } else {
             Arc::new(allowed)
+        };
+        Summary { decided, allowed }
+    }
+}
+
+/// The decisions of one block's own permissions as kept ([`Packed`]:
+/// their few non-zero words alone), `allowed` absent when it equals
+/// `decided`.
+#[derive(Clone, Debug, Default)]
+pub struct OwnSummary {
+    /// Cells its own permissions decide.
+    pub decided: Packed,
+    allowed: Option<Packed>,
+}
+
+impl OwnSummary {
+    /// `summary`, packed.
+    pub fn of(summary: Summary) -> OwnSummary {
+        let same = Arc::ptr_eq(&summary.decided, &summary.allowed);
+        OwnSummary {
+            allowed: (!same).then(|| Packed::new(Arc::unwrap_or_clone(summary.allowed))),
+            decided: Packed::new(Arc::unwrap_or_clone(summary.decided)),
+        }
+    }
+
+    /// The summary, unpacked.
+    pub fn summary(&self) -> Summary {
+        let decided = Arc::new(self.decided.unpack());
+        let allowed = match &self.allowed {
+            Some(a) => Arc::new(a.unpack()),
+            None => Arc::clone(&decided),
         };
         Summary { decided, allowed }
     }
@@ -118,7 +150,7 @@ pub struct Semantics {
     /// Per access level (by [`AclId`]): its decisions.
     pub summaries: Vec<Summary>,
     /// Per access level: the decisions of its own permissions alone.
-    pub own: Vec<Summary>,
+    pub own: Vec<OwnSummary>,
     /// Per access level: whether it reaches an include of an undeclared
     /// name (its decisions are then incomplete).
     pub unresolved: Vec<bool>,
@@ -490,7 +522,7 @@ impl Semantics {
         let u = &universe;
         let n = model.acls.len();
         let previous = previous.filter(|(_, s)| s.universe == universe);
-        let analyzed: Vec<(Summary, Vec<DeadRule>, bool)> = model
+        let analyzed: Vec<(OwnSummary, Vec<DeadRule>, bool)> = model
             .acls
             .par_iter()
             .map(|acl| {
@@ -498,7 +530,7 @@ impl Semantics {
                     return (own, dead, true);
                 }
                 let mut dead = Vec::new();
-                let own = own_rules(u, acl.id, &acl.rules, &mut dead);
+                let own = OwnSummary::of(own_rules(u, acl.id, &acl.rules, &mut dead));
                 (own, dead, false)
             })
             .collect();
@@ -604,7 +636,7 @@ impl Semantics {
 
     /// The own-permission analysis of the block `acl` had in this analysis
     /// of `model`, if it has the same permissions here.
-    fn reuse_own(&self, model: &Model, acl: &AccessLevel) -> Option<(Summary, Vec<DeadRule>)> {
+    fn reuse_own(&self, model: &Model, acl: &AccessLevel) -> Option<(OwnSummary, Vec<DeadRule>)> {
         let was = model.acl(model.lookup(&acl.name)?);
         let same = was.rules.len() == acl.rules.len()
             && was.rules.iter().zip(&acl.rules).all(|(a, b)| {
@@ -763,7 +795,7 @@ fn compose_scc(
     model: &Model,
     u: &Universe,
     scc: &[AclId],
-    own: &[Summary],
+    own: &[OwnSummary],
     summaries: &[Summary],
     needed: &[bool],
     reach: &Reach,
@@ -790,9 +822,10 @@ fn compose_scc(
         return out;
     }
     let m = scc[0];
+    let own = own[m.0 as usize].summary();
     let summary = Composer {
         model,
-        own: &own[m.0 as usize],
+        own: &own,
         summaries,
         reach,
     }
@@ -1016,9 +1049,10 @@ impl Semantics {
         acl: AclId,
         laters: &[usize],
     ) -> Vec<Vec<(usize, Region)>> {
+        let own = self.own[acl.0 as usize].summary();
         let composer = Composer {
             model,
-            own: &self.own[acl.0 as usize],
+            own: &own,
             summaries: &self.summaries,
             reach: &self.reach,
         };

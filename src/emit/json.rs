@@ -55,14 +55,8 @@ impl<'a> OrderIndex<'a> {
         for acl in &model.acls {
             starts.push(words.len() as u32);
             if let Some(s) = semantics.own.get(acl.id.0 as usize) {
-                let (offset, ws) = s.decided.raw_words();
-                span = span.max(offset + ws.len() as u32);
-                words.extend(
-                    ws.iter()
-                        .enumerate()
-                        .filter(|(_, &w)| w != 0)
-                        .map(|(i, &w)| (offset + i as u32, w)),
-                );
+                words.extend(s.decided.nonzero_words());
+                span = span.max(words.last().map_or(0, |&(w, _)| w + 1));
             }
             let (offset, ws) = semantics.summary(acl.id).decided.raw_words();
             span = span.max(offset + ws.len() as u32);

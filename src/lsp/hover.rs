@@ -262,7 +262,7 @@ fn include(a: &Analysis, acl: &AccessLevel, inc: &crate::model::Include) -> Stri
                 let mut before = sem
                     .own
                     .get(acl.id.0 as usize)
-                    .map(|o| crate::analysis::region::CellSet::clone(&o.decided))
+                    .map(|o| o.decided.unpack())
                     .unwrap_or_default();
                 for earlier in acl
                     .includes

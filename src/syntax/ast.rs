@@ -269,8 +269,9 @@ impl fmt::Display for Target {
 pub struct PermissionStmt {
     /// Allow or deny.
     pub effect: Node<Effect>,
-    /// The access types as written.
-    pub access: Vec<Node<AccessSpec>>,
+    /// The access types as written (a boxed slice: one to four, held
+    /// exactly, a million times over in a large set).
+    pub access: Box<[Node<AccessSpec>]>,
     /// What it applies to.
     pub target: Target,
     /// The whole statement.

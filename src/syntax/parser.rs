@@ -709,7 +709,7 @@ impl Cx<'_> {
         let span = Span { start, ..span };
         PermissionStmt {
             effect,
-            access,
+            access: access.into_boxed_slice(),
             target,
             span,
         }

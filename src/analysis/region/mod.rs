@@ -21,7 +21,7 @@ mod cellset;
 mod render;
 mod tree;
 
-pub use cellset::CellSet;
+pub use cellset::{CellSet, Packed};
 pub use render::{describe, grouped, lines, parts, Part, Parts};
 pub use tree::{NodeId, PatternTree};
 

@@ -271,7 +271,9 @@ impl<'t> Reader<'_, 't> {
         let effect = Effect::parse(word)?;
         self.at += word.len();
         let effect = Node::new(effect, self.span(start));
-        let mut access = Vec::new();
+        // Most statements name one access type: then the boxed slice below
+        // is this allocation, exactly.
+        let mut access = Vec::with_capacity(1);
         self.trivia();
         loop {
             let at = self.at;
@@ -296,7 +298,7 @@ impl<'t> Reader<'_, 't> {
         let attribute = self.pattern()?;
         Some(PermissionStmt {
             effect,
-            access,
+            access: access.into_boxed_slice(),
             target: Target { object, attribute },
             span: self.span(start),
         })
