@@ -14,7 +14,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analysis::region::{CellSet, Universe};
+use crate::analysis::region::{CellSet, Packed, Universe};
 use crate::analysis::semantics::{rules_summary, walk_summary, Summary};
 use crate::model::{AccessLevel, AclId, Model, Rule};
 
@@ -213,7 +213,7 @@ pub(crate) fn closure(model: &Model, roots: impl IntoIterator<Item = AclId>) -> 
 /// alone decide, and the composed decisions (`None`: not needed, not
 /// computed, or released).
 pub(crate) struct Decisions {
-    pub own: Vec<Option<Arc<CellSet>>>,
+    pub own: Vec<Option<Packed>>,
     pub all: Vec<Option<Arc<Summary>>>,
 }
 
@@ -227,7 +227,7 @@ pub(crate) type KeepOwn<'a> = &'a (dyn Fn(AclId) -> bool + Sync);
 
 /// A block's own decided cells (if kept) and composed decisions, just
 /// computed.
-type Computed = (AclId, Option<Arc<CellSet>>, Arc<Summary>);
+type Computed = (AclId, Option<Packed>, Arc<Summary>);
 
 /// Compute the decisions of the `needed` blocks of `model` (a set closed
 /// under includes), level by level over the include graph's strongly
@@ -290,7 +290,7 @@ pub(crate) fn decisions(
                             return (m, None, all);
                         }
                         let own = rules_summary(u, &model.acl(m).rules);
-                        let kept = keep_own(m).then(|| Arc::clone(&own.decided));
+                        let kept = keep_own(m).then(|| Packed::of(&own.decided));
                         let all = if cyclic {
                             walk_summary(model, u, m)
                         } else {
@@ -377,10 +377,10 @@ pub(crate) struct Attribution<'a> {
 }
 
 /// A side's decisions of a block (empty when absent or not computed).
-fn side(d: &Decisions, id: Option<AclId>) -> (Option<&CellSet>, Option<&Summary>) {
+fn side(d: &Decisions, id: Option<AclId>) -> (Option<&Packed>, Option<&Summary>) {
     match id {
         Some(id) => (
-            d.own[id.0 as usize].as_deref(),
+            d.own[id.0 as usize].as_ref(),
             d.all[id.0 as usize].as_deref(),
         ),
         None => (None, None),
@@ -502,7 +502,7 @@ impl<'a> Attribution<'a> {
         out
     }
 
-    fn sides(&self, b: u32) -> [(Option<&CellSet>, Option<&Summary>); 2] {
+    fn sides(&self, b: u32) -> [(Option<&Packed>, Option<&Summary>); 2] {
         let (o, n) = self.pair.ids(b);
         [side(&self.old, o), side(&self.new, n)]
     }
@@ -551,7 +551,7 @@ impl<'a> Attribution<'a> {
                 .par_iter()
                 .map(|&(b, id)| {
                     let own = rules_summary(u, &model.acl(id).rules);
-                    let kept = dirty[b as usize].then(|| Arc::clone(&own.decided));
+                    let kept = dirty[b as usize].then(|| Packed::of(&own.decided));
                     (id, kept, Arc::new(compose(model, id, own, &d.all)))
                 })
                 .collect();
@@ -603,7 +603,7 @@ impl<'a> Attribution<'a> {
         let [(own_old, _), (own_new, _)] = self.sides(b);
         let mut own = CellSet::new();
         for s in [own_old, own_new].into_iter().flatten() {
-            own.union_with(s);
+            own.union_with(&s.unpack());
         }
         let by_own = rest.intersection(&own);
         if !by_own.is_empty() {

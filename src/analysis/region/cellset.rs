@@ -367,6 +367,11 @@ impl CellSet {
         (self.offset, &self.words)
     }
 
+    /// Whether fewer than half its words are non-zero ([`Packed`]).
+    fn packs(&self) -> bool {
+        self.words.iter().filter(|&&w| w != 0).count() * 2 < self.words.len()
+    }
+
     /// The non-zero words with their indexes, by increasing index.
     pub fn nonzero_words(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
         let offset = self.offset;
@@ -468,11 +473,21 @@ impl Default for Packed {
 impl Packed {
     /// `set`, packed when its non-zero words are fewer than half its span.
     pub fn new(set: CellSet) -> Packed {
-        let nonzero = set.words.iter().filter(|&&w| w != 0).count();
-        if nonzero * 2 >= set.words.len() {
-            return Packed::Dense(set.compacted());
+        if set.packs() {
+            Packed::Sparse(set.nonzero_words().collect())
+        } else {
+            Packed::Dense(set.compacted())
         }
-        Packed::Sparse(set.nonzero_words().collect())
+    }
+
+    /// [`Packed::new`] of a copy of `set` (only its non-zero words copied
+    /// when it packs).
+    pub fn of(set: &CellSet) -> Packed {
+        if set.packs() {
+            Packed::Sparse(set.nonzero_words().collect())
+        } else {
+            Packed::Dense(set.clone().compacted())
+        }
     }
 
     /// The set.
@@ -573,6 +588,7 @@ mod tests {
             let set: CellSet = a.iter().copied().collect();
             let packed = Packed::new(set.clone());
             prop_assert_eq!(packed.unpack(), set.clone());
+            prop_assert_eq!(&Packed::of(&set), &packed);
             prop_assert_eq!(packed.len(), set.len());
             prop_assert_eq!(packed.is_empty(), set.is_empty());
             prop_assert_eq!(
