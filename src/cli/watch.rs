@@ -8,6 +8,16 @@
 //! and saves that change nothing stay quiet. A policy folder that
 //! disappears is watched for from its parent and watched again when it
 //! comes back (a new folder is a new inode: the old watch is dead).
+//!
+//! Events name folders that were only opened (listing the policy folder,
+//! writing the build output): a folder's event leads to a new listing only
+//! when the folder's modification time, size or identity is not the one
+//! seen at its previous event, else each listing would cause the next.
+//! And events can be lost: after a policy folder came back, its new watch
+//! was seen (rarely, on a loaded machine) to report nothing. So once a
+//! second the known files' modification times and sizes are compared with
+//! those seen just before they were read; a file that differs is read as
+//! if an event had named it, and every watch is set up again.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -32,6 +42,18 @@ pub const EXAMPLES: &str = "\
 Examples:
   aclc watch                                     re-check on every change (Ctrl-C stops)
   aclc watch -p policies/examples --build dist   also rebuild dist/acl.json after each good change";
+
+/// How often the known files' stamps are compared ([`State::sweep`]).
+const SWEEP: Duration = Duration::from_secs(1);
+
+/// A file's or folder's modification time, size and identity.
+type Stamp = (SystemTime, u64, Option<(u64, u64)>);
+
+/// `path`'s [`Stamp`], if it can be read.
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len(), identity_of(&m)))
+}
 
 /// New findings listed after a change; the counts cover the rest.
 const SHOWN_FINDINGS: usize = 8;
@@ -96,7 +118,18 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             .unwrap_or_default()
     );
     state.check(&[("", Change::Initial)]);
-    while let Ok(message) = rx.recv() {
+    let mut sweep_at = Instant::now() + SWEEP;
+    loop {
+        let wait = sweep_at.saturating_duration_since(Instant::now());
+        let message = match rx.recv_timeout(wait) {
+            Ok(message) => message,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                state.sweep(debouncer.watcher());
+                sweep_at = Instant::now() + SWEEP;
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let mut events = Vec::new();
         let mut stopping = false;
         // Take every batch already waiting: one check for all of them.
@@ -111,6 +144,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             break;
         }
         state.on_events(events, debouncer.watcher());
+        // A stream of events does not put the comparison off.
+        if Instant::now() >= sweep_at {
+            state.sweep(debouncer.watcher());
+            sweep_at = Instant::now() + SWEEP;
+        }
     }
     println!("{} stopped", clock());
     Ok(Outcome::Clean)
@@ -139,6 +177,10 @@ struct State<'a> {
     armed: HashMap<PathBuf, (bool, Option<(u64, u64)>)>,
     /// The policy paths found missing at the latest scan.
     missing: BTreeSet<PathBuf>,
+    /// Per known file: its [`Stamp`] just before it was last read.
+    stamps: HashMap<PathBuf, Option<Stamp>>,
+    /// Per folder named by an event: its [`Stamp`] then.
+    folders: HashMap<PathBuf, Option<Stamp>>,
     /// The findings of the latest check (code, file, message).
     findings: HashSet<(String, String, String)>,
     /// Whether an output was written since the watch began.
@@ -162,6 +204,8 @@ impl<'a> State<'a> {
             known: BTreeMap::new(),
             armed: HashMap::new(),
             missing: BTreeSet::new(),
+            stamps: HashMap::new(),
+            folders: HashMap::new(),
             findings: HashSet::new(),
             built: false,
         };
@@ -174,6 +218,7 @@ impl<'a> State<'a> {
         let mut sources = load::load_predefined(&self.settings.predefined)?;
         self.known.clear();
         for (abs, shown) in self.list() {
+            self.stamps.insert(abs.clone(), stamp(&abs));
             match std::fs::read_to_string(&abs) {
                 Ok(text) => {
                     sources.add(shown.clone(), text, Origin::User);
@@ -275,10 +320,14 @@ impl<'a> State<'a> {
                 continue;
             } else if self.known.contains_key(&path) {
                 reread.insert(path);
-            } else if path.extension().is_some_and(|e| e == "acl") || !path.is_file() {
-                // A new policy file, a folder created, renamed or removed,
-                // or a policy path itself: find out from the folders.
+            } else if path.extension().is_some_and(|e| e == "acl") {
+                // A new policy file: find out from the folders.
                 rescan = true;
+            } else if !path.is_file() {
+                // A folder created, renamed or removed, or a policy path
+                // itself — or only opened, which changes nothing.
+                let now = stamp(&path);
+                rescan |= self.folders.insert(path, now) != Some(now);
             }
         }
         if reload {
@@ -291,6 +340,9 @@ impl<'a> State<'a> {
         let mut changes: Vec<(String, Change)> = Vec::new();
         for path in reread {
             if let Some(change) = self.reread(&path) {
+                // A file gone, maybe with its folder: list the folders, so
+                // a folder that went away takes all its files at once.
+                rescan |= change.1 == Change::Removed;
                 changes.push(change);
             }
         }
@@ -306,10 +358,35 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Compare the known files' stamps with those seen when they were
+    /// read, and the policy paths' presence with the latest scan: what a
+    /// lost event would have said. A file found changed this way means a
+    /// watch failed, so every watch is set up again.
+    fn sweep(&mut self, watcher: &mut dyn Watcher) {
+        let mut events: Vec<PathBuf> = self
+            .known
+            .keys()
+            .filter(|abs| self.stamps.get(*abs).is_none_or(|s| *s != stamp(abs)))
+            .cloned()
+            .collect();
+        if !events.is_empty() {
+            self.armed.clear();
+        }
+        for p in &self.settings.paths {
+            if p.exists() == self.missing.contains(p) {
+                events.push(self.absolute(p));
+            }
+        }
+        if !events.is_empty() {
+            self.on_events(events, watcher);
+        }
+    }
+
     /// Read a known file again; its change, if its text is not the one the
     /// workspace holds.
     fn reread(&mut self, abs: &Path) -> Option<(String, Change)> {
         let shown = self.known.get(abs)?.clone();
+        self.stamps.insert(abs.to_path_buf(), stamp(abs));
         match std::fs::read_to_string(abs) {
             Ok(text) => self.set(&shown, text).then_some((shown, Change::Changed)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -358,6 +435,7 @@ impl<'a> State<'a> {
             if self.known.contains_key(&abs) {
                 continue;
             }
+            self.stamps.insert(abs.clone(), stamp(&abs));
             match std::fs::read_to_string(&abs) {
                 Ok(text) => {
                     let existed = self.workspace.sources().find(&shown).is_some();
@@ -546,7 +624,11 @@ fn ignored(path: &Path) -> bool {
 
 /// The identity of a file or folder (re-created: a new identity).
 fn identity(path: &Path) -> Option<(u64, u64)> {
-    let meta = std::fs::metadata(path).ok()?;
+    std::fs::metadata(path).ok().and_then(|m| identity_of(&m))
+}
+
+/// [`identity`] from a path's metadata.
+fn identity_of(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
