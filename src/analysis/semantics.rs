@@ -113,12 +113,13 @@ impl Summary {
 
 /// The decisions of one block's own permissions as kept ([`Packed`]:
 /// their few non-zero words alone), `allowed` absent when it equals
-/// `decided`.
+/// `decided`; shared, so a re-analysis takes an unchanged block's over by
+/// reference.
 #[derive(Clone, Debug, Default)]
 pub struct OwnSummary {
     /// Cells its own permissions decide.
-    pub decided: Packed,
-    allowed: Option<Packed>,
+    pub decided: Arc<Packed>,
+    allowed: Option<Arc<Packed>>,
 }
 
 impl OwnSummary {
@@ -126,8 +127,8 @@ impl OwnSummary {
     pub fn of(summary: Summary) -> OwnSummary {
         let same = Arc::ptr_eq(&summary.decided, &summary.allowed);
         OwnSummary {
-            allowed: (!same).then(|| Packed::new(Arc::unwrap_or_clone(summary.allowed))),
-            decided: Packed::new(Arc::unwrap_or_clone(summary.decided)),
+            allowed: (!same).then(|| Arc::new(Packed::new(Arc::unwrap_or_clone(summary.allowed)))),
+            decided: Arc::new(Packed::new(Arc::unwrap_or_clone(summary.decided))),
         }
     }
 
