@@ -218,8 +218,7 @@ impl<'a> State<'a> {
         let mut sources = load::load_predefined(&self.settings.predefined)?;
         self.known.clear();
         for (abs, shown) in self.list() {
-            self.stamps.insert(abs.clone(), stamp(&abs));
-            match std::fs::read_to_string(&abs) {
+            match self.read(&abs) {
                 Ok(text) => {
                     sources.add(shown.clone(), text, Origin::User);
                     self.known.insert(abs, shown);
@@ -358,6 +357,13 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Read a policy file, its [`Stamp`] taken first (a change after it
+    /// shows in the next [`State::sweep`]).
+    fn read(&mut self, abs: &Path) -> std::io::Result<String> {
+        self.stamps.insert(abs.to_path_buf(), stamp(abs));
+        std::fs::read_to_string(abs)
+    }
+
     /// Compare the known files' stamps with those seen when they were
     /// read, and the policy paths' presence with the latest scan: what a
     /// lost event would have said. A file found changed this way means a
@@ -386,8 +392,7 @@ impl<'a> State<'a> {
     /// workspace holds.
     fn reread(&mut self, abs: &Path) -> Option<(String, Change)> {
         let shown = self.known.get(abs)?.clone();
-        self.stamps.insert(abs.to_path_buf(), stamp(abs));
-        match std::fs::read_to_string(abs) {
+        match self.read(abs) {
             Ok(text) => self.set(&shown, text).then_some((shown, Change::Changed)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.known.remove(abs);
@@ -435,8 +440,7 @@ impl<'a> State<'a> {
             if self.known.contains_key(&abs) {
                 continue;
             }
-            self.stamps.insert(abs.clone(), stamp(&abs));
-            match std::fs::read_to_string(&abs) {
+            match self.read(&abs) {
                 Ok(text) => {
                     let existed = self.workspace.sources().find(&shown).is_some();
                     if self.set(&shown, text) || !existed {

@@ -178,8 +178,9 @@ pub enum AccessSpec {
 }
 
 /// A name in a pattern, shared: the parser gives every occurrence of the
-/// same name in a file (or in files parsed together) one allocation, and the model and the analysis clone
-/// it without copying (a million permissions name a few thousand names).
+/// same name in a file (or in files parsed together) one allocation, and
+/// the model and the analysis clone it without copying (a million
+/// permissions name a few thousand names).
 pub type Name = std::sync::Arc<str>;
 
 /// An object or attribute pattern.

@@ -474,7 +474,7 @@ impl Packed {
     /// `set`, packed when its non-zero words are fewer than half its span.
     pub fn new(set: CellSet) -> Packed {
         if set.packs() {
-            Packed::Sparse(set.nonzero_words().collect())
+            Packed::of(&set)
         } else {
             Packed::Dense(set.compacted())
         }
