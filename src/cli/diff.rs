@@ -102,8 +102,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     let (old_parsed, new_parsed) = parse_pair(&old, &new);
     lap("parse");
     let (old, new) = rayon::join(
-        || Model::build(old, old_parsed),
-        || Model::build(new, new_parsed),
+        || Model::build_without_syntax(old, old_parsed),
+        || Model::build_without_syntax(new, new_parsed),
     );
     lap("model");
     for (side, m) in [("old", &old), ("new", &new)] {

@@ -339,14 +339,7 @@ fn compose(model: &Model, acl: AclId, own: Summary, all: &[Option<Arc<Summary>>]
 
 /// The cells on which two decisions differ (decided or not, allow or deny).
 pub(crate) fn changed_cells(a: &Summary, b: &Summary) -> CellSet {
-    let mut decided = CellSet::clone(&a.decided);
-    decided.union_with(&b.decided);
-    decided.retain_differing(&a.decided, &b.decided);
-    let mut allowed = CellSet::clone(&a.allowed);
-    allowed.union_with(&b.allowed);
-    allowed.retain_differing(&a.allowed, &b.allowed);
-    decided.union_with(&allowed);
-    decided
+    CellSet::differing(&a.decided, &b.decided, &a.allowed, &b.allowed)
 }
 
 /// A cause: an index into [`Attribution::cause`]'s table of the (sorted
@@ -601,13 +594,12 @@ impl<'a> Attribution<'a> {
             return out.into_causes();
         }
         let [(own_old, _), (own_new, _)] = self.sides(b);
-        let mut own = CellSet::new();
-        for s in [own_old, own_new].into_iter().flatten() {
-            own.union_with(&s.unpack());
-        }
-        let by_own = rest.intersection(&own);
+        let empty = CellSet::new();
+        let unpacked = [own_old, own_new].map(|s| s.map(Packed::unpack));
+        let [own_old, own_new] = unpacked.each_ref().map(|s| s.as_ref().unwrap_or(&empty));
+        let by_own = rest.intersection_either(own_old, own_new);
         if !by_own.is_empty() {
-            rest = rest.difference(&by_own);
+            rest.subtract(&by_own);
             let c = self.intern(vec![b]);
             out.add(c, by_own);
         }
@@ -623,17 +615,15 @@ impl<'a> Attribution<'a> {
                 if !self.dirty[inc as usize] {
                     continue;
                 }
-                let mut decides = CellSet::new();
-                for (_, all) in self.sides(inc) {
-                    if let Some(s) = all {
-                        decides.union_with(&s.decided);
-                    }
-                }
-                let taken = rest.intersection(&decides);
+                let taken = {
+                    let [(_, old), (_, new)] = self.sides(inc);
+                    let (old, new) = (old.map(|s| &*s.decided), new.map(|s| &*s.decided));
+                    rest.intersection_either(old.unwrap_or(&empty), new.unwrap_or(&empty))
+                };
                 if taken.is_empty() {
                     continue;
                 }
-                rest = rest.difference(&taken);
+                rest.subtract(&taken);
                 let below = self.causes(inc);
                 for (cause, cells) in below.iter() {
                     let part = cells.intersection(&taken);

@@ -17,7 +17,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Value};
 
 pub use crate::analysis::region::Part;
-use crate::analysis::region::{Region, Universe};
+use crate::analysis::region::{Packed, Region, Universe};
 use crate::analysis::semantics::Summary;
 use crate::model::{AccessLevel, AclId, Model, Scope};
 use crate::source::Span;
@@ -207,12 +207,15 @@ pub struct Change {
     pub access_level: Option<Arc<str>>,
     /// Its type (new side, else old).
     pub acl_type: Option<AclKind>,
-    /// The requests concerned (region changes), in [`Diff::universe`].
-    pub region: Option<Region>,
-    /// The value before (`"deny"`, `false`, a list of resellers, a name…).
-    pub old: Value,
-    /// The value after.
-    pub new: Value,
+    /// The requests concerned (region changes), in [`Diff::universe`];
+    /// packed, as most are a few words of a wide span ([`Change::cells`]
+    /// unpacks it).
+    pub region: Option<Packed>,
+    /// The values before and after (`"deny"` and `"allow"`, `false` and
+    /// `true`, lists of resellers, names…): see [`Change::before`] and
+    /// [`Change::after`]. Shared: every region change of one direction
+    /// holds the same pair.
+    pub values: Arc<(Value, Value)>,
     /// The edited blocks that caused it (sorted).
     pub caused_by: Arc<[String]>,
     /// `default-changed`: the scope (`predefined`, `all`, or
@@ -224,6 +227,28 @@ pub struct Change {
     pub fails: bool,
     /// The reason of the `[diff] allow` entry that accepted it.
     pub allowed: Option<String>,
+}
+
+impl Change {
+    /// The requests concerned (region changes).
+    pub fn cells(&self) -> Option<Region> {
+        self.region.as_ref().map(Packed::unpack)
+    }
+
+    /// The value before (`"deny"`, `false`, a list of resellers, a name…).
+    pub fn before(&self) -> &Value {
+        &self.values.0
+    }
+
+    /// The value after.
+    pub fn after(&self) -> &Value {
+        &self.values.1
+    }
+}
+
+/// A pair of values before and after.
+fn values(old: Value, new: Value) -> Arc<(Value, Value)> {
+    Arc::new((old, new))
 }
 
 /// The result of a diff.
@@ -246,8 +271,8 @@ impl Diff {
     /// The parts of a change's region, at most `limit`, and how many
     /// request classes are left out.
     pub fn parts(&self, change: &Change, limit: usize) -> (Vec<Part>, u64) {
-        match &change.region {
-            Some(r) => crate::analysis::region::parts(&self.universe, r, limit),
+        match change.cells() {
+            Some(r) => crate::analysis::region::parts(&self.universe, &r, limit),
             None => (Vec::new(), 0),
         }
     }
@@ -491,6 +516,8 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         [needed_old, needed_new],
     );
     let mut changes: Vec<Change> = Vec::new();
+    let granted = values(json!("deny"), json!("allow"));
+    let revoked = values(json!("allow"), json!("deny"));
     // Each cause's names and where its edit is on the new side.
     type CauseInfo = (Arc<[String]>, Option<Arc<Location>>);
     let mut cause_info: FxHashMap<compare::Cause, CauseInfo> = FxHashMap::default();
@@ -509,8 +536,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             access_level: Some(Arc::from(name)),
             acl_type: ty,
             region: None,
-            old: Value::Null,
-            new: Value::Null,
+            values: values(Value::Null, Value::Null),
             caused_by: Arc::from([]),
             scope: None,
             location: None,
@@ -523,14 +549,14 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         match (a, b) {
             (None, Some(b)) => changes.push(Change {
                 kind: Kind::AddedAccessLevel,
-                new: json!(b.kind.as_str()),
+                values: values(Value::Null, json!(b.kind.as_str())),
                 caused_by: Arc::from([name.to_string()]),
                 location: head(Some(b), new, true),
                 ..base.clone()
             }),
             (Some(a), None) => changes.push(Change {
                 kind: Kind::RemovedAccessLevel,
-                old: json!(a.kind.as_str()),
+                values: values(json!(a.kind.as_str()), Value::Null),
                 caused_by: Arc::from([name.to_string()]),
                 location: head(Some(a), old, false),
                 ..base.clone()
@@ -542,8 +568,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                 if a.kind != b.kind {
                     changes.push(Change {
                         kind: Kind::TypeChanged,
-                        old: json!(a.kind.as_str()),
-                        new: json!(b.kind.as_str()),
+                        values: values(json!(a.kind.as_str()), json!(b.kind.as_str())),
                         caused_by: Arc::from([name.to_string()]),
                         location: at(None),
                         ..base.clone()
@@ -552,16 +577,14 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                 match (a.hidden.is_some(), b.hidden.is_some()) {
                     (true, false) => changes.push(Change {
                         kind: Kind::Unhide,
-                        old: json!(true),
-                        new: json!(false),
+                        values: values(json!(true), json!(false)),
                         caused_by: Arc::from([name.to_string()]),
                         location: at(None),
                         ..base.clone()
                     }),
                     (false, true) => changes.push(Change {
                         kind: Kind::Hide,
-                        old: json!(false),
-                        new: json!(true),
+                        values: values(json!(false), json!(true)),
                         caused_by: Arc::from([name.to_string()]),
                         location: at(b.hidden),
                         ..base.clone()
@@ -579,8 +602,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                 if vn.iter().any(|r| !vo.contains(r)) {
                     changes.push(Change {
                         kind: Kind::VisibilityWidened,
-                        old: json!(vo),
-                        new: json!(vn),
+                        values: values(json!(vo), json!(vn)),
                         caused_by: Arc::from([name.to_string()]),
                         location: vis_at.clone(),
                         ..base.clone()
@@ -589,8 +611,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                 if vo.iter().any(|r| !vn.contains(r)) {
                     changes.push(Change {
                         kind: Kind::VisibilityNarrowed,
-                        old: json!(vo),
-                        new: json!(vn),
+                        values: values(json!(vo), json!(vn)),
                         caused_by: Arc::from([name.to_string()]),
                         location: vis_at,
                         ..base.clone()
@@ -635,9 +656,9 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                 let loc = edit_at
                     .clone()
                     .or_else(|| b.map(|b| Arc::new(location(new, b.head, true))));
-                for (kind, region, o, n) in [
-                    (Kind::NewAccess, &gained, "deny", "allow"),
-                    (Kind::RemovedAccess, &lost, "allow", "deny"),
+                for (kind, region, values) in [
+                    (Kind::NewAccess, &gained, &granted),
+                    (Kind::RemovedAccess, &lost, &revoked),
                 ] {
                     let r = cells.intersection(region);
                     if r.is_empty() {
@@ -645,9 +666,8 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
                     }
                     changes.push(Change {
                         kind,
-                        region: Some(r),
-                        old: json!(o),
-                        new: json!(n),
+                        region: Some(Packed::new(r)),
+                        values: Arc::clone(values),
                         caused_by: names.clone(),
                         location: loc.clone(),
                         ..base.clone()
@@ -671,8 +691,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             access_level: d.new.as_deref().or(d.old.as_deref()).map(Arc::from),
             acl_type: Some(AclKind::Participant(d.ty)),
             region: None,
-            old: json!(d.old),
-            new: json!(d.new),
+            values: values(json!(d.old), json!(d.new)),
             caused_by: Arc::from([]),
             scope: Some(scope_text(&d.scope)),
             location: d
@@ -682,17 +701,16 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             allowed: None,
         };
         changes.push(base.clone());
-        for (region, o, n) in [
-            (now.allowed.difference(&was.allowed), "deny", "allow"),
-            (was.allowed.difference(&now.allowed), "allow", "deny"),
+        for (region, values) in [
+            (now.allowed.difference(&was.allowed), &granted),
+            (was.allowed.difference(&now.allowed), &revoked),
         ] {
             if region.is_empty() {
                 continue;
             }
             changes.push(Change {
-                region: Some(region),
-                old: json!(o),
-                new: json!(n),
+                region: Some(Packed::new(region)),
+                values: Arc::clone(values),
                 ..base.clone()
             });
         }
@@ -738,7 +756,7 @@ fn judge(u: &Universe, mut changes: Vec<Change>, rules: &Rules) -> Vec<Change> {
         let matching = rules.allow.iter().zip(&allow_regions).filter(|(a, _)| {
             c.kind != Kind::Unhide && a.matches_level(c.access_level.as_deref(), c.acl_type)
         });
-        match c.region.take() {
+        match c.region.take().as_ref().map(Packed::unpack) {
             None => {
                 let by = matching.into_iter().find(|(a, _)| !a.is_regional());
                 c.allowed = by.map(|(a, _)| a.reason.clone());
@@ -753,7 +771,7 @@ fn judge(u: &Universe, mut changes: Vec<Change>, rules: &Rules) -> Vec<Change> {
                     }
                     rest = rest.difference(&part);
                     out.push(Change {
-                        region: Some(part),
+                        region: Some(Packed::new(part)),
                         allowed: Some(a.reason.clone()),
                         fails: false,
                         ..c.clone()
@@ -761,7 +779,7 @@ fn judge(u: &Universe, mut changes: Vec<Change>, rules: &Rules) -> Vec<Change> {
                 }
                 if !rest.is_empty() {
                     c.fails = fails_kind;
-                    c.region = Some(rest);
+                    c.region = Some(Packed::new(rest));
                     out.push(c);
                 }
             }

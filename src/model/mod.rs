@@ -117,14 +117,15 @@ pub struct AccessLevel {
     pub rules: Vec<Rule>,
     /// Includes in order.
     pub includes: Vec<Include>,
-    /// The statements as written (for lints about layout).
+    /// The statements as written (for lints about layout; empty in a
+    /// model built by [`Model::build_without_syntax`]).
     pub statements: std::sync::Arc<[Statement]>,
 }
 
 impl AccessLevel {
     /// The block a declaration declares (its id is set when it is added
     /// to a model).
-    fn from_decl(decl: AclDecl, origin: Origin) -> AccessLevel {
+    fn from_decl(decl: AclDecl, origin: Origin, syntax: Syntax) -> AccessLevel {
         let mut acl = AccessLevel {
             id: AclId(0),
             name: decl.name.node,
@@ -171,6 +172,9 @@ impl AccessLevel {
                     acl.visible_to_stmts.push(*span);
                 }
             }
+        }
+        if syntax == Syntax::Drop {
+            acl.statements = std::sync::Arc::from([]);
         }
         acl
     }
@@ -301,9 +305,28 @@ pub struct Model {
     pub redeclarations: Vec<Redeclaration>,
 }
 
+/// Whether a model keeps the blocks' statements as written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Keep,
+    Drop,
+}
+
 impl Model {
     /// Build the model from parsed files (one per source, in source order).
     pub fn build(sources: SourceMap, parsed: Vec<ParsedFile>) -> Model {
+        Model::build_with(sources, parsed, Syntax::Keep)
+    }
+
+    /// Build the model without the blocks' statements as written
+    /// ([`AccessLevel::statements`] left empty), for a command that reads
+    /// permissions and includes only (`aclc diff`): the statements are
+    /// the larger part of a parsed policy set's memory.
+    pub fn build_without_syntax(sources: SourceMap, parsed: Vec<ParsedFile>) -> Model {
+        Model::build_with(sources, parsed, Syntax::Drop)
+    }
+
+    fn build_with(sources: SourceMap, parsed: Vec<ParsedFile>, syntax: Syntax) -> Model {
         let mut m = Model {
             sources,
             ..Model::default()
@@ -387,7 +410,7 @@ impl Model {
         // then registered in order: the first declaration of a name stands.
         let built: Vec<AccessLevel> = acl_decls
             .into_par_iter()
-            .map(|(decl, origin)| AccessLevel::from_decl(decl, origin))
+            .map(|(decl, origin)| AccessLevel::from_decl(decl, origin, syntax))
             .collect();
         for acl in built {
             m.add_acl(acl);

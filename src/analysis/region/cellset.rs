@@ -204,6 +204,48 @@ impl CellSet {
         })
     }
 
+    /// Remove every cell of `other` (`self &= !other`), in place.
+    pub fn subtract(&mut self, other: &CellSet) {
+        let (start, end) = self.overlap(other);
+        if start == end {
+            return;
+        }
+        for w in start..end {
+            self.words[(w - self.offset) as usize] &= !other.word(w);
+        }
+        self.trim();
+    }
+
+    /// The cells of `self` in `a` or in `b` (`self & (a | b)`), built in
+    /// one pass.
+    pub fn intersection_either(&self, a: &CellSet, b: &CellSet) -> CellSet {
+        let (sa, ea) = self.overlap(a);
+        let (sb, eb) = self.overlap(b);
+        let (start, end) = match (sa < ea, sb < eb) {
+            (true, true) => (sa.min(sb), ea.max(eb)),
+            (true, false) => (sa, ea),
+            (false, true) => (sb, eb),
+            (false, false) => return CellSet::new(),
+        };
+        CellSet::collect(start, end, |w| {
+            self.words[(w - self.offset) as usize] & (a.word(w) | b.word(w))
+        })
+    }
+
+    /// The cells where `a` and `b` differ or `c` and `d` do
+    /// (`(a ^ b) | (c ^ d)`), built in one pass.
+    pub fn differing(a: &CellSet, b: &CellSet, c: &CellSet, d: &CellSet) -> CellSet {
+        let spans = [a, b, c, d].map(|s| (s.offset, s.end()));
+        let start = spans.iter().filter(|(s, e)| s < e).map(|&(s, _)| s).min();
+        let Some(start) = start else {
+            return CellSet::new();
+        };
+        let end = spans.iter().map(|&(_, e)| e).max().unwrap_or(start);
+        CellSet::collect(start, end, |w| {
+            (a.word(w) ^ b.word(w)) | (c.word(w) ^ d.word(w))
+        })
+    }
+
     /// The cells in both.
     pub fn intersection(&self, other: &CellSet) -> CellSet {
         let (start, end) = self.overlap(other);
@@ -637,6 +679,14 @@ mod tests {
             prop_assert_eq!(
                 z.intersection_differing(&x, &y, &u),
                 canon(&(&(&sc & &sa) & &(&sb ^ &(&sa | &sb))))
+            );
+            let mut rest = z.clone();
+            rest.subtract(&x);
+            prop_assert_eq!(rest, canon(&(&sc - &sa)));
+            prop_assert_eq!(z.intersection_either(&x, &y), canon(&(&sc & &(&sa | &sb))));
+            prop_assert_eq!(
+                CellSet::differing(&x, &y, &z, &u),
+                canon(&(&(&sa ^ &sb) | &(&sc ^ &(&sa | &sb))))
             );
             for probe in a.iter().chain(&b).copied().chain([0, 63, 64, 99_999]) {
                 prop_assert_eq!(x.contains(probe), sa.contains(&probe));

@@ -61,9 +61,9 @@ fn entry(c: &Change) -> Entry<'_> {
         file: l.map(|l| l.file.as_str()),
         kind: c.kind.as_str(),
         line: l.map(|l| l.line),
-        new: &c.new,
+        new: c.after(),
         object: None,
-        old: &c.old,
+        old: c.before(),
         scope: &c.scope,
         acl_type: c.acl_type.map(|t| t.as_str()),
     }

@@ -13,7 +13,7 @@ pub mod text;
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::region;
+use crate::analysis::region::{self, Packed};
 use crate::diff::{Change, Diff, Kind, Location};
 use crate::syntax::ast::AclKind;
 
@@ -98,22 +98,26 @@ fn value_text(v: &serde_json::Value) -> String {
 /// What a change without region says.
 fn fact(c: &Change) -> String {
     match c.kind {
-        Kind::AddedAccessLevel => format!("added ({})", value_text(&c.new)),
-        Kind::RemovedAccessLevel => format!("removed (was {})", value_text(&c.old)),
+        Kind::AddedAccessLevel => format!("added ({})", value_text(c.after())),
+        Kind::RemovedAccessLevel => format!("removed (was {})", value_text(c.before())),
         Kind::Hide => "hidden now: visible to Root users only".to_string(),
         Kind::Unhide => {
             "no longer hidden: once hidden, an access level can never be un-hidden".to_string()
         }
         Kind::VisibilityWidened | Kind::VisibilityNarrowed => format!(
             "visible to {} (was {})",
-            value_text(&c.new),
-            value_text(&c.old)
+            value_text(c.after()),
+            value_text(c.before())
         ),
-        Kind::TypeChanged => format!("type {} (was {})", value_text(&c.new), value_text(&c.old)),
+        Kind::TypeChanged => format!(
+            "type {} (was {})",
+            value_text(c.after()),
+            value_text(c.before())
+        ),
         Kind::DefaultChanged => format!(
             "default {} (was {})",
-            value_text(&c.new),
-            value_text(&c.old)
+            value_text(c.after()),
+            value_text(c.before())
         ),
         Kind::NewAccess | Kind::RemovedAccess => String::new(),
     }
@@ -169,7 +173,7 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
     // levels: their parts are worked out once).
     let mut texts: Vec<Vec<String>> = Vec::new();
     let mut text_of: FxHashMap<Vec<String>, usize> = FxHashMap::default();
-    let mut of_cells: FxHashMap<Vec<u32>, usize> = FxHashMap::default();
+    let mut of_cells: FxHashMap<Vec<(u32, u64)>, usize> = FxHashMap::default();
     for c in &diff.changes {
         // The group's key; its title and location (those of its first
         // change) are worked out when it is new.
@@ -206,18 +210,18 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
                 c.caused_by.join("\u{0}")
             }
         };
-        let describe = |r| {
-            let (p, more) = region::parts(&diff.universe, r, parts_limit);
+        let describe = |r: &Packed| {
+            let (p, more) = region::parts(&diff.universe, &r.unpack(), parts_limit);
             region::lines(&p, more)
         };
         let lines = match &c.region {
             Some(r) if at_most(r, SMALL) => {
-                let cells: Vec<u32> = r.iter().collect();
-                match of_cells.get(&cells) {
+                let words: Vec<(u32, u64)> = r.nonzero_words().collect();
+                match of_cells.get(&words) {
                     Some(&i) => i,
                     None => {
                         let i = intern(&mut texts, &mut text_of, describe(r));
-                        of_cells.insert(cells, i);
+                        of_cells.insert(words, i);
                         i
                     }
                 }
@@ -295,9 +299,9 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
 
 /// Whether a set has at most `n` cells (counting stops past `n`: most
 /// changed regions of a large diff are small, a few are huge).
-fn at_most(r: &crate::analysis::region::CellSet, n: u64) -> bool {
+fn at_most(r: &Packed, n: u64) -> bool {
     let mut count = 0u64;
-    r.raw_words().1.iter().all(|w| {
+    r.nonzero_words().all(|(_, w)| {
         count += u64::from(w.count_ones());
         count <= n
     })
