@@ -342,9 +342,20 @@ pub(crate) fn changed_cells(a: &Summary, b: &Summary) -> CellSet {
     CellSet::differing(&a.decided, &b.decided, &a.allowed, &b.allowed)
 }
 
-/// A cause: an index into [`Attribution::cause`]'s table of the (sorted
-/// by name) blocks whose edit is responsible.
+/// A cause: the blocks whose edit is responsible, sorted by name. One
+/// block is its own number ([`single`]); several are numbered from
+/// [`Pair::blocks`] on, in [`Attribution::cause`]'s table.
 pub(crate) type Cause = u32;
+
+/// The cause that is block `b` alone.
+pub(crate) fn single(b: u32) -> Cause {
+    b
+}
+
+/// The block of a cause of one block.
+pub(crate) fn single_block(c: Cause, pair: &Pair<'_>) -> Option<u32> {
+    ((c as usize) < pair.blocks()).then_some(c)
+}
 
 /// The changed cells of a block split by cause.
 pub(crate) type Causes = Vec<(Cause, CellSet)>;
@@ -364,9 +375,11 @@ pub(crate) struct Attribution<'a> {
     /// later (default targets): computed up front, never released.
     included: &'a [bool],
     memo: Vec<Option<Arc<Causes>>>,
-    /// Each cause's blocks, sorted by name.
-    causes: Vec<Vec<u32>>,
-    cause_of: FxHashMap<Vec<u32>, Cause>,
+    /// Each block number (the blocks of a cause of one block).
+    numbers: Vec<u32>,
+    /// The blocks of each cause of several blocks, sorted by name.
+    multi: Vec<Vec<u32>>,
+    multi_of: FxHashMap<Vec<u32>, Cause>,
 }
 
 /// A side's decisions of a block (empty when absent or not computed).
@@ -398,34 +411,74 @@ impl<'a> Attribution<'a> {
             needed,
             included,
             memo: vec![None; pair.blocks()],
-            causes: Vec::new(),
-            cause_of: FxHashMap::default(),
+            numbers: (0..pair.blocks() as u32).collect(),
+            multi: Vec::new(),
+            multi_of: FxHashMap::default(),
         }
     }
 
     /// The blocks of a cause, sorted by name.
     pub fn cause(&self, c: Cause) -> &[u32] {
-        &self.causes[c as usize]
+        match single_block(c, self.pair) {
+            Some(b) => std::slice::from_ref(&self.numbers[b as usize]),
+            None => &self.multi[self.multi_index(c)],
+        }
     }
 
-    /// The cause that is block `b` alone.
-    pub fn single(&mut self, b: u32) -> Cause {
-        self.intern(vec![b])
+    /// How many causes of several blocks there are so far.
+    pub fn multi_causes(&self) -> usize {
+        self.multi.len()
+    }
+
+    /// The index of a cause of several blocks in their table.
+    pub fn multi_index(&self, c: Cause) -> usize {
+        c as usize - self.pair.blocks()
     }
 
     /// The number of a cause (its blocks sorted by name).
     fn intern(&mut self, blocks: Vec<u32>) -> Cause {
-        if let Some(&c) = self.cause_of.get(&blocks) {
+        if let [b] = blocks[..] {
+            return single(b);
+        }
+        if let Some(&c) = self.multi_of.get(&blocks) {
             return c;
         }
-        let c = self.causes.len() as Cause;
-        self.causes.push(blocks.clone());
-        self.cause_of.insert(blocks, c);
+        let c = (self.pair.blocks() + self.multi.len()) as Cause;
+        self.multi.push(blocks.clone());
+        self.multi_of.insert(blocks, c);
         c
     }
 
-    /// The changed cells of the dirty block `b`, split by cause.
-    pub fn causes(&mut self, b: u32) -> Arc<Causes> {
+    /// Make ready what [`Attribution::causes_of`] reads for block `b`
+    /// (whose changes are to be attributed): the causes of what it
+    /// includes, or its own when another block includes it. Called in
+    /// block order, so that the include cycles met are the same whatever
+    /// the number of threads.
+    pub fn prepare(&mut self, b: u32) {
+        if self.included[b as usize] {
+            self.causes(b);
+            return;
+        }
+        // As a walk from `b` would meet them: the last include first.
+        for inc in self.include_blocks(b).into_iter().rev() {
+            if self.dirty[inc as usize] && self.memo[inc as usize].is_none() {
+                self.causes(inc);
+            }
+        }
+    }
+
+    /// The changed cells of block `b`, split by cause, once
+    /// [`Attribution::prepare`]d.
+    pub fn causes_of(&self, b: u32) -> Arc<Causes> {
+        match &self.memo[b as usize] {
+            Some(c) => Arc::clone(c),
+            None => Arc::new(self.compose_causes(b)),
+        }
+    }
+
+    /// The changed cells of the dirty block `b`, split by cause, memoized
+    /// with those of the blocks it reaches.
+    fn causes(&mut self, b: u32) -> Arc<Causes> {
         if let Some(c) = &self.memo[b as usize] {
             return Arc::clone(c);
         }
@@ -587,21 +640,19 @@ impl<'a> Attribution<'a> {
     /// side (its own decision changed there: else it would decide the same
     /// on both sides, and so would this block) and passes them to its
     /// causes; a changed include list is the cause of what is left.
-    fn compose_causes(&mut self, b: u32) -> Causes {
-        let mut rest = self.changed(b);
+    fn compose_causes(&self, b: u32) -> Causes {
+        // The changed cells are a few words of a wide span: kept as their
+        // non-zero words, so each include costs what is left, not the span.
+        let mut rest: Vec<(u32, u64)> = self.changed(b).nonzero_words().collect();
         let mut out = Parts::default();
         if rest.is_empty() {
             return out.into_causes();
         }
         let [(own_old, _), (own_new, _)] = self.sides(b);
-        let empty = CellSet::new();
-        let unpacked = [own_old, own_new].map(|s| s.map(Packed::unpack));
-        let [own_old, own_new] = unpacked.each_ref().map(|s| s.as_ref().unwrap_or(&empty));
-        let by_own = rest.intersection_either(own_old, own_new);
+        let own = |w: u32| own_old.map_or(0, |s| s.word(w)) | own_new.map_or(0, |s| s.word(w));
+        let by_own = take(&mut rest, own);
         if !by_own.is_empty() {
-            rest.subtract(&by_own);
-            let c = self.intern(vec![b]);
-            out.add(c, by_own);
+            out.add(single(b), CellSet::from_words(by_own));
         }
         let same = match self.pair.acls(b) {
             (Some(x), Some(y)) => same_includes(x, y),
@@ -615,18 +666,29 @@ impl<'a> Attribution<'a> {
                 if !self.dirty[inc as usize] {
                     continue;
                 }
-                let taken = {
-                    let [(_, old), (_, new)] = self.sides(inc);
-                    let (old, new) = (old.map(|s| &*s.decided), new.map(|s| &*s.decided));
-                    rest.intersection_either(old.unwrap_or(&empty), new.unwrap_or(&empty))
+                let [(_, old), (_, new)] = self.sides(inc);
+                let decided = |w: u32| {
+                    old.map_or(0, |s| s.decided.word(w)) | new.map_or(0, |s| s.decided.word(w))
                 };
+                let taken = take(&mut rest, decided);
                 if taken.is_empty() {
                     continue;
                 }
-                rest.subtract(&taken);
-                let below = self.causes(inc);
+                // Attributed already: by `prepare`, or by the walk, which
+                // finishes a block's includes first (else the block is on
+                // a cycle, attributed as a whole). Missing, the cells are
+                // the block's.
+                let Some(below) = &self.memo[inc as usize] else {
+                    out.add(single(b), CellSet::from_words(taken));
+                    continue;
+                };
                 for (cause, cells) in below.iter() {
-                    let part = cells.intersection(&taken);
+                    let part = CellSet::from_words(
+                        taken
+                            .iter()
+                            .map(|&(w, word)| (w, word & cells.word(w)))
+                            .filter(|&(_, word)| word != 0),
+                    );
                     if !part.is_empty() {
                         out.add(*cause, part);
                     }
@@ -634,8 +696,7 @@ impl<'a> Attribution<'a> {
             }
         }
         if !rest.is_empty() {
-            let c = self.intern(vec![b]);
-            out.add(c, rest);
+            out.add(single(b), CellSet::from_words(rest));
         }
         out.into_causes()
     }
@@ -672,6 +733,23 @@ impl<'a> Attribution<'a> {
         let c = self.intern(causes);
         vec![(c, changed)]
     }
+}
+
+/// Take from `words` (non-zero words by index) the bits `mask` gives for
+/// their index: returned, as non-zero words, and removed from `words`.
+fn take(words: &mut Vec<(u32, u64)>, mask: impl Fn(u32) -> u64) -> Vec<(u32, u64)> {
+    let mut taken = Vec::new();
+    for (w, word) in words.iter_mut() {
+        let t = *word & mask(*w);
+        if t != 0 {
+            taken.push((*w, t));
+            *word &= !t;
+        }
+    }
+    if !taken.is_empty() {
+        words.retain(|&(_, word)| word != 0);
+    }
+    taken
 }
 
 /// Cells added to causes (merging with the same cause), in order of the

@@ -11,9 +11,10 @@
 mod compare;
 mod parse;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use serde_json::{json, Value};
 
 pub use crate::analysis::region::Part;
@@ -515,167 +516,55 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         (old_d, new_d),
         [needed_old, needed_new],
     );
-    let mut changes: Vec<Change> = Vec::new();
-    let granted = values(json!("deny"), json!("allow"));
-    let revoked = values(json!("allow"), json!("deny"));
-    // Each cause's names and where its edit is on the new side.
-    type CauseInfo = (Arc<[String]>, Option<Arc<Location>>);
-    let mut cause_info: FxHashMap<compare::Cause, CauseInfo> = FxHashMap::default();
+    // Each block's changes, joined once their number is known (half a
+    // million changes grown one by one were copied and faulted in again
+    // at every doubling).
+    let mut per_block: Vec<Vec<Change>> = Vec::new();
+    let cx = Cx {
+        pair: &pair,
+        dirty: &dirty,
+        retyped: &retyped,
+        granted: values(json!("deny"), json!("allow")),
+        revoked: values(json!("allow"), json!("deny")),
+        single: (0..pair.blocks()).map(|_| OnceLock::new()).collect(),
+    };
+    let mut multi: Vec<OnceLock<CauseInfo>> = Vec::new();
     let mut blocks: Vec<u32> = (0..pair.blocks() as u32).collect();
     blocks.sort_unstable_by_key(|&b| pair.name(b));
-    for (k, &block) in blocks.iter().enumerate() {
-        if k % CHUNK == 0 {
-            let chunk = &blocks[k..blocks.len().min(k + CHUNK)];
-            attribution.ensure(chunk);
+    for chunk in blocks.chunks(CHUNK) {
+        attribution.ensure(chunk);
+        // The attribution of what the chunk's access levels include, in
+        // order (it is memoized and shared); then each block's changes, in
+        // parallel.
+        for &block in chunk {
+            let (a, b) = pair.acls(block);
+            if is_access_level(a) && is_access_level(b) && cx.touched(block) {
+                let [was, now] = attribution.all(block);
+                if was.allowed != now.allowed {
+                    attribution.prepare(block);
+                }
+            }
         }
-        let name = pair.name(block);
-        let (a, b) = pair.acls(block);
-        let ty = b.or(a).map(|x| x.kind);
-        let base = Change {
-            kind: Kind::NewAccess,
-            access_level: Some(Arc::from(name)),
-            acl_type: ty,
-            region: None,
-            values: values(Value::Null, Value::Null),
-            caused_by: Arc::from([]),
-            scope: None,
-            location: None,
-            fails: false,
-            allowed: None,
+        multi.resize_with(attribution.multi_causes(), OnceLock::new);
+        let bound = Bound {
+            cx: &cx,
+            attribution: &attribution,
+            multi: &multi,
         };
-        let head = |side: Option<&AccessLevel>, m: &Model, new_side: bool| {
-            side.map(|x| Arc::new(location(m, x.head, new_side)))
-        };
-        match (a, b) {
-            (None, Some(b)) => changes.push(Change {
-                kind: Kind::AddedAccessLevel,
-                values: values(Value::Null, json!(b.kind.as_str())),
-                caused_by: Arc::from([name.to_string()]),
-                location: head(Some(b), new, true),
-                ..base.clone()
-            }),
-            (Some(a), None) => changes.push(Change {
-                kind: Kind::RemovedAccessLevel,
-                values: values(json!(a.kind.as_str()), Value::Null),
-                caused_by: Arc::from([name.to_string()]),
-                location: head(Some(a), old, false),
-                ..base.clone()
-            }),
-            (Some(a), Some(b)) => {
-                let at = |span: Option<Span>| {
-                    Some(Arc::new(location(new, span.unwrap_or(b.head), true)))
-                };
-                if a.kind != b.kind {
-                    changes.push(Change {
-                        kind: Kind::TypeChanged,
-                        values: values(json!(a.kind.as_str()), json!(b.kind.as_str())),
-                        caused_by: Arc::from([name.to_string()]),
-                        location: at(None),
-                        ..base.clone()
-                    });
-                }
-                match (a.hidden.is_some(), b.hidden.is_some()) {
-                    (true, false) => changes.push(Change {
-                        kind: Kind::Unhide,
-                        values: values(json!(true), json!(false)),
-                        caused_by: Arc::from([name.to_string()]),
-                        location: at(None),
-                        ..base.clone()
-                    }),
-                    (false, true) => changes.push(Change {
-                        kind: Kind::Hide,
-                        values: values(json!(false), json!(true)),
-                        caused_by: Arc::from([name.to_string()]),
-                        location: at(b.hidden),
-                        ..base.clone()
-                    }),
-                    _ => {}
-                }
-                let set = |x: &AccessLevel| -> Vec<String> {
-                    let mut v: Vec<String> = x.visible_to.iter().map(|n| n.node.clone()).collect();
-                    v.sort();
-                    v.dedup();
-                    v
-                };
-                let (vo, vn) = (set(a), set(b));
-                let vis_at = at(b.visible_to_stmts.first().copied());
-                if vn.iter().any(|r| !vo.contains(r)) {
-                    changes.push(Change {
-                        kind: Kind::VisibilityWidened,
-                        values: values(json!(vo), json!(vn)),
-                        caused_by: Arc::from([name.to_string()]),
-                        location: vis_at.clone(),
-                        ..base.clone()
-                    });
-                }
-                if vo.iter().any(|r| !vn.contains(r)) {
-                    changes.push(Change {
-                        kind: Kind::VisibilityNarrowed,
-                        values: values(json!(vo), json!(vn)),
-                        caused_by: Arc::from([name.to_string()]),
-                        location: vis_at,
-                        ..base.clone()
-                    });
-                }
-            }
-            (None, None) => {}
+        let built: Vec<Vec<Change>> = chunk
+            .par_iter()
+            .map(|&block| block_changes(&bound, block))
+            .collect();
+        per_block.extend(built.into_iter().filter(|v| !v.is_empty()));
+        for &block in chunk {
+            attribution.release(block);
         }
-        'decisions: {
-            // Decisions: a component allows nothing by itself.
-            let (la, lb) = (is_access_level(a), is_access_level(b));
-            if !(la || lb) || !(dirty[block as usize] || retyped[block as usize]) {
-                break 'decisions;
-            }
-            let [was, now] = attribution.all(block);
-            let none = Arc::new(Summary::default());
-            let was = if la { was } else { Arc::clone(&none) };
-            let now = if lb { now } else { none };
-            let gained = now.allowed.difference(&was.allowed);
-            let lost = was.allowed.difference(&now.allowed);
-            if gained.is_empty() && lost.is_empty() {
-                break 'decisions;
-            }
-            let causes: Arc<compare::Causes> = if la && lb {
-                attribution.causes(block)
-            } else {
-                let mut all = gained.clone();
-                all.union_with(&lost);
-                Arc::new(vec![(attribution.single(block), all)])
-            };
-            for (cause, cells) in causes.iter() {
-                let (names, edit_at) = cause_info.entry(*cause).or_insert_with(|| {
-                    let blocks = attribution.cause(*cause);
-                    let names: Arc<[String]> =
-                        blocks.iter().map(|&c| pair.name(c).to_string()).collect();
-                    let at = names
-                        .iter()
-                        .find_map(|c| edit_location(&pair, c).filter(|l| l.new_side))
-                        .map(Arc::new);
-                    (names, at)
-                });
-                let loc = edit_at
-                    .clone()
-                    .or_else(|| b.map(|b| Arc::new(location(new, b.head, true))));
-                for (kind, region, values) in [
-                    (Kind::NewAccess, &gained, &granted),
-                    (Kind::RemovedAccess, &lost, &revoked),
-                ] {
-                    let r = cells.intersection(region);
-                    if r.is_empty() {
-                        continue;
-                    }
-                    changes.push(Change {
-                        kind,
-                        region: Some(Packed::new(r)),
-                        values: Arc::clone(values),
-                        caused_by: names.clone(),
-                        location: loc.clone(),
-                        ..base.clone()
-                    });
-                }
-            }
-        }
-        attribution.release(block);
+    }
+    // A changed default is one change and at most two region changes.
+    let count = per_block.iter().map(Vec::len).sum::<usize>() + 3 * default_changes.len();
+    let mut changes: Vec<Change> = Vec::with_capacity(count);
+    for mut v in per_block {
+        changes.append(&mut v);
     }
     for d in &default_changes {
         let was = d.old.as_deref().map_or_else(
@@ -702,8 +591,8 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         };
         changes.push(base.clone());
         for (region, values) in [
-            (now.allowed.difference(&was.allowed), &granted),
-            (was.allowed.difference(&now.allowed), &revoked),
+            (now.allowed.difference(&was.allowed), &cx.granted),
+            (was.allowed.difference(&now.allowed), &cx.revoked),
         ] {
             if region.is_empty() {
                 continue;
@@ -729,6 +618,212 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         changes,
         cause_types,
     }
+}
+
+/// Each cause's names and where its edit is on the new side.
+type CauseInfo = (Arc<[String]>, Option<Arc<Location>>);
+
+/// What the changes of every block are built from.
+struct Cx<'a> {
+    pair: &'a Pair<'a>,
+    dirty: &'a [bool],
+    retyped: &'a [bool],
+    /// The values of every new-access change, and of every removed-access
+    /// change.
+    granted: Arc<(Value, Value)>,
+    revoked: Arc<(Value, Value)>,
+    /// The names and edit location of each block as a cause, worked out
+    /// when first needed.
+    single: Vec<OnceLock<CauseInfo>>,
+}
+
+impl Cx<'_> {
+    /// Whether a block's decisions may have changed.
+    fn touched(&self, block: u32) -> bool {
+        self.dirty[block as usize] || self.retyped[block as usize]
+    }
+
+    /// A cause's names and the location of its edit on the new side.
+    fn info_of(&self, blocks: &[u32]) -> CauseInfo {
+        let names: Arc<[String]> = blocks
+            .iter()
+            .map(|&c| self.pair.name(c).to_string())
+            .collect();
+        let at = names
+            .iter()
+            .find_map(|c| edit_location(self.pair, c).filter(|l| l.new_side))
+            .map(Arc::new);
+        (names, at)
+    }
+}
+
+/// [`Cx`] with the attribution of a chunk of blocks, ready.
+struct Bound<'a> {
+    cx: &'a Cx<'a>,
+    attribution: &'a Attribution<'a>,
+    /// The names and edit location of each cause of several blocks.
+    multi: &'a [OnceLock<CauseInfo>],
+}
+
+impl Bound<'_> {
+    fn info(&self, cause: compare::Cause) -> &CauseInfo {
+        let blocks = self.attribution.cause(cause);
+        let cell = match compare::single_block(cause, self.cx.pair) {
+            Some(b) => &self.cx.single[b as usize],
+            None => &self.multi[self.attribution.multi_index(cause)],
+        };
+        cell.get_or_init(|| self.cx.info_of(blocks))
+    }
+}
+
+/// The changes of one block, in order: its own facts (added, removed,
+/// re-typed, hidden, visibility), then its decisions by cause.
+fn block_changes(bound: &Bound<'_>, block: u32) -> Vec<Change> {
+    let cx = bound.cx;
+    let mut out = Vec::new();
+    let name = cx.pair.name(block);
+    let (a, b) = cx.pair.acls(block);
+    let ty = b.or(a).map(|x| x.kind);
+    let base = Change {
+        kind: Kind::NewAccess,
+        access_level: Some(Arc::from(name)),
+        acl_type: ty,
+        region: None,
+        values: values(Value::Null, Value::Null),
+        caused_by: Arc::from([]),
+        scope: None,
+        location: None,
+        fails: false,
+        allowed: None,
+    };
+    let head = |side: Option<&AccessLevel>, m: &Model, new_side: bool| {
+        side.map(|x| Arc::new(location(m, x.head, new_side)))
+    };
+    match (a, b) {
+        (None, Some(b)) => out.push(Change {
+            kind: Kind::AddedAccessLevel,
+            values: values(Value::Null, json!(b.kind.as_str())),
+            caused_by: Arc::from([name.to_string()]),
+            location: head(Some(b), cx.pair.new, true),
+            ..base.clone()
+        }),
+        (Some(a), None) => out.push(Change {
+            kind: Kind::RemovedAccessLevel,
+            values: values(json!(a.kind.as_str()), Value::Null),
+            caused_by: Arc::from([name.to_string()]),
+            location: head(Some(a), cx.pair.old, false),
+            ..base.clone()
+        }),
+        (Some(a), Some(b)) => {
+            let at = |span: Option<Span>| {
+                Some(Arc::new(location(
+                    cx.pair.new,
+                    span.unwrap_or(b.head),
+                    true,
+                )))
+            };
+            if a.kind != b.kind {
+                out.push(Change {
+                    kind: Kind::TypeChanged,
+                    values: values(json!(a.kind.as_str()), json!(b.kind.as_str())),
+                    caused_by: Arc::from([name.to_string()]),
+                    location: at(None),
+                    ..base.clone()
+                });
+            }
+            match (a.hidden.is_some(), b.hidden.is_some()) {
+                (true, false) => out.push(Change {
+                    kind: Kind::Unhide,
+                    values: values(json!(true), json!(false)),
+                    caused_by: Arc::from([name.to_string()]),
+                    location: at(None),
+                    ..base.clone()
+                }),
+                (false, true) => out.push(Change {
+                    kind: Kind::Hide,
+                    values: values(json!(false), json!(true)),
+                    caused_by: Arc::from([name.to_string()]),
+                    location: at(b.hidden),
+                    ..base.clone()
+                }),
+                _ => {}
+            }
+            let set = |x: &AccessLevel| -> Vec<String> {
+                let mut v: Vec<String> = x.visible_to.iter().map(|n| n.node.clone()).collect();
+                v.sort();
+                v.dedup();
+                v
+            };
+            let (vo, vn) = (set(a), set(b));
+            let vis_at = at(b.visible_to_stmts.first().copied());
+            if vn.iter().any(|r| !vo.contains(r)) {
+                out.push(Change {
+                    kind: Kind::VisibilityWidened,
+                    values: values(json!(vo), json!(vn)),
+                    caused_by: Arc::from([name.to_string()]),
+                    location: vis_at.clone(),
+                    ..base.clone()
+                });
+            }
+            if vo.iter().any(|r| !vn.contains(r)) {
+                out.push(Change {
+                    kind: Kind::VisibilityNarrowed,
+                    values: values(json!(vo), json!(vn)),
+                    caused_by: Arc::from([name.to_string()]),
+                    location: vis_at,
+                    ..base.clone()
+                });
+            }
+        }
+        (None, None) => {}
+    }
+    'decisions: {
+        // Decisions: a component allows nothing by itself.
+        let (la, lb) = (is_access_level(a), is_access_level(b));
+        if !(la || lb) || !cx.touched(block) {
+            break 'decisions;
+        }
+        let [was, now] = bound.attribution.all(block);
+        let none = Arc::new(Summary::default());
+        let was = if la { was } else { Arc::clone(&none) };
+        let now = if lb { now } else { none };
+        let gained = now.allowed.difference(&was.allowed);
+        let lost = was.allowed.difference(&now.allowed);
+        if gained.is_empty() && lost.is_empty() {
+            break 'decisions;
+        }
+        let causes: Arc<compare::Causes> = if la && lb {
+            bound.attribution.causes_of(block)
+        } else {
+            let mut all = gained.clone();
+            all.union_with(&lost);
+            Arc::new(vec![(compare::single(block), all)])
+        };
+        for (cause, cells) in causes.iter() {
+            let (names, edit_at) = bound.info(*cause);
+            let loc = edit_at
+                .clone()
+                .or_else(|| b.map(|b| Arc::new(location(cx.pair.new, b.head, true))));
+            for (kind, region, values) in [
+                (Kind::NewAccess, &gained, &cx.granted),
+                (Kind::RemovedAccess, &lost, &cx.revoked),
+            ] {
+                let r = cells.intersection(region);
+                if r.is_empty() {
+                    continue;
+                }
+                out.push(Change {
+                    kind,
+                    region: Some(Packed::new(r)),
+                    values: Arc::clone(values),
+                    caused_by: names.clone(),
+                    location: loc.clone(),
+                    ..base.clone()
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Apply `[diff]`: split region changes by the allow entries that accept

@@ -204,32 +204,20 @@ impl CellSet {
         })
     }
 
-    /// Remove every cell of `other` (`self &= !other`), in place.
-    pub fn subtract(&mut self, other: &CellSet) {
-        let (start, end) = self.overlap(other);
-        if start == end {
-            return;
+    /// The set of these words, given by increasing index (zero words are
+    /// skipped).
+    pub fn from_words(words: impl IntoIterator<Item = (u32, u64)>) -> CellSet {
+        let mut out = CellSet::new();
+        for (w, word) in words.into_iter().filter(|&(_, word)| word != 0) {
+            debug_assert!(out.words.is_empty() || w >= out.end(), "words out of order");
+            if out.words.is_empty() {
+                out.offset = w;
+            }
+            let at = (w - out.offset) as usize;
+            out.words.resize(at, 0);
+            out.words.push(word);
         }
-        for w in start..end {
-            self.words[(w - self.offset) as usize] &= !other.word(w);
-        }
-        self.trim();
-    }
-
-    /// The cells of `self` in `a` or in `b` (`self & (a | b)`), built in
-    /// one pass.
-    pub fn intersection_either(&self, a: &CellSet, b: &CellSet) -> CellSet {
-        let (sa, ea) = self.overlap(a);
-        let (sb, eb) = self.overlap(b);
-        let (start, end) = match (sa < ea, sb < eb) {
-            (true, true) => (sa.min(sb), ea.max(eb)),
-            (true, false) => (sa, ea),
-            (false, true) => (sb, eb),
-            (false, false) => return CellSet::new(),
-        };
-        CellSet::collect(start, end, |w| {
-            self.words[(w - self.offset) as usize] & (a.word(w) | b.word(w))
-        })
+        out
     }
 
     /// The cells where `a` and `b` differ or `c` and `d` do
@@ -429,8 +417,9 @@ impl CellSet {
         self.offset + self.words.len() as u32
     }
 
-    /// The word with index `w` (zero outside the span).
-    fn word(&self, w: u32) -> u64 {
+    /// The word with index `w` (zero outside the span): cells `64 * w` to
+    /// `64 * w + 63`.
+    pub fn word(&self, w: u32) -> u64 {
         w.checked_sub(self.offset)
             .and_then(|i| self.words.get(i as usize))
             .copied()
@@ -536,16 +525,17 @@ impl Packed {
     pub fn unpack(&self) -> CellSet {
         match self {
             Packed::Dense(set) => set.clone(),
-            Packed::Sparse(words) => match (words.first(), words.last()) {
-                (Some(&(lo, _)), Some(&(hi, _))) => {
-                    let mut out = CellSet::spanning(lo, hi + 1);
-                    for &(w, word) in words.iter() {
-                        out.words[(w - lo) as usize] = word;
-                    }
-                    out
-                }
-                _ => CellSet::new(),
-            },
+            Packed::Sparse(words) => CellSet::from_words(words.iter().copied()),
+        }
+    }
+
+    /// The word with index `w` (as [`CellSet::word`]).
+    pub fn word(&self, w: u32) -> u64 {
+        match self {
+            Packed::Dense(set) => set.word(w),
+            Packed::Sparse(words) => words
+                .binary_search_by_key(&w, |&(i, _)| i)
+                .map_or(0, |k| words[k].1),
         }
     }
 
@@ -630,6 +620,10 @@ mod tests {
             let set: CellSet = a.iter().copied().collect();
             let packed = Packed::new(set.clone());
             prop_assert_eq!(packed.unpack(), set.clone());
+            let (lo, words) = set.raw_words();
+            for w in (0..3).chain(lo.saturating_sub(1)..lo + words.len() as u32 + 1) {
+                prop_assert_eq!(packed.word(w), set.word(w));
+            }
             prop_assert_eq!(&Packed::of(&set), &packed);
             prop_assert_eq!(packed.len(), set.len());
             prop_assert_eq!(packed.is_empty(), set.is_empty());
@@ -680,10 +674,12 @@ mod tests {
                 z.intersection_differing(&x, &y, &u),
                 canon(&(&(&sc & &sa) & &(&sb ^ &(&sa | &sb))))
             );
-            let mut rest = z.clone();
-            rest.subtract(&x);
-            prop_assert_eq!(rest, canon(&(&sc - &sa)));
-            prop_assert_eq!(z.intersection_either(&x, &y), canon(&(&sc & &(&sa | &sb))));
+            let (lo, words) = z.raw_words();
+            let indexed = words.iter().enumerate().map(|(i, &w)| (lo + i as u32, w));
+            prop_assert_eq!(&CellSet::from_words(indexed), &z);
+            for w in (0..3).chain(lo.saturating_sub(1)..lo + words.len() as u32 + 1) {
+                prop_assert_eq!(z.word(w), (0..64).filter(|b| sc.contains(&(w * 64 + b))).map(|b| 1u64 << b).sum::<u64>());
+            }
             prop_assert_eq!(
                 CellSet::differing(&x, &y, &z, &u),
                 canon(&(&(&sa ^ &sb) | &(&sc ^ &(&sa | &sb))))
