@@ -652,7 +652,7 @@ impl<'a> Attribution<'a> {
         let own = |w: u32| own_old.map_or(0, |s| s.word(w)) | own_new.map_or(0, |s| s.word(w));
         let by_own = take(&mut rest, own);
         if !by_own.is_empty() {
-            out.add(single(b), CellSet::from_words(by_own));
+            out.add(single(b), CellSet::from_words(&by_own));
         }
         let same = match self.pair.acls(b) {
             (Some(x), Some(y)) => same_includes(x, y),
@@ -679,16 +679,16 @@ impl<'a> Attribution<'a> {
                 // a cycle, attributed as a whole). Missing, the cells are
                 // the block's.
                 let Some(below) = &self.memo[inc as usize] else {
-                    out.add(single(b), CellSet::from_words(taken));
+                    out.add(single(b), CellSet::from_words(&taken));
                     continue;
                 };
                 for (cause, cells) in below.iter() {
-                    let part = CellSet::from_words(
-                        taken
-                            .iter()
-                            .map(|&(w, word)| (w, word & cells.word(w)))
-                            .filter(|&(_, word)| word != 0),
-                    );
+                    let words: Vec<(u32, u64)> = taken
+                        .iter()
+                        .map(|&(w, word)| (w, word & cells.word(w)))
+                        .filter(|&(_, word)| word != 0)
+                        .collect();
+                    let part = CellSet::from_words(&words);
                     if !part.is_empty() {
                         out.add(*cause, part);
                     }
@@ -696,7 +696,7 @@ impl<'a> Attribution<'a> {
             }
         }
         if !rest.is_empty() {
-            out.add(single(b), CellSet::from_words(rest));
+            out.add(single(b), CellSet::from_words(&rest));
         }
         out.into_causes()
     }

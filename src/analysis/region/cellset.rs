@@ -204,19 +204,17 @@ impl CellSet {
         })
     }
 
-    /// The set of these words, given by increasing index (zero words are
-    /// skipped).
-    pub fn from_words(words: impl IntoIterator<Item = (u32, u64)>) -> CellSet {
-        let mut out = CellSet::new();
-        for (w, word) in words.into_iter().filter(|&(_, word)| word != 0) {
-            debug_assert!(out.words.is_empty() || w >= out.end(), "words out of order");
-            if out.words.is_empty() {
-                out.offset = w;
-            }
-            let at = (w - out.offset) as usize;
-            out.words.resize(at, 0);
-            out.words.push(word);
+    /// The set of these words, by increasing index (zero words may be
+    /// among them).
+    pub fn from_words(words: &[(u32, u64)]) -> CellSet {
+        let (Some(&(lo, _)), Some(&(hi, _))) = (words.first(), words.last()) else {
+            return CellSet::new();
+        };
+        let mut out = CellSet::spanning(lo, hi + 1);
+        for &(w, word) in words {
+            out.words[(w - lo) as usize] = word;
         }
+        out.trim();
         out
     }
 
@@ -525,7 +523,7 @@ impl Packed {
     pub fn unpack(&self) -> CellSet {
         match self {
             Packed::Dense(set) => set.clone(),
-            Packed::Sparse(words) => CellSet::from_words(words.iter().copied()),
+            Packed::Sparse(words) => CellSet::from_words(words),
         }
     }
 
@@ -675,8 +673,11 @@ mod tests {
                 canon(&(&(&sc & &sa) & &(&sb ^ &(&sa | &sb))))
             );
             let (lo, words) = z.raw_words();
-            let indexed = words.iter().enumerate().map(|(i, &w)| (lo + i as u32, w));
-            prop_assert_eq!(&CellSet::from_words(indexed), &z);
+            let mut indexed: Vec<(u32, u64)> = words.iter().enumerate().map(|(i, &w)| (lo + i as u32, w)).collect();
+            prop_assert_eq!(&CellSet::from_words(&indexed), &z);
+            indexed.insert(0, (lo.saturating_sub(2), 0));
+            indexed.push((lo + words.len() as u32 + 3, 0));
+            prop_assert_eq!(&CellSet::from_words(&indexed), &z);
             for w in (0..3).chain(lo.saturating_sub(1)..lo + words.len() as u32 + 1) {
                 prop_assert_eq!(z.word(w), (0..64).filter(|b| sc.contains(&(w * 64 + b))).map(|b| 1u64 << b).sum::<u64>());
             }
