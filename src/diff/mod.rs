@@ -11,7 +11,7 @@
 mod compare;
 mod parse;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -212,11 +212,9 @@ pub struct Change {
     /// packed, as most are a few words of a wide span ([`Change::cells`]
     /// unpacks it).
     pub region: Option<Packed>,
-    /// The values before and after (`"deny"` and `"allow"`, `false` and
-    /// `true`, lists of resellers, names…): see [`Change::before`] and
-    /// [`Change::after`]. Shared: every region change of one direction
-    /// holds the same pair.
-    pub values: Arc<(Value, Value)>,
+    /// The values before and after: see [`Change::before`] and
+    /// [`Change::after`].
+    pub values: Values,
     /// The edited blocks that caused it (sorted).
     pub caused_by: Arc<[String]>,
     /// `default-changed`: the scope (`predefined`, `all`, or
@@ -238,18 +236,40 @@ impl Change {
 
     /// The value before (`"deny"`, `false`, a list of resellers, a name…).
     pub fn before(&self) -> &Value {
-        &self.values.0
+        match &self.values {
+            Values::Granted => &EFFECTS[0],
+            Values::Revoked => &EFFECTS[1],
+            Values::Other(v) => &v.0,
+        }
     }
 
     /// The value after.
     pub fn after(&self) -> &Value {
-        &self.values.1
+        match &self.values {
+            Values::Granted => &EFFECTS[1],
+            Values::Revoked => &EFFECTS[0],
+            Values::Other(v) => &v.1,
+        }
     }
 }
 
+/// A change's values before and after.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Values {
+    /// `"deny"` before, `"allow"` after (new access).
+    Granted,
+    /// `"allow"` before, `"deny"` after (removed access).
+    Revoked,
+    /// Others: `false` and `true`, lists of resellers, names…
+    Other(Box<(Value, Value)>),
+}
+
+/// `"deny"` and `"allow"`.
+static EFFECTS: LazyLock<[Value; 2]> = LazyLock::new(|| [json!("deny"), json!("allow")]);
+
 /// A pair of values before and after.
-fn values(old: Value, new: Value) -> Arc<(Value, Value)> {
-    Arc::new((old, new))
+fn values(old: Value, new: Value) -> Values {
+    Values::Other(Box::new((old, new)))
 }
 
 /// The result of a diff.
@@ -524,8 +544,6 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         pair: &pair,
         dirty: &dirty,
         retyped: &retyped,
-        granted: values(json!("deny"), json!("allow")),
-        revoked: values(json!("allow"), json!("deny")),
         single: (0..pair.blocks()).map(|_| OnceLock::new()).collect(),
     };
     let mut multi: Vec<OnceLock<CauseInfo>> = Vec::new();
@@ -591,15 +609,15 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         };
         changes.push(base.clone());
         for (region, values) in [
-            (now.allowed.difference(&was.allowed), &cx.granted),
-            (was.allowed.difference(&now.allowed), &cx.revoked),
+            (now.allowed.difference(&was.allowed), Values::Granted),
+            (was.allowed.difference(&now.allowed), Values::Revoked),
         ] {
             if region.is_empty() {
                 continue;
             }
             changes.push(Change {
                 region: Some(Packed::new(region)),
-                values: Arc::clone(values),
+                values,
                 ..base.clone()
             });
         }
@@ -628,10 +646,6 @@ struct Cx<'a> {
     pair: &'a Pair<'a>,
     dirty: &'a [bool],
     retyped: &'a [bool],
-    /// The values of every new-access change, and of every removed-access
-    /// change.
-    granted: Arc<(Value, Value)>,
-    revoked: Arc<(Value, Value)>,
     /// The names and edit location of each block as a cause, worked out
     /// when first needed.
     single: Vec<OnceLock<CauseInfo>>,
@@ -805,8 +819,8 @@ fn block_changes(bound: &Bound<'_>, block: u32) -> Vec<Change> {
                 .clone()
                 .or_else(|| b.map(|b| Arc::new(location(cx.pair.new, b.head, true))));
             for (kind, region, values) in [
-                (Kind::NewAccess, &gained, &cx.granted),
-                (Kind::RemovedAccess, &lost, &cx.revoked),
+                (Kind::NewAccess, &gained, Values::Granted),
+                (Kind::RemovedAccess, &lost, Values::Revoked),
             ] {
                 let r = cells.intersection(region);
                 if r.is_empty() {
@@ -815,10 +829,14 @@ fn block_changes(bound: &Bound<'_>, block: u32) -> Vec<Change> {
                 out.push(Change {
                     kind,
                     region: Some(Packed::new(r)),
-                    values: Arc::clone(values),
+                    values,
                     caused_by: names.clone(),
                     location: loc.clone(),
-                    ..base.clone()
+                    access_level: base.access_level.clone(),
+                    acl_type: ty,
+                    scope: None,
+                    fails: false,
+                    allowed: None,
                 });
             }
         }
