@@ -449,6 +449,61 @@ impl<'a> Attribution<'a> {
         c
     }
 
+    /// Work out the causes of the dirty blocks other blocks include, in
+    /// parallel a level of the include graph at a time, from the bottom up:
+    /// those that reach no include cycle (a block's causes follow from its
+    /// includes' alone; a walk would find the same). Those on or above a
+    /// cycle are left to [`Attribution::prepare`], whose walk order decides
+    /// what is attributed to a cycle.
+    pub fn prepare_acyclic(&mut self) {
+        let n = self.pair.blocks();
+        let todo = |b: u32, a: &Self| {
+            a.dirty[b as usize] && a.included[b as usize] && a.memo[b as usize].is_none()
+        };
+        let mut waiting = vec![0u32; n];
+        let mut above: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut ready: Vec<u32> = Vec::new();
+        for b in (0..n as u32).filter(|&b| todo(b, self)) {
+            for inc in self.include_blocks(b) {
+                if todo(inc, self) {
+                    waiting[b as usize] += 1;
+                    above[inc as usize].push(b);
+                }
+            }
+            if waiting[b as usize] == 0 {
+                ready.push(b);
+            }
+        }
+        while !ready.is_empty() {
+            let done: Vec<(u32, Causes)> = ready
+                .par_iter()
+                .map(|&b| (b, self.compose_causes(b)))
+                .collect();
+            ready.clear();
+            for (b, causes) in done {
+                self.memo[b as usize] = Some(Arc::new(causes));
+                self.drop_own(b);
+                for &x in &above[b as usize] {
+                    waiting[x as usize] -= 1;
+                    if waiting[x as usize] == 0 {
+                        ready.push(x);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Drop a block's own decisions: they serve only to attribute its own
+    /// changes, once known.
+    fn drop_own(&mut self, b: u32) {
+        let (o, x) = self.pair.ids(b);
+        for (d, id) in [(&mut self.old, o), (&mut self.new, x)] {
+            if let Some(id) = id {
+                d.own[id.0 as usize] = None;
+            }
+        }
+    }
+
     /// Make ready what [`Attribution::causes_of`] reads for block `b`
     /// (whose changes are to be attributed): the causes of what it
     /// includes, or its own when another block includes it. Called in
@@ -500,14 +555,7 @@ impl<'a> Attribution<'a> {
                     self.compose_causes(n)
                 };
                 self.memo[n as usize] = Some(Arc::new(causes));
-                // Own decisions serve only to attribute the block's own
-                // changes, now known.
-                let (o, x) = self.pair.ids(n);
-                for (d, id) in [(&mut self.old, o), (&mut self.new, x)] {
-                    if let Some(id) = id {
-                        d.own[id.0 as usize] = None;
-                    }
-                }
+                self.drop_own(n);
                 continue;
             }
             if !open.insert(n) {

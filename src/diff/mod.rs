@@ -549,6 +549,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
     let mut multi: Vec<OnceLock<CauseInfo>> = Vec::new();
     let mut blocks: Vec<u32> = (0..pair.blocks() as u32).collect();
     blocks.sort_unstable_by_key(|&b| pair.name(b));
+    attribution.prepare_acyclic();
     for chunk in blocks.chunks(CHUNK) {
         attribution.ensure(chunk);
         // The attribution of what the chunk's access levels include, in
