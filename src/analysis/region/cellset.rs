@@ -503,7 +503,7 @@ impl Packed {
     /// `set`, packed when its non-zero words are fewer than half its span.
     pub fn new(set: CellSet) -> Packed {
         if set.packs() {
-            Packed::of(&set)
+            Packed::sparse(&set)
         } else {
             Packed::Dense(set.compacted())
         }
@@ -513,10 +513,15 @@ impl Packed {
     /// when it packs).
     pub fn of(set: &CellSet) -> Packed {
         if set.packs() {
-            Packed::Sparse(set.nonzero_words().collect())
+            Packed::sparse(set)
         } else {
             Packed::Dense(set.clone().compacted())
         }
+    }
+
+    /// The non-zero words of `set`, whether or not it packs.
+    fn sparse(set: &CellSet) -> Packed {
+        Packed::Sparse(set.nonzero_words().collect())
     }
 
     /// The set.
