@@ -11,6 +11,7 @@
 //! lists, walked.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use crate::analysis::region::{CellSet, Region, Universe};
 use crate::analysis::semantics::Semantics;
@@ -86,7 +87,7 @@ fn live_along(model: &Model, semantics: &Semantics, path: &[AclId]) -> bool {
     let Some(&last) = path.last() else {
         return false;
     };
-    let mut left = CellSet::clone(&semantics.summary(last).decided);
+    let mut left = Arc::unwrap_or_clone(semantics.kept(last).decided.unpack());
     for step in path.windows(2) {
         let (block, next) = (step[0], step[1]);
         if left.is_empty() {
@@ -97,7 +98,7 @@ fn live_along(model: &Model, semantics: &Semantics, path: &[AclId]) -> bool {
             if t == next || left.is_empty() {
                 break;
             }
-            left = left.difference(&semantics.summary(t).decided);
+            left = left.difference(&semantics.kept(t).decided.unpack());
         }
     }
     !left.is_empty()
@@ -192,19 +193,20 @@ pub fn who_can(
 ) -> WhoCan {
     let u = &semantics.universe;
     let acyclic = semantics.reach.acyclic();
-    // A component inside an include cycle may have no summary: walk it.
-    let allowed_of = |a: &AccessLevel| -> std::borrow::Cow<'_, Region> {
+    // The cells of `cells` a block allows. A component inside an include
+    // cycle may have no summary: walk it.
+    let allowed_in = |a: &AccessLevel, cells: &CellSet| -> CellSet {
         if acyclic || !a.is_component() {
-            std::borrow::Cow::Borrowed(&semantics.summary(a.id).allowed)
+            semantics.kept(a.id).allowed.intersection(cells)
         } else {
-            std::borrow::Cow::Owned(walk_allowed(model, u, a.id))
+            walk_allowed(model, u, a.id).intersection(cells)
         }
     };
     let blocks = model.acls.iter().filter(|a| select(a));
     if let (Pattern::Exact(o), Pattern::Exact(at)) = (&q.object, &q.attribute) {
-        let cell = u.cell_of(q.access, o, at);
+        let cell = CellSet::from_iter([u.cell_of(q.access, o, at)]);
         let allowed = blocks
-            .filter(|a| allowed_of(a).contains(cell))
+            .filter(|a| !allowed_in(a, &cell).is_empty())
             .map(|a| Allowed {
                 acl: a.id,
                 decision: model.decide(a.id, q.access, o, at),
@@ -241,7 +243,7 @@ pub fn who_can(
     let coarse: CellSet = cells.iter().map(|&(k, _)| k).collect();
     let mut allowed = Vec::new();
     for a in blocks {
-        let here = allowed_of(a).intersection(&coarse);
+        let here = allowed_in(a, &coarse);
         if here.is_empty() {
             continue;
         }

@@ -58,7 +58,7 @@ pub fn run(a: &Analysis) -> Vec<TestOutcome> {
                     continue;
                 };
                 let region = expectation_region(a, e);
-                let allowed = &a.semantics.summary(id).allowed;
+                let allowed = &a.semantics.kept(id).allowed.unpack();
                 let (wrong, got) = match e.rule.effect.node {
                     Effect::Allow => (region.difference(allowed), Effect::Deny),
                     Effect::Deny => (allowed.intersection(&region), Effect::Allow),

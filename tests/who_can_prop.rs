@@ -13,6 +13,7 @@
 
 use std::collections::BTreeSet;
 
+use aclc::analysis::region::keep_in_chunks_from;
 use aclc::analysis::region::Universe;
 use aclc::analysis::{analyze, Analysis, Options};
 use aclc::audit::{self, parse_pattern, Question};
@@ -25,6 +26,8 @@ mod common;
 use common::*;
 
 fn analysis(acls: &[TAcl]) -> Analysis {
+    // Summaries kept in chunks, as over a big catalog.
+    keep_in_chunks_from(0);
     let mut sources = SourceMap::new();
     sources.add("p.acl", render(acls), Origin::User);
     analyze(sources, &Options::default())

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::region::{CellSet, Packed, Region, Universe};
+use super::region::{CellSet, Chunked, Chunks, Packed, Region, Universe};
 use crate::model::reach::Reach;
 use crate::model::{AccessLevel, AclId, Model, Rule};
 use crate::syntax::ast::{Access, AccessSet, Effect, Pattern, PermissionStmt};
@@ -111,6 +111,47 @@ impl Summary {
     }
 }
 
+/// A block's decisions as kept for the whole analysis ([`Chunked`]: a
+/// summary over a big catalog spans most of its cells, and neighbouring
+/// blocks' summaries share most of their chunks); [`KeptSummary::summary`]
+/// gives the sets to work on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeptSummary {
+    /// Cells some rule of its effective list decides.
+    pub decided: Chunked,
+    /// Cells it allows (a subset of `decided`).
+    pub allowed: Chunked,
+}
+
+impl KeptSummary {
+    /// `summary`, sharing chunks with `like` (its includes' summaries)
+    /// and, where all words are equal, through `chunks`.
+    pub fn of(summary: &Summary, like: &[&KeptSummary], chunks: &Chunks) -> KeptSummary {
+        let decided: Vec<&Chunked> = like.iter().map(|k| &k.decided).collect();
+        let decided = Chunked::of(&summary.decided, &decided, chunks);
+        let allowed = if Arc::ptr_eq(&summary.decided, &summary.allowed) {
+            decided.clone()
+        } else {
+            let allowed: Vec<&Chunked> = std::iter::once(&decided)
+                .chain(like.iter().map(|k| &k.allowed))
+                .collect();
+            Chunked::of(&summary.allowed, &allowed, chunks)
+        };
+        KeptSummary { decided, allowed }
+    }
+
+    /// The summary, unpacked (`allowed` sharing `decided` when equal).
+    pub fn summary(&self) -> Summary {
+        let decided = self.decided.unpack();
+        let allowed = if self.allowed == self.decided {
+            Arc::clone(&decided)
+        } else {
+            self.allowed.unpack()
+        };
+        Summary { decided, allowed }
+    }
+}
+
 /// The decisions of one block's own permissions as kept ([`Packed`]:
 /// their few non-zero words alone), `allowed` absent when it equals
 /// `decided`; shared, so a re-analysis takes an unchanged block's over by
@@ -148,8 +189,9 @@ impl OwnSummary {
 pub struct Semantics {
     /// The cells.
     pub universe: Universe,
-    /// Per access level (by [`AclId`]): its decisions.
-    pub summaries: Vec<Summary>,
+    /// Per access level (by [`AclId`]): its decisions, as kept
+    /// ([`Semantics::summary`] unpacks them).
+    pub summaries: Vec<KeptSummary>,
     /// Per access level: the decisions of its own permissions alone.
     pub own: Vec<OwnSummary>,
     /// Per access level: whether it reaches an include of an undeclared
@@ -594,7 +636,8 @@ impl Semantics {
                     .any(|i| i.target == Some(scc[0]))
         });
         let reach = Reach::new(model, acyclic);
-        let mut summaries: Vec<Summary> = vec![Summary::default(); n];
+        let chunks = Chunks::default();
+        let mut summaries: Vec<KeptSummary> = vec![KeptSummary::default(); n];
         let mut dead_includes = Vec::new();
         let mut contradictions = Vec::new();
         for scc_indices in &by_level {
@@ -605,7 +648,17 @@ impl Semantics {
                         .as_ref()
                         .and_then(|p| p.reuse(model, &sccs[k]))
                         .unwrap_or_else(|| {
-                            compose_scc(model, u, &sccs[k], &own, &summaries, &needed, &reach)
+                            let (sccs, summaries) = (&sccs[k], &summaries);
+                            let cx = Cx {
+                                model,
+                                u,
+                                own: &own,
+                                summaries,
+                                needed: &needed,
+                                reach: &reach,
+                                chunks: &chunks,
+                            };
+                            compose_scc(&cx, sccs)
                         })
                 })
                 .collect();
@@ -659,8 +712,15 @@ impl Semantics {
         Some((self.own[was.id.0 as usize].clone(), dead))
     }
 
-    /// What an access level or component decides.
-    pub fn summary(&self, acl: AclId) -> &Summary {
+    /// What an access level or component decides (unpacked: a copy of
+    /// its sets).
+    pub fn summary(&self, acl: AclId) -> Summary {
+        self.summaries[acl.0 as usize].summary()
+    }
+
+    /// What an access level or component decides, as kept (for questions
+    /// about a few cells, without unpacking).
+    pub fn kept(&self, acl: AclId) -> &KeptSummary {
         &self.summaries[acl.0 as usize]
     }
 }
@@ -674,7 +734,7 @@ fn of_block<T>(items: &[T], block_of: impl Fn(&T) -> AclId, acl: AclId) -> &[T] 
 
 /// What composing one strongly connected component yields.
 struct Composed {
-    summaries: Vec<(AclId, Summary)>,
+    summaries: Vec<(AclId, KeptSummary)>,
     dead_includes: Vec<DeadInclude>,
     contradictions: Vec<Contradiction>,
     /// Whether it was taken from the previous analysis.
@@ -784,23 +844,38 @@ impl<'p> Unchanged<'p> {
                     inc.target
                         .is_some_and(|t| t == *m || self.moved[t.0 as usize])
                 });
-            self.changed[i] = self.sem.summaries[was.0 as usize].decided != summary.decided
-                || self.sem.summaries[was.0 as usize].allowed != summary.allowed;
+            self.changed[i] = self.sem.summaries[was.0 as usize] != *summary;
         }
     }
 }
 
+/// What composing a block reads: the policy set, its cells, every block's
+/// own decisions and the summaries composed so far, and the table their
+/// chunks are kept through.
+struct Cx<'a> {
+    model: &'a Model,
+    u: &'a Universe,
+    own: &'a [OwnSummary],
+    summaries: &'a [KeptSummary],
+    /// Per block: whether its standalone decisions are needed from inside
+    /// an include cycle ([`externally_needed`]).
+    needed: &'a [bool],
+    reach: &'a Reach,
+    chunks: &'a Chunks,
+}
+
 /// The summaries of one strongly connected component of the include graph,
 /// whose includes outside it are summarized already.
-fn compose_scc(
-    model: &Model,
-    u: &Universe,
-    scc: &[AclId],
-    own: &[OwnSummary],
-    summaries: &[Summary],
-    needed: &[bool],
-    reach: &Reach,
-) -> Composed {
+fn compose_scc(cx: &Cx<'_>, scc: &[AclId]) -> Composed {
+    let Cx {
+        model,
+        u,
+        own,
+        summaries,
+        needed,
+        reach,
+        chunks,
+    } = *cx;
     let mut out = Composed {
         summaries: Vec::new(),
         dead_includes: Vec::new(),
@@ -818,7 +893,9 @@ fn compose_scc(
         // decisions are walked, for the members anything outside the cycle
         // depends on; findings inside it wait until the cycle is fixed.
         for &m in scc.iter().filter(|m| needed[m.0 as usize]) {
-            out.summaries.push((m, walk_summary(model, u, m)));
+            let walked = walk_summary(model, u, m);
+            out.summaries
+                .push((m, KeptSummary::of(&walked, &[], chunks)));
         }
         return out;
     }
@@ -831,7 +908,15 @@ fn compose_scc(
         reach,
     }
     .run(m, &mut out.dead_includes, &mut out.contradictions);
-    out.summaries.push((m, summary));
+    let includes: Vec<&KeptSummary> = model
+        .acl(m)
+        .includes
+        .iter()
+        .filter_map(|i| i.target)
+        .map(|t| &summaries[t.0 as usize])
+        .collect();
+    out.summaries
+        .push((m, KeptSummary::of(&summary, &includes, chunks)));
     out
 }
 
@@ -840,7 +925,7 @@ fn compose_scc(
 struct Composer<'a> {
     model: &'a Model,
     own: &'a Summary,
-    summaries: &'a [Summary],
+    summaries: &'a [KeptSummary],
     reach: &'a Reach,
 }
 
@@ -861,12 +946,13 @@ struct Composition {
 impl Composer<'_> {
     /// Compose the includes of `acl` in order, up to (not including) the
     /// include with index `upto`; `visit` sees each distinct resolved
-    /// include with the state before it.
+    /// include (its index, its summary and what it decides first) with the
+    /// state before it.
     fn compose(
         &self,
         acl: AclId,
         upto: usize,
-        mut visit: impl FnMut(usize, AclId, &Composition, &CellSet),
+        mut visit: impl FnMut(usize, AclId, &Summary, &Composition, &CellSet),
     ) -> Composition {
         let block = self.model.acl(acl);
         // The decided cells end up spanning the own ones' and every
@@ -895,9 +981,9 @@ impl Composer<'_> {
             if !seen.insert(t) {
                 continue; // `duplicate-include` reports it
             }
-            let s = &self.summaries[t.0 as usize];
+            let s = self.summaries[t.0 as usize].summary();
             let new = s.decided.difference(&c.decided);
-            visit(j, t, &c, &new);
+            visit(j, t, &s, &c, &new);
             c.allowed.union_with_both(&s.allowed, &new);
             c.decided.union_with(&new);
             c.by_includes.union_with(&new);
@@ -918,8 +1004,7 @@ impl Composer<'_> {
     ) -> Summary {
         let block = self.model.acl(acl);
         let mut earlier = Earlier::default();
-        let done = self.compose(acl, usize::MAX, |j, t, c, new| {
-            let s = &self.summaries[t.0 as usize];
+        let done = self.compose(acl, usize::MAX, |j, t, s, c, new| {
             if s.decided.is_empty() {
                 return;
             }
@@ -1059,11 +1144,11 @@ impl Semantics {
         };
         let mut found: Vec<Vec<(usize, Region)>> = vec![Vec::new(); laters.len()];
         let upto = laters.last().map_or(0, |&l| l + 1);
-        composer.compose(acl, upto, |j, t, state, _| {
+        composer.compose(acl, upto, |j, _, s, state, _| {
             let Ok(k) = laters.binary_search(&j) else {
                 return;
             };
-            let Some(differ) = differing(state, &self.summaries[t.0 as usize]) else {
+            let Some(differ) = differing(state, s) else {
                 return;
             };
             found[k] = state

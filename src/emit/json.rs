@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::analysis::region::CellSet;
+use crate::analysis::region::Chunked;
 use crate::analysis::semantics::Semantics;
 use crate::model::{AccessLevel, AclId, Model, Scope};
 use crate::runtime::{Block, DefaultAccessLevel, Document, Match, Permission, FORMAT_VERSION};
@@ -58,8 +58,9 @@ impl<'a> OrderIndex<'a> {
                 words.extend(s.decided.nonzero_words());
                 span = span.max(words.last().map_or(0, |&(w, _)| w + 1));
             }
-            let (offset, ws) = semantics.summary(acl.id).decided.raw_words();
-            span = span.max(offset + ws.len() as u32);
+            if let Some((_, end)) = semantics.kept(acl.id).decided.words_span() {
+                span = span.max(end);
+            }
         }
         starts.push(words.len() as u32);
         let mut include_starts = Vec::with_capacity(model.acls.len() + 1);
@@ -129,14 +130,13 @@ impl OrderScratch {
     }
 
     /// Whether every cell of `set` is decided (one pass over its words).
-    fn covers(&self, set: &CellSet) -> bool {
-        let (offset, words) = set.raw_words();
-        let from = (offset as usize).min(self.decided.len());
-        let to = (offset as usize + words.len()).min(self.decided.len());
-        let inside = &self.decided[from..to];
+    fn covers(&self, set: &Chunked) -> bool {
         // Words past the dense span are zero there.
-        words[inside.len()..].iter().all(|&w| w == 0)
-            && words.iter().zip(inside).all(|(&w, &d)| w & !d == 0)
+        set.nonzero_words().all(|(w, bits)| {
+            self.decided
+                .get(w as usize)
+                .is_some_and(|&d| bits & !d == 0)
+        })
     }
 
     fn add_words(&mut self, words: &[(u32, u64)]) {
@@ -198,7 +198,7 @@ pub fn order_of(index: &OrderIndex<'_>, root: AclId, scratch: &mut OrderScratch)
         if !scratch.covers_words(own) {
             order.push(b);
             scratch.add_words(own);
-        } else if prune && b != root && scratch.covers(&semantics.summary(b).decided) {
+        } else if prune && b != root && scratch.covers(&semantics.kept(b).decided) {
             continue;
         }
         for &t in index.includes(b).iter().rev() {

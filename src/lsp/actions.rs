@@ -169,7 +169,7 @@ fn settle_contradiction(a: &Analysis, d: &Diagnostic) -> Vec<Fix> {
     for (_, r) in sem.contradicted(model, c) {
         region.union_with(&r);
     }
-    let allowed_now = region.intersection(&sem.summary(c.acl).allowed);
+    let allowed_now = sem.kept(c.acl).allowed.intersection(&region);
     let denied_now = region.difference(&allowed_now);
     let later = &acl.includes[c.later].name.node;
     let mut out = Vec::new();

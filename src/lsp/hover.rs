@@ -224,7 +224,7 @@ fn access_level(a: &Analysis, id: AclId) -> String {
         ));
     }
     let sem = &a.semantics;
-    if let Some(summary) = sem.summaries.get(id.0 as usize) {
+    if let Some(summary) = sem.summaries.get(id.0 as usize).map(|k| k.summary()) {
         let allowed = describe(&sem.universe, &summary.allowed, SUMMARY_LINES);
         if allowed.is_empty() {
             s.push_str("Effective permissions: allows nothing.");
@@ -256,7 +256,7 @@ fn include(a: &Analysis, acl: &AccessLevel, inc: &crate::model::Include) -> Stri
             acl.name, d.message
         )),
         None => {
-            if let Some(summary) = sem.summaries.get(target.0 as usize) {
+            if let Some(summary) = sem.summaries.get(target.0 as usize).map(|k| k.summary()) {
                 // What is decided before it: own permissions, then the
                 // earlier includes (each with everything it reaches).
                 let mut before = sem
@@ -270,7 +270,7 @@ fn include(a: &Analysis, acl: &AccessLevel, inc: &crate::model::Include) -> Stri
                     .take_while(|i| i.name.span != inc.name.span)
                 {
                     if let Some(o) = earlier.target.and_then(|t| sem.summaries.get(t.0 as usize)) {
-                        before.union_with(&o.decided);
+                        before.union_with(&o.decided.unpack());
                     }
                 }
                 let new = summary.decided.difference(&before);

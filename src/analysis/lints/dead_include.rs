@@ -52,7 +52,7 @@ impl Lint for DeadInclude {
         targets.dedup();
         let texts: FxHashMap<AclId, String> = targets
             .par_iter()
-            .map(|&t| (t, region_text(&sem.universe, &sem.summary(t).decided)))
+            .map(|&t| (t, region_text(&sem.universe, &sem.kept(t).decided.unpack())))
             .collect();
         let found: Vec<Diagnostic> = sem
             .dead_includes
@@ -140,7 +140,7 @@ fn diagnostic(
     };
     let region = inc
         .target
-        .map(|t| full_region(cx, &sem.summary(t).decided))
+        .map(|t| full_region(cx, &sem.kept(t).decided.unpack()))
         .unwrap_or_default();
     diag.access_level(acl.name.clone()).regions(region)
 }

@@ -56,9 +56,10 @@ impl Lint for DefaultWidensPredefined {
             }
             let sem = cx.semantics();
             let wider = sem
-                .summary(target)
+                .kept(target)
                 .allowed
-                .difference(&sem.summary(base_acl).allowed);
+                .unpack()
+                .difference(&sem.kept(base_acl).allowed.unpack());
             if wider.is_empty() {
                 continue;
             }

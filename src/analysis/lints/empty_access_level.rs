@@ -31,7 +31,7 @@ impl Lint for EmptyAccessLevel {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let sem = cx.semantics();
         for acl in cx.model.acls.iter().filter(|a| !a.is_component()) {
-            if sem.summary(acl.id).allowed.is_empty() && !sem.unresolved[acl.id.0 as usize] {
+            if sem.kept(acl.id).allowed.is_empty() && !sem.unresolved[acl.id.0 as usize] {
                 out.push(
                     Diagnostic::new(
                         &INFO,

@@ -78,7 +78,7 @@ pub fn decider(
 ) -> Option<(AclId, usize, Vec<AclId>)> {
     let u = &sem.universe;
     let (access, object, attribute) = u.representative(u.cell(cell));
-    if !sem.summary(root).decided.contains(cell) {
+    if !sem.kept(root).decided.contains(cell) {
         // Not decided, or inside an include cycle (not summarized): walk.
         let d = model.decide(root, access, &object, &attribute);
         return d.rule.map(|(o, i)| (o, i, d.path));
@@ -99,7 +99,7 @@ pub fn decider(
         }
         let next = acl.includes.iter().filter_map(|i| i.target).find(|t| {
             // Without cycles, a path never comes back.
-            (sem.reach.acyclic() || !on_path.contains(t)) && sem.summary(*t).decided.contains(cell)
+            (sem.reach.acyclic() || !on_path.contains(t)) && sem.kept(*t).decided.contains(cell)
         })?;
         if !sem.reach.acyclic() {
             on_path.insert(next);

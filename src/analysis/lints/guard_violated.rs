@@ -67,7 +67,7 @@ impl Lint for GuardViolated {
             targets.sort_unstable();
             targets.dedup();
             for t in targets {
-                let allowed = &sem.summary(t).allowed;
+                let allowed = &sem.kept(t).allowed.unpack();
                 let wrongly_denied = must_allow.difference(allowed);
                 let wrongly_allowed = allowed.intersection(&must_deny);
                 if wrongly_denied.is_empty() && wrongly_allowed.is_empty() {

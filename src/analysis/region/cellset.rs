@@ -96,6 +96,15 @@ impl CellSet {
         }
     }
 
+    /// The set of `words` from word `offset` on, already trimmed (the
+    /// first and last words non-zero, or no words).
+    pub(super) fn from_trimmed(offset: u32, words: Vec<u64>) -> CellSet {
+        debug_assert!(words.first().is_none_or(|&w| w != 0));
+        debug_assert!(words.last().is_none_or(|&w| w != 0));
+        let offset = if words.is_empty() { 0 } else { offset };
+        CellSet { offset, words }
+    }
+
     /// The words `[lo, hi)` the set spans, if it has any cell.
     pub(crate) fn words_span(&self) -> Option<(u32, u32)> {
         (!self.is_empty()).then(|| (self.offset, self.end()))

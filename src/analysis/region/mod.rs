@@ -18,10 +18,12 @@
 //! a few adjacent runs of cells: compact as a [`CellSet`].
 
 mod cellset;
+mod chunked;
 mod render;
 mod tree;
 
 pub use cellset::{CellSet, Packed};
+pub use chunked::{keep_in_chunks_from, Chunked, Chunks};
 pub use render::{describe, grouped, lines, parts, Part, Parts};
 pub use tree::{NodeId, PatternTree};
 
