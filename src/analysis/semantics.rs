@@ -641,25 +641,22 @@ impl Semantics {
         let mut dead_includes = Vec::new();
         let mut contradictions = Vec::new();
         for scc_indices in &by_level {
+            let cx = Cx {
+                model,
+                u,
+                own: &own,
+                summaries: &summaries,
+                needed: &needed,
+                reach: &reach,
+                chunks: &chunks,
+            };
             let done: Vec<Composed> = scc_indices
                 .par_iter()
                 .map(|&k| {
                     unchanged
                         .as_ref()
                         .and_then(|p| p.reuse(model, &sccs[k]))
-                        .unwrap_or_else(|| {
-                            let (sccs, summaries) = (&sccs[k], &summaries);
-                            let cx = Cx {
-                                model,
-                                u,
-                                own: &own,
-                                summaries,
-                                needed: &needed,
-                                reach: &reach,
-                                chunks: &chunks,
-                            };
-                            compose_scc(&cx, sccs)
-                        })
+                        .unwrap_or_else(|| compose_scc(&cx, &sccs[k]))
                 })
                 .collect();
             for c in done {
