@@ -131,7 +131,7 @@ impl OrderScratch {
 
     /// Whether every cell of `set` is decided (one pass over its words).
     fn covers(&self, set: &Chunked) -> bool {
-        // Words past the dense span are zero there.
+        // A word past the scratch's span is decided nowhere.
         set.nonzero_words().all(|(w, bits)| {
             self.decided
                 .get(w as usize)

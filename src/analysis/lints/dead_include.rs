@@ -138,8 +138,10 @@ fn diagnostic(
             diag.help("remove this include, or move it above the includes that decide its cases if it should win")
         }
     };
+    // The target's summary is unpacked only when findings carry regions.
     let region = inc
         .target
+        .filter(|_| cx.full_regions)
         .map(|t| full_region(cx, &sem.kept(t).decided.unpack()))
         .unwrap_or_default();
     diag.access_level(acl.name.clone()).regions(region)
