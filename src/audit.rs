@@ -93,7 +93,7 @@ fn live_along(model: &Model, semantics: &Semantics, path: &[AclId]) -> bool {
         if left.is_empty() {
             return false;
         }
-        left = left.difference(&semantics.own[block.0 as usize].decided.unpack());
+        left = left.difference(&semantics.own_summary(model, block).decided);
         for t in model.acl(block).includes.iter().filter_map(|i| i.target) {
             if t == next || left.is_empty() {
                 break;

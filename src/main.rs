@@ -19,6 +19,9 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// check. The language server and watch mode, which run for hours, hand
 /// memory back as usual.
 fn keep_freed_pages() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
     // SAFETY: sets an option's value; mimalloc reads options atomically.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
 }

@@ -154,7 +154,12 @@ mod tests {
             let reused = ws.analyze();
             let fresh = analyze(sources(&texts), &Options::default());
             assert_eq!(reused.diagnostics, fresh.diagnostics, "after {to:?}");
-            let own = |a: &Analysis| a.semantics.own.iter().map(|s| s.decided.len()).sum::<u64>();
+            let own = |a: &Analysis| {
+                let sem = &a.semantics;
+                let each = a.model.acls.iter().map(|b| sem.own_summary(&a.model, b.id));
+                each.map(|s| (s.decided.len(), s.allowed.len()))
+                    .collect::<Vec<_>>()
+            };
             assert_eq!(own(&reused), own(&fresh));
             for (a, b) in reused
                 .semantics

@@ -15,6 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aclc::analysis::region::keep_in_chunks_from;
+use aclc::analysis::semantics::keep_own_decisions;
 use aclc::analysis::semantics::{DeadReason, Semantics};
 use aclc::analysis::{analyze, Options};
 use aclc::model::{AclId, Model};
@@ -144,8 +145,11 @@ fn index_of(model: &Model, id: AclId) -> usize {
 
 fn check(acls: &[TAcl]) -> Result<(), TestCaseError> {
     // Every summary kept in chunks (shared with its includes'), as over a
-    // big catalog; the rest of the suite keeps these small ones as they are.
+    // big catalog, and no block's own decisions kept (worked out again from
+    // its rules where read), as with wildcard rules; the rest of the suite
+    // keeps these small sets as they are.
     keep_in_chunks_from(0);
+    keep_own_decisions(false);
     let text = render(acls);
     let mut sources = SourceMap::new();
     sources.add("p.acl", text.as_str(), Origin::User);
@@ -183,6 +187,18 @@ fn check(acls: &[TAcl]) -> Result<(), TestCaseError> {
                 a,
                 text
             );
+        }
+    }
+
+    // The deciding rule and its include path, found through the summaries
+    // (and each block's own decisions, kept or not), are `decide`'s.
+    for (i, _) in acls.iter().enumerate() {
+        let id = model.lookup(&format!("C{i}")).unwrap();
+        for &(access, o, a) in &pts {
+            let d = model.decide(id, access, o, a);
+            let want = d.rule.map(|(b, r)| (b, r, d.path));
+            let got = sem.decider(model, id, u.cell_of(access, o, a));
+            prop_assert_eq!(got, want, "decider C{} {} {}.{}\n{}", i, access, o, a, text);
         }
     }
 

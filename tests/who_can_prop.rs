@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 
 use aclc::analysis::region::keep_in_chunks_from;
 use aclc::analysis::region::Universe;
+use aclc::analysis::semantics::keep_own_decisions;
 use aclc::analysis::{analyze, Analysis, Options};
 use aclc::audit::{self, parse_pattern, Question};
 use aclc::model::AclId;
@@ -28,6 +29,7 @@ use common::*;
 fn analysis(acls: &[TAcl]) -> Analysis {
     // Summaries kept in chunks, as over a big catalog.
     keep_in_chunks_from(0);
+    keep_own_decisions(false);
     let mut sources = SourceMap::new();
     sources.add("p.acl", render(acls), Origin::User);
     analyze(sources, &Options::default())

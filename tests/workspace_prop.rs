@@ -24,6 +24,7 @@
 )]
 
 use aclc::analysis::region::keep_in_chunks_from;
+use aclc::analysis::semantics::keep_own_decisions;
 use aclc::analysis::{analyze, Analysis, Options};
 use aclc::source::{Origin, SourceMap};
 use aclc::workspace::Workspace;
@@ -270,9 +271,11 @@ fn check(acls: Vec<TAcl>, edits: &[Edit], options: &Options) -> Result<(), TestC
         for f in set.apply(e) {
             ws.set_text(&Set::path(f), set.text(f));
         }
-        // Summaries kept in chunks or as they are, in turn: a re-analysis
-        // compares and takes over summaries kept either way.
+        // Summaries kept in chunks or as they are, in turn, and own
+        // decisions kept or not: a re-analysis compares and takes over
+        // summaries kept either way.
         keep_in_chunks_from(if i % 2 == 0 { 0 } else { usize::MAX });
+        keep_own_decisions(i % 3 != 0);
         let edited = ws.analyze();
         let fresh = analyze(set.sources(), options);
         same(&edited, &fresh).map_err(|err| {

@@ -14,6 +14,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -152,36 +153,83 @@ impl KeptSummary {
     }
 }
 
-/// The decisions of one block's own permissions as kept ([`Packed`]:
-/// their few non-zero words alone), `allowed` absent when it equals
-/// `decided`; shared, so a re-analysis takes an unchanged block's over by
-/// reference.
+/// The decisions of one block's own permissions as kept after the block
+/// is composed: their few non-zero words alone ([`Packed`]), `allowed`
+/// absent when it equals `decided`; or nothing, when the sets are dense
+/// (wildcard rules: a block's `*.attribute` spans every object), as they
+/// cost more to keep than to work out again from the block's rules
+/// ([`Semantics::own_summary`]). Shared, so a re-analysis takes an
+/// unchanged block's over by reference.
 #[derive(Clone, Debug, Default)]
 pub struct OwnSummary {
-    /// Cells its own permissions decide.
-    pub decided: Arc<Packed>,
+    kept: Option<KeptOwn>,
+}
+
+#[derive(Clone, Debug)]
+struct KeptOwn {
+    decided: Arc<Packed>,
     allowed: Option<Arc<Packed>>,
 }
 
+/// Dense own sets of at most this many words are kept all the same.
+const KEEP_DENSE_WORDS: usize = 32;
+
+/// Whether own decisions are kept at all (else always worked out again).
+static KEEP_OWN: AtomicBool = AtomicBool::new(true);
+
+/// Keep no block's own decisions from now on (`false`), or those that pack
+/// or are small (`true`, the default), for tests: the analysis is the same
+/// either way.
+#[doc(hidden)]
+pub fn keep_own_decisions(keep: bool) {
+    KEEP_OWN.store(keep, Ordering::Relaxed);
+}
+
 impl OwnSummary {
-    /// `summary`, packed.
-    pub fn of(summary: Summary) -> OwnSummary {
+    /// `summary` as kept: packed when its sets pack or are small.
+    pub fn of(summary: &Summary) -> OwnSummary {
+        let keeps = |s: &CellSet| s.packs() || s.raw_words().1.len() <= KEEP_DENSE_WORDS;
         let same = Arc::ptr_eq(&summary.decided, &summary.allowed);
+        if !KEEP_OWN.load(Ordering::Relaxed)
+            || !keeps(&summary.decided)
+            || !(same || keeps(&summary.allowed))
+        {
+            return OwnSummary { kept: None };
+        }
         OwnSummary {
-            allowed: (!same).then(|| Arc::new(Packed::new(Arc::unwrap_or_clone(summary.allowed)))),
-            decided: Arc::new(Packed::new(Arc::unwrap_or_clone(summary.decided))),
+            kept: Some(KeptOwn {
+                decided: Arc::new(Packed::of(&summary.decided)),
+                allowed: (!same).then(|| Arc::new(Packed::of(&summary.allowed))),
+            }),
         }
     }
 
-    /// The summary, unpacked.
-    pub fn summary(&self) -> Summary {
-        let decided = Arc::new(self.decided.unpack());
-        let allowed = match &self.allowed {
+    /// The cells its own permissions decide, when kept.
+    pub fn decided(&self) -> Option<&Packed> {
+        self.kept.as_ref().map(|k| &*k.decided)
+    }
+
+    /// The summary, unpacked, when kept.
+    fn unpacked(&self) -> Option<Summary> {
+        let k = self.kept.as_ref()?;
+        let decided = Arc::new(k.decided.unpack());
+        let allowed = match &k.allowed {
             Some(a) => Arc::new(a.unpack()),
             None => Arc::clone(&decided),
         };
-        Summary { decided, allowed }
+        Some(Summary { decided, allowed })
     }
+}
+
+/// What a block's own permissions decide, worked out from its rules.
+fn own_decisions(u: &Universe, rules: &[Rule]) -> Summary {
+    let mut scratch = Vec::new();
+    let mut fm = FirstMatch::for_rules(u, rules.iter(), &mut scratch);
+    for r in rules {
+        let slots = u.slots_of(&r.object, &r.attribute, &mut scratch);
+        fm.add(slots, r.access, r.effect);
+    }
+    fm.into_summary()
 }
 
 /// The analysis of a policy set.
@@ -192,7 +240,8 @@ pub struct Semantics {
     /// Per access level (by [`AclId`]): its decisions, as kept
     /// ([`Semantics::summary`] unpacks them).
     pub summaries: Vec<KeptSummary>,
-    /// Per access level: the decisions of its own permissions alone.
+    /// Per access level: the decisions of its own permissions alone, as
+    /// kept ([`Semantics::own_summary`] gives them).
     pub own: Vec<OwnSummary>,
     /// Per access level: whether it reaches an include of an undeclared
     /// name (its decisions are then incomplete).
@@ -565,23 +614,28 @@ impl Semantics {
         let u = &universe;
         let n = model.acls.len();
         let previous = previous.filter(|(_, s)| s.universe == universe);
-        let analyzed: Vec<(OwnSummary, Vec<DeadRule>, bool)> = model
+        // Own decisions not kept are held until the block is composed.
+        let analyzed: Vec<(OwnSummary, Option<Summary>, Vec<DeadRule>, bool)> = model
             .acls
             .par_iter()
             .map(|acl| {
                 if let Some((own, dead)) = previous.and_then(|(m, s)| s.reuse_own(m, acl)) {
-                    return (own, dead, true);
+                    return (own, None, dead, true);
                 }
                 let mut dead = Vec::new();
-                let own = OwnSummary::of(own_rules(u, acl.id, &acl.rules, &mut dead));
-                (own, dead, false)
+                let summary = own_rules(u, acl.id, &acl.rules, &mut dead);
+                let own = OwnSummary::of(&summary);
+                let held = own.kept.is_none().then_some(summary);
+                (own, held, dead, false)
             })
             .collect();
         let mut own = Vec::with_capacity(n);
+        let mut held = Vec::with_capacity(n);
         let mut dead_rules = Vec::new();
         let mut same_own = Vec::with_capacity(n);
-        for (summary, dead, reused) in analyzed {
+        for (summary, full, dead, reused) in analyzed {
             own.push(summary);
+            held.push(full);
             dead_rules.extend(dead);
             same_own.push(reused);
         }
@@ -650,13 +704,20 @@ impl Semantics {
                 reach: &reach,
                 chunks: &chunks,
             };
-            let done: Vec<Composed> = scc_indices
-                .par_iter()
-                .map(|&k| {
+            let work: Vec<(usize, Option<Summary>)> = scc_indices
+                .iter()
+                .map(|&k| match sccs[k][..] {
+                    [m] => (k, held[m.0 as usize].take()),
+                    _ => (k, None),
+                })
+                .collect();
+            let done: Vec<Composed> = work
+                .into_par_iter()
+                .map(|(k, own)| {
                     unchanged
                         .as_ref()
                         .and_then(|p| p.reuse(model, &sccs[k]))
-                        .unwrap_or_else(|| compose_scc(&cx, &sccs[k]))
+                        .unwrap_or_else(|| compose_scc(&cx, &sccs[k], own))
                 })
                 .collect();
             for c in done {
@@ -707,6 +768,70 @@ impl Semantics {
             })
             .collect();
         Some((self.own[was.id.0 as usize].clone(), dead))
+    }
+
+    /// What the own permissions of an access level or component decide
+    /// (unpacked, or worked out again from its rules in `model`, the
+    /// model analyzed, when not kept).
+    pub fn own_summary(&self, model: &Model, acl: AclId) -> Summary {
+        self.own[acl.0 as usize]
+            .unpacked()
+            .unwrap_or_else(|| own_decisions(&self.universe, &model.acl(acl).rules))
+    }
+
+    /// The rule of `root` deciding a cell, and the include path to it:
+    /// the first own rule matching it, else the first include whose summary
+    /// decides it, and so on down. That is the rule [`Model::decide`] finds
+    /// (the first include deciding a cell decides it with its own first
+    /// rule), found in depth × includes steps instead of a walk of the
+    /// whole effective list.
+    pub fn decider(
+        &self,
+        model: &Model,
+        root: AclId,
+        cell: u32,
+    ) -> Option<(AclId, usize, Vec<AclId>)> {
+        let u = &self.universe;
+        let (access, object, attribute) = u.representative(u.cell(cell));
+        if !self.kept(root).decided.contains(cell) {
+            // Not decided, or inside an include cycle (not summarized): walk.
+            let d = model.decide(root, access, &object, &attribute);
+            return d.rule.map(|(o, i)| (o, i, d.path));
+        }
+        let mut path = vec![root];
+        let mut on_path: FxHashSet<AclId> = FxHashSet::default();
+        on_path.insert(root);
+        let mut cur = root;
+        loop {
+            let acl = model.acl(cur);
+            // Scan the rules of the one block whose own permissions decide it
+            // (of each block whose own decisions are not kept: they are few
+            // rules with wildcards).
+            let scan = |acl: &AccessLevel| {
+                acl.rules
+                    .iter()
+                    .position(|r| r.matches(access, &object, &attribute))
+            };
+            match self.own[cur.0 as usize].decided() {
+                Some(own) if own.contains(cell) => return Some((cur, scan(acl)?, path)),
+                Some(_) => {}
+                None => {
+                    if let Some(i) = scan(acl) {
+                        return Some((cur, i, path));
+                    }
+                }
+            }
+            let next = acl.includes.iter().filter_map(|i| i.target).find(|t| {
+                // Without cycles, a path never comes back.
+                (self.reach.acyclic() || !on_path.contains(t))
+                    && self.kept(*t).decided.contains(cell)
+            })?;
+            if !self.reach.acyclic() {
+                on_path.insert(next);
+            }
+            path.push(next);
+            cur = next;
+        }
     }
 
     /// What an access level or component decides (unpacked: a copy of
@@ -862,8 +987,9 @@ struct Cx<'a> {
 }
 
 /// The summaries of one strongly connected component of the include graph,
-/// whose includes outside it are summarized already.
-fn compose_scc(cx: &Cx<'_>, scc: &[AclId]) -> Composed {
+/// whose includes outside it are summarized already; `held`: the own
+/// decisions of its one block, when not kept.
+fn compose_scc(cx: &Cx<'_>, scc: &[AclId], held: Option<Summary>) -> Composed {
     let Cx {
         model,
         u,
@@ -897,7 +1023,9 @@ fn compose_scc(cx: &Cx<'_>, scc: &[AclId]) -> Composed {
         return out;
     }
     let m = scc[0];
-    let own = own[m.0 as usize].summary();
+    let own = held
+        .or_else(|| own[m.0 as usize].unpacked())
+        .unwrap_or_else(|| own_decisions(u, &model.acl(m).rules));
     let summary = Composer {
         model,
         own: &own,
@@ -1132,7 +1260,7 @@ impl Semantics {
         acl: AclId,
         laters: &[usize],
     ) -> Vec<Vec<(usize, Region)>> {
-        let own = self.own[acl.0 as usize].summary();
+        let own = self.own_summary(model, acl);
         let composer = Composer {
             model,
             own: &own,

@@ -54,10 +54,11 @@ impl<'a> OrderIndex<'a> {
         let mut span = 0u32;
         for acl in &model.acls {
             starts.push(words.len() as u32);
-            if let Some(s) = semantics.own.get(acl.id.0 as usize) {
-                words.extend(s.decided.nonzero_words());
-                span = span.max(words.last().map_or(0, |&(w, _)| w + 1));
+            match semantics.own[acl.id.0 as usize].decided() {
+                Some(own) => words.extend(own.nonzero_words()),
+                None => words.extend(semantics.own_summary(model, acl.id).decided.nonzero_words()),
             }
+            span = span.max(words.last().map_or(0, |&(w, _)| w + 1));
             if let Some((_, end)) = semantics.kept(acl.id).decided.words_span() {
                 span = span.max(end);
             }

@@ -259,11 +259,8 @@ fn include(a: &Analysis, acl: &AccessLevel, inc: &crate::model::Include) -> Stri
             if let Some(summary) = sem.summaries.get(target.0 as usize).map(|k| k.summary()) {
                 // What is decided before it: own permissions, then the
                 // earlier includes (each with everything it reaches).
-                let mut before = sem
-                    .own
-                    .get(acl.id.0 as usize)
-                    .map(|o| o.decided.unpack())
-                    .unwrap_or_default();
+                let mut before =
+                    std::sync::Arc::unwrap_or_clone(sem.own_summary(&a.model, acl.id).decided);
                 for earlier in acl
                     .includes
                     .iter()

@@ -55,7 +55,7 @@ pub fn deciding_rule(
     what: &str,
 ) -> Option<(crate::source::Span, String)> {
     let cell = region.min()?;
-    let (origin, index, path) = decider(model, sem, root, cell)?;
+    let (origin, index, path) = sem.decider(model, root, cell)?;
     let rule = &model.acl(origin).rules[index];
     let via = if path.len() > 1 {
         format!(" (via {})", path_text(model, &path))
@@ -63,48 +63,4 @@ pub fn deciding_rule(
         String::new()
     };
     Some((rule.span, format!("`{}` {what}{via}", rule.display())))
-}
-
-/// The rule of `root` deciding a cell, and the include path to it: the
-/// first own rule matching it, else the first include whose summary decides
-/// it, and so on down. That is the rule `decide` finds (the first include
-/// deciding a cell decides it with its own first rule), found in
-/// depth × includes steps instead of a walk of the whole effective list.
-pub fn decider(
-    model: &Model,
-    sem: &Semantics,
-    root: AclId,
-    cell: u32,
-) -> Option<(AclId, usize, Vec<AclId>)> {
-    let u = &sem.universe;
-    let (access, object, attribute) = u.representative(u.cell(cell));
-    if !sem.kept(root).decided.contains(cell) {
-        // Not decided, or inside an include cycle (not summarized): walk.
-        let d = model.decide(root, access, &object, &attribute);
-        return d.rule.map(|(o, i)| (o, i, d.path));
-    }
-    let mut path = vec![root];
-    let mut on_path: rustc_hash::FxHashSet<AclId> = rustc_hash::FxHashSet::default();
-    on_path.insert(root);
-    let mut cur = root;
-    loop {
-        let acl = model.acl(cur);
-        // Scan the rules of the one block whose own permissions decide it.
-        if sem.own[cur.0 as usize].decided.contains(cell) {
-            let i = acl
-                .rules
-                .iter()
-                .position(|r| r.matches(access, &object, &attribute))?;
-            return Some((cur, i, path));
-        }
-        let next = acl.includes.iter().filter_map(|i| i.target).find(|t| {
-            // Without cycles, a path never comes back.
-            (sem.reach.acyclic() || !on_path.contains(t)) && sem.kept(*t).decided.contains(cell)
-        })?;
-        if !sem.reach.acyclic() {
-            on_path.insert(next);
-        }
-        path.push(next);
-        cur = next;
-    }
 }

@@ -405,7 +405,7 @@ impl CellSet {
     }
 
     /// Whether fewer than half its words are non-zero ([`Packed`]).
-    fn packs(&self) -> bool {
+    pub(crate) fn packs(&self) -> bool {
         self.words.iter().filter(|&&w| w != 0).count() * 2 < self.words.len()
     }
 
