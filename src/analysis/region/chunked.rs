@@ -103,7 +103,7 @@ fn mostly_uniform(words: &[u64]) -> bool {
 }
 
 /// A set of cells as kept: its words as they are or, from
-/// [`CHUNKED_FROM`] words on, the words `[offset, offset + len)` by chunks
+/// [`CHUNKED_FROM`] words on (or mostly of equal words), the words `[offset, offset + len)` by chunks
 /// of 16, each shared or (all zero) absent.
 #[derive(Clone, Debug)]
 pub struct Chunked(Repr);
@@ -132,7 +132,7 @@ impl Chunked {
     /// `set`, each chunk shared with the same chunk of one of `like` (sets
     /// it is expected to share words with: a block's summary with its
     /// includes', tried first as they cost no lookup) or through `table`;
-    /// kept as it is when it is small.
+    /// kept as it is when it is small (and not mostly of equal words).
     pub fn of(set: &Arc<CellSet>, like: &[&Chunked], table: &Chunks) -> Chunked {
         let (offset, words) = set.raw_words();
         if words.is_empty()
