@@ -6,9 +6,10 @@
 //! aim: at most twice the time and memory of `aclc check` on one side
 //! (`cargo bench --bench check -- check`). Run with `cargo bench --bench diff`.
 
-use aclc::diff::{diff, parse_pair, Rules};
+use std::convert::Infallible;
+
+use aclc::diff::{diff, models, Rules};
 use aclc::generate::{policy_set, Kind, Shape};
-use aclc::model::Model;
 use aclc::source::{Origin, SourceMap};
 
 fn main() {
@@ -114,11 +115,7 @@ fn edit_one_percent(texts: &[(String, String)]) -> Vec<(String, String)> {
 fn run(old: SourceMap, new: SourceMap) -> usize {
     // As `aclc diff` does: both sides parsed with one table of names, and
     // modeled without the statements as written.
-    let (old_parsed, new_parsed) = parse_pair(&old, &new);
-    let (old, new) = rayon::join(
-        || Model::build_without_syntax(old, old_parsed),
-        || Model::build_without_syntax(new, new_parsed),
-    );
+    let (Ok(old), Ok(new)) = models(|| Ok::<_, Infallible>(old), || Ok(new));
     diff(&old, &new, &Rules::default()).changes.len()
 }
 

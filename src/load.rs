@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Predefined;
-use crate::source::{Origin, SourceMap};
+use crate::source::{Origin, SourceFile, SourceMap};
 
 include!(concat!(env!("OUT_DIR"), "/predefined.rs"));
 
@@ -67,17 +67,21 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 /// their paths as given.
 pub fn load(paths: &[PathBuf], predefined: &Predefined) -> Result<SourceMap, String> {
     let mut sources = load_predefined(predefined)?;
-    for (f, text) in read_all(collect(paths)?)? {
-        sources.add(display(&f), text, Origin::User);
+    for file in read_all(collect(paths)?, display)? {
+        sources.push(file);
     }
     Ok(sources)
 }
 
-/// Read files in parallel; the first error (in file order) wins.
-fn read_all(files: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>, String> {
+/// Read files in parallel, each shown as `shown` says, with their line
+/// indexes; the first error (in file order) wins.
+fn read_all(
+    files: Vec<PathBuf>,
+    shown: impl Fn(&Path) -> String + Sync,
+) -> Result<Vec<SourceFile>, String> {
     files
         .into_par_iter()
-        .map(|f| read_text(&f).map(|text| (f, text)))
+        .map(|f| read_text(&f).map(|text| SourceFile::new(shown(&f), text, Origin::User)))
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
@@ -87,9 +91,9 @@ fn read_all(files: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>, String> {
 /// paths relative to `root` (the policy root).
 pub fn load_relative(root: &Path, predefined: &Predefined) -> Result<SourceMap, String> {
     let mut sources = load_predefined(predefined)?;
-    for (f, text) in read_all(collect(&[root.to_path_buf()])?)? {
-        let shown = f.strip_prefix(root).map_or_else(|_| display(&f), display);
-        sources.add(shown, text, Origin::User);
+    let shown = |f: &Path| f.strip_prefix(root).map_or_else(|_| display(f), display);
+    for file in read_all(collect(&[root.to_path_buf()])?, shown)? {
+        sources.push(file);
     }
     Ok(sources)
 }

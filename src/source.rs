@@ -74,12 +74,7 @@ impl LineIndex {
     /// Index `text`.
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| to_u32(i + 1)),
-        );
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| to_u32(i + 1)));
         LineIndex { line_starts }
     }
 
@@ -177,6 +172,19 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A file with its line index worked out (the costly part of adding a
+    /// large file, so loaders build files in parallel and then
+    /// [`SourceMap::push`] them).
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>, origin: Origin) -> SourceFile {
+        let text = text.into();
+        SourceFile {
+            path: path.into(),
+            lines: LineIndex::new(&text),
+            text,
+            origin,
+        }
+    }
+
     /// Where the line after 0-based `line` starts (one past its line
     /// break), or the end of the text for the last line.
     pub fn next_line_start(&self, line: usize) -> usize {
@@ -214,14 +222,13 @@ impl SourceMap {
         text: impl Into<Arc<str>>,
         origin: Origin,
     ) -> FileId {
-        let text = text.into();
+        self.push(SourceFile::new(path, text, origin))
+    }
+
+    /// Add a file built already and return its id.
+    pub fn push(&mut self, file: SourceFile) -> FileId {
         let id = FileId(to_u32(self.files.len()));
-        self.files.push(SourceFile {
-            path: path.into(),
-            lines: LineIndex::new(&text),
-            text,
-            origin,
-        });
+        self.files.push(file);
         id
     }
 

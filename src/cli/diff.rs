@@ -13,7 +13,7 @@ use clap::ValueEnum;
 
 use super::{Cli, Failure, Outcome};
 use aclc::config::{self, Predefined, Settings};
-use aclc::diff::{self, parse_pair};
+use aclc::diff;
 use aclc::load;
 use aclc::model::Model;
 use aclc::render;
@@ -76,21 +76,27 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
         clock = now;
     };
     let settings = cli.settings()?;
-    let (old, new, rules) = match (&args.old, &args.new, &args.base) {
+    // Each side read, parsed and modeled in its own task (with `--base`,
+    // the old side from git), both at once.
+    let (old, new) = match (&args.old, &args.new, &args.base) {
         (Some(old), Some(new), None) => {
             if !cli.policy.is_empty() {
                 return Err(Failure(
                     "`-p` does not go with `aclc diff OLD NEW`: OLD and NEW are the policies; use `-p` with `--base`".into(),
                 ));
             }
-            let old = load::load(std::slice::from_ref(old), &settings.predefined)?;
-            let new = load::load(std::slice::from_ref(new), &settings.predefined)?;
-            (old, new, settings.diff)
+            let read = |p: &PathBuf| load::load(std::slice::from_ref(p), &settings.predefined);
+            let (old, new) = diff::models(|| read(old), || read(new));
+            (old?, new?)
         }
         (None, None, Some(rev)) => {
-            let new = load::load(&settings.paths, &settings.predefined)?;
-            let old = from_git(cli, &settings, rev)?;
-            (old, new, settings.diff)
+            let (old, new) = diff::models(
+                || from_git(cli, &settings, rev),
+                || load::load(&settings.paths, &settings.predefined).map_err(Failure),
+            );
+            // The working tree's error first, as it is the one to fix.
+            let new = new?;
+            (old?, new)
         }
         _ => {
             return Err(Failure(
@@ -98,14 +104,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
             ))
         }
     };
-    lap("read files");
-    let (old_parsed, new_parsed) = parse_pair(&old, &new);
-    lap("parse");
-    let (old, new) = rayon::join(
-        || Model::build_without_syntax(old, old_parsed),
-        || Model::build_without_syntax(new, new_parsed),
-    );
-    lap("model");
+    let rules = settings.diff;
+    lap("read, parse, model");
     for (side, m) in [("old", &old), ("new", &new)] {
         if !m.syntax_errors.is_empty() {
             eprintln!(

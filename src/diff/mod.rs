@@ -24,7 +24,7 @@ use crate::model::{AccessLevel, AclId, Model, Scope};
 use crate::source::Span;
 use crate::syntax::ast::{AccessSet, AclKind, DefaultType, Participant, Pattern};
 use compare::{Attribution, Pair};
-pub use parse::parse_pair;
+pub use parse::models;
 
 /// What changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -278,9 +278,74 @@ pub struct Diff {
     /// The cells of both sides.
     pub universe: Universe,
     /// The changes, in a stable order (access level, kind, cause).
-    pub changes: Vec<Change>,
+    pub changes: Changes,
     /// The type of each block named in a `caused_by` (new side, else old).
     pub cause_types: std::collections::BTreeMap<String, AclKind>,
+}
+
+/// The changes of a diff, in order, held in the runs they were built in
+/// (one per block): half a million changes are not copied into one more
+/// vector (which was a tenth of the diff's peak memory).
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    runs: Vec<Vec<Change>>,
+    len: usize,
+}
+
+impl Changes {
+    /// The changes of these runs, in order (empty runs are left out).
+    pub fn from_runs(runs: Vec<Vec<Change>>) -> Changes {
+        let runs: Vec<Vec<Change>> = runs.into_iter().filter(|r| !r.is_empty()).collect();
+        let len = runs.iter().map(Vec::len).sum();
+        Changes { runs, len }
+    }
+
+    /// The number of changes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The changes in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Change> + Clone + '_ {
+        self.runs.iter().flatten()
+    }
+
+    /// The changes in order, to change in place.
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Change> + '_ {
+        self.runs.iter_mut().flatten()
+    }
+
+    /// The changes cut in consecutive parts of whole runs, each of about
+    /// `size` changes or more, to work on in parallel.
+    pub fn parts(&self, size: usize) -> Vec<&[Vec<Change>]> {
+        let mut out = Vec::new();
+        let (mut start, mut count) = (0, 0);
+        for (i, run) in self.runs.iter().enumerate() {
+            count += run.len();
+            if count >= size.max(1) {
+                out.push(&self.runs[start..=i]);
+                (start, count) = (i + 1, 0);
+            }
+        }
+        if start < self.runs.len() {
+            out.push(&self.runs[start..]);
+        }
+        out
+    }
+}
+
+impl<'a> IntoIterator for &'a Changes {
+    type Item = &'a Change;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Change>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.runs.iter().flatten()
+    }
 }
 
 impl Diff {
@@ -580,11 +645,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         }
     }
     // A changed default is one change and at most two region changes.
-    let count = per_block.iter().map(Vec::len).sum::<usize>() + 3 * default_changes.len();
-    let mut changes: Vec<Change> = Vec::with_capacity(count);
-    for mut v in per_block {
-        changes.append(&mut v);
-    }
+    let mut defaults: Vec<Change> = Vec::with_capacity(3 * default_changes.len());
     for d in &default_changes {
         let was = d.old.as_deref().map_or_else(
             || Arc::new(Summary::default()),
@@ -608,7 +669,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             fails: false,
             allowed: None,
         };
-        changes.push(base.clone());
+        defaults.push(base.clone());
         for (region, values) in [
             (now.allowed.difference(&was.allowed), Values::Granted),
             (was.allowed.difference(&now.allowed), Values::Revoked),
@@ -616,7 +677,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             if region.is_empty() {
                 continue;
             }
-            changes.push(Change {
+            defaults.push(Change {
                 region: Some(Packed::new(region)),
                 values,
                 ..base.clone()
@@ -624,7 +685,8 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         }
     }
     drop(attribution);
-    let changes = judge(u, changes, rules);
+    per_block.push(defaults);
+    let changes = judge(u, Changes::from_runs(per_block), rules);
     let cause_types = causes(&changes)
         .into_iter()
         .filter_map(|n| {
@@ -814,32 +876,46 @@ fn block_changes(bound: &Bound<'_>, block: u32) -> Vec<Change> {
             all.union_with(&lost);
             Arc::new(vec![(compare::single(block), all)])
         };
-        for (cause, cells) in causes.iter() {
-            let (names, edit_at) = bound.info(*cause);
-            let loc = edit_at
-                .clone()
-                .or_else(|| b.map(|b| Arc::new(location(cx.pair.new, b.head, true))));
-            for (kind, region, values) in [
-                (Kind::NewAccess, &gained, Values::Granted),
-                (Kind::RemovedAccess, &lost, Values::Revoked),
-            ] {
+        // The regions first, so the changes are allocated once at their
+        // number (grown one by one, they were a third of this function's
+        // time, most of it the kernel clearing the pages of each copy).
+        let mut regions = Vec::with_capacity(2 * causes.len());
+        for (i, (_, cells)) in causes.iter().enumerate() {
+            for (gained_here, region) in [(true, &gained), (false, &lost)] {
                 let r = cells.intersection(region);
-                if r.is_empty() {
-                    continue;
+                if !r.is_empty() {
+                    regions.push((i, gained_here, Packed::new(r)));
                 }
-                out.push(Change {
-                    kind,
-                    region: Some(Packed::new(r)),
-                    values,
-                    caused_by: names.clone(),
-                    location: loc.clone(),
-                    access_level: base.access_level.clone(),
-                    acl_type: ty,
-                    scope: None,
-                    fails: false,
-                    allowed: None,
-                });
             }
+        }
+        out.reserve_exact(regions.len());
+        // The access level's head, where a change without an edit shows.
+        let head_at = OnceLock::new();
+        for (i, gained_here, region) in regions {
+            let (names, edit_at) = bound.info(causes[i].0);
+            let loc = edit_at.clone().or_else(|| {
+                let b = b?;
+                Some(Arc::clone(head_at.get_or_init(|| {
+                    Arc::new(location(cx.pair.new, b.head, true))
+                })))
+            });
+            let (kind, values) = if gained_here {
+                (Kind::NewAccess, Values::Granted)
+            } else {
+                (Kind::RemovedAccess, Values::Revoked)
+            };
+            out.push(Change {
+                kind,
+                region: Some(region),
+                values,
+                caused_by: names.clone(),
+                location: loc,
+                access_level: base.access_level.clone(),
+                acl_type: ty,
+                scope: None,
+                fails: false,
+                allowed: None,
+            });
         }
     }
     out
@@ -847,11 +923,11 @@ fn block_changes(bound: &Bound<'_>, block: u32) -> Vec<Change> {
 
 /// Apply `[diff]`: split region changes by the allow entries that accept
 /// part of them, mark what fails.
-fn judge(u: &Universe, mut changes: Vec<Change>, rules: &Rules) -> Vec<Change> {
+fn judge(u: &Universe, mut changes: Changes, rules: &Rules) -> Changes {
     if rules.allow.is_empty() {
         // Nothing accepted: marked in place (half a million changes are
         // not copied).
-        for c in &mut changes {
+        for c in changes.iter_mut() {
             c.fails = c.kind == Kind::Unhide || rules.fail_on.contains(&c.kind);
         }
         return changes;
@@ -864,46 +940,58 @@ fn judge(u: &Universe, mut changes: Vec<Change>, rules: &Rules) -> Vec<Change> {
             u.region(a.access.unwrap_or(AccessSet::ALL), &o, &at)
         })
         .collect();
-    let mut out = Vec::with_capacity(changes.len());
-    for mut c in changes {
-        let fails_kind = c.kind == Kind::Unhide || rules.fail_on.contains(&c.kind);
-        let matching = rules.allow.iter().zip(&allow_regions).filter(|(a, _)| {
-            c.kind != Kind::Unhide && a.matches_level(c.access_level.as_deref(), c.acl_type)
-        });
-        match c.region.take().as_ref().map(Packed::unpack) {
-            None => {
-                let by = matching.into_iter().find(|(a, _)| !a.is_regional());
-                c.allowed = by.map(|(a, _)| a.reason.clone());
-                c.fails = fails_kind && c.allowed.is_none();
-                out.push(c);
+    let runs = std::mem::take(&mut changes.runs)
+        .into_iter()
+        .map(|run| {
+            let mut out = Vec::with_capacity(run.len());
+            for c in run {
+                judge_one(c, rules, &allow_regions, &mut out);
             }
-            Some(mut rest) => {
-                for (a, region) in matching {
-                    let part = rest.intersection(region);
-                    if part.is_empty() {
-                        continue;
-                    }
-                    rest = rest.difference(&part);
-                    out.push(Change {
-                        region: Some(Packed::new(part)),
-                        allowed: Some(a.reason.clone()),
-                        fails: false,
-                        ..c.clone()
-                    });
+            out
+        })
+        .collect();
+    Changes::from_runs(runs)
+}
+
+/// Mark a change failing or accepted; a region change accepted in part
+/// is split in the accepted parts and the rest.
+fn judge_one(mut c: Change, rules: &Rules, allow_regions: &[Region], out: &mut Vec<Change>) {
+    let fails_kind = c.kind == Kind::Unhide || rules.fail_on.contains(&c.kind);
+    let matching = rules.allow.iter().zip(allow_regions).filter(|(a, _)| {
+        c.kind != Kind::Unhide && a.matches_level(c.access_level.as_deref(), c.acl_type)
+    });
+    match c.region.take().as_ref().map(Packed::unpack) {
+        None => {
+            let by = matching.into_iter().find(|(a, _)| !a.is_regional());
+            c.allowed = by.map(|(a, _)| a.reason.clone());
+            c.fails = fails_kind && c.allowed.is_none();
+            out.push(c);
+        }
+        Some(mut rest) => {
+            for (a, region) in matching {
+                let part = rest.intersection(region);
+                if part.is_empty() {
+                    continue;
                 }
-                if !rest.is_empty() {
-                    c.fails = fails_kind;
-                    c.region = Some(Packed::new(rest));
-                    out.push(c);
-                }
+                rest = rest.difference(&part);
+                out.push(Change {
+                    region: Some(Packed::new(part)),
+                    allowed: Some(a.reason.clone()),
+                    fails: false,
+                    ..c.clone()
+                });
+            }
+            if !rest.is_empty() {
+                c.fails = fails_kind;
+                c.region = Some(Packed::new(rest));
+                out.push(c);
             }
         }
     }
-    out
 }
 
 /// Counts by kind, and failing, for summaries.
-pub fn counts(changes: &[Change]) -> Vec<(Kind, usize, usize)> {
+pub fn counts<'c>(changes: impl IntoIterator<Item = &'c Change>) -> Vec<(Kind, usize, usize)> {
     // One pass: half a million changes are read once, not once per kind.
     let mut by_kind = [(0usize, 0usize); Kind::ALL.len()];
     for c in changes {
@@ -921,11 +1009,15 @@ pub fn counts(changes: &[Change]) -> Vec<(Kind, usize, usize)> {
 }
 
 /// The names of the edited blocks of a set of changes' causes.
-pub fn causes(changes: &[Change]) -> Vec<&str> {
-    let set: FxHashSet<&str> = changes
-        .iter()
-        .flat_map(|c| c.caused_by.iter().map(String::as_str))
-        .collect();
+pub fn causes<'c>(changes: impl IntoIterator<Item = &'c Change>) -> Vec<&'c str> {
+    // Changes of one cause share its list: each list is read once.
+    let mut lists: FxHashSet<usize> = FxHashSet::default();
+    let mut set: FxHashSet<&str> = FxHashSet::default();
+    for c in changes {
+        if lists.insert(c.caused_by.as_ptr() as usize) {
+            set.extend(c.caused_by.iter().map(String::as_str));
+        }
+    }
     let mut v: Vec<&str> = set.into_iter().collect();
     v.sort_unstable();
     v

@@ -1,7 +1,9 @@
-//! Parsing both sides of a diff.
+//! Reading, parsing and modeling both sides of a diff.
 //!
-//! Each side's files are parsed whole, in parallel, as `aclc check` parses
-//! them, with one copy of each pattern name for both sides ([`Names`]): the
+//! Each side is read, parsed and modeled in one task, both tasks in
+//! parallel (and each side's files in parallel within its task), so one
+//! side's modeling overlaps the other's parsing instead of waiting for it.
+//! Both sides take their pattern names from one table ([`Names`]): the
 //! cells look a rule's patterns up by the address of their names, so a
 //! name shared by every file of both sides is one entry there, not forty.
 //! (Parsing text the two sides share once, window by window, and copying
@@ -9,16 +11,24 @@
 //! parser reads the common items directly; see the performance page.)
 
 use crate::analysis::parse_all_sharing;
+use crate::model::Model;
 use crate::source::SourceMap;
-use crate::syntax::ast::ParsedFile;
 use crate::syntax::Names;
 
-/// Parse every file of both sides (one [`ParsedFile`] per source, in
-/// source order, as [`crate::analysis::parse_all`] gives them).
-pub fn parse_pair(old: &SourceMap, new: &SourceMap) -> (Vec<ParsedFile>, Vec<ParsedFile>) {
+/// The models of both sides, each built from the sources its reader
+/// returns, without the statements as written
+/// ([`Model::build_without_syntax`]); a side whose reader fails gives its
+/// error.
+pub fn models<E: Send>(
+    read_old: impl FnOnce() -> Result<SourceMap, E> + Send,
+    read_new: impl FnOnce() -> Result<SourceMap, E> + Send,
+) -> (Result<Model, E>, Result<Model, E>) {
     let names = Names::default();
-    rayon::join(
-        || parse_all_sharing(old, &names),
-        || parse_all_sharing(new, &names),
-    )
+    rayon::join(|| side(read_old, &names), || side(read_new, &names))
+}
+
+fn side<E>(read: impl FnOnce() -> Result<SourceMap, E>, names: &Names) -> Result<Model, E> {
+    let sources = read()?;
+    let parsed = parse_all_sharing(&sources, names);
+    Ok(Model::build_without_syntax(sources, parsed))
 }

@@ -143,7 +143,8 @@ pub fn write(out: &mut dyn std::io::Write, diff: &Diff) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     out.write_all(b"{\n  \"changes\": [")?;
     let (mut total, mut failing) = (0, 0);
-    for chunk in diff.changes.chunks(CHUNK) {
+    for part in diff.changes.parts(CHUNK) {
+        let chunk: Vec<&crate::diff::Change> = part.iter().flatten().collect();
         let written: Vec<std::io::Result<(Vec<u8>, usize)>> =
             chunk.par_iter().map(|c| change_entries(diff, c)).collect();
         for (c, w) in chunk.iter().zip(written) {

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::region::{self, Packed};
@@ -160,7 +161,105 @@ fn intern(
 
 /// The changes grouped by cause: groups with failing changes first, then
 /// in name order; items in kind order. Regions are cut at `parts` parts.
+///
+/// Runs of changes are grouped in parallel and the runs' groups merged in
+/// order, which gives what one pass over all changes gives: a group's
+/// title, an item's location and the order of items and names are those
+/// of their first change.
 pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
+    let run = diff
+        .changes
+        .len()
+        .div_ceil(rayon::current_num_threads())
+        .max(MIN_RUN);
+    let runs: Vec<Vec<(String, Group<'d>)>> = diff
+        .changes
+        .parts(run)
+        .into_par_iter()
+        .map(|part| group_run(diff, part.iter().flatten(), parts_limit))
+        .collect();
+    let mut runs = runs.into_iter();
+    let mut out = runs.next().unwrap_or_default();
+    let mut group_of: FxHashMap<String, usize> = FxHashMap::default();
+    let mut item_of: Vec<Option<ItemIndex<'d>>> = Vec::new();
+    for later in runs {
+        if group_of.is_empty() {
+            group_of = out
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect();
+        }
+        for (key, group) in later {
+            match group_of.get(&key) {
+                Some(&g) => {
+                    item_of.resize_with(out.len(), || None);
+                    let index = item_of[g].get_or_insert_with(|| item_index(&out[g].1));
+                    merge(&mut out[g].1, group, index);
+                }
+                None => {
+                    group_of.insert(key.clone(), out.len());
+                    out.push((key, group));
+                }
+            }
+        }
+    }
+    out.sort_by(|(ka, a), (kb, b)| b.fails.cmp(&a.fails).then_with(|| ka.cmp(kb)));
+    out.into_iter()
+        .map(|(_, mut g)| {
+            g.items
+                .sort_by(|a, b| b.fails.cmp(&a.fails).then(a.kind.cmp(&b.kind)));
+            g
+        })
+        .collect()
+}
+
+/// The fewest changes grouped in one run: small diffs are one run.
+const MIN_RUN: usize = 8192;
+
+/// A group's items by what makes them one item.
+type ItemIndex<'d> = FxHashMap<(Kind, bool, Option<&'d str>, Vec<String>), usize>;
+
+/// The index of a group's items.
+fn item_index<'d>(group: &Group<'d>) -> ItemIndex<'d> {
+    group
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| ((it.kind, it.fails, it.allowed, it.lines.clone()), i))
+        .collect()
+}
+
+/// Add a later run's group to the same group of the runs before it.
+fn merge<'d>(into: &mut Group<'d>, later: Group<'d>, index: &mut ItemIndex<'d>) {
+    into.fails |= later.fails;
+    for item in later.items {
+        let key = (item.kind, item.fails, item.allowed, item.lines);
+        match index.get(&key) {
+            Some(&i) => {
+                let names = &mut into.items[i].names;
+                // A name repeated across the runs' boundary is one name.
+                let skip = usize::from(names.last() == item.names.first());
+                names.extend_from_slice(&item.names[skip..]);
+            }
+            None => {
+                index.insert(key.clone(), into.items.len());
+                into.items.push(Item {
+                    lines: key.3,
+                    ..item
+                });
+            }
+        }
+    }
+}
+
+/// The groups of one run of changes, in the order they first appear,
+/// items unsorted.
+fn group_run<'d>(
+    diff: &'d Diff,
+    changes: impl Iterator<Item = &'d Change>,
+    parts_limit: usize,
+) -> Vec<(String, Group<'d>)> {
     let mut groups: Vec<(String, Group<'d>)> = Vec::new();
     // Group by key, item by (group, kind, fails, reason, lines): indexes,
     // so half a million changes group in linear time.
@@ -174,7 +273,7 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
     let mut texts: Vec<Vec<String>> = Vec::new();
     let mut text_of: FxHashMap<Vec<String>, usize> = FxHashMap::default();
     let mut of_cells: FxHashMap<Vec<(u32, u64)>, usize> = FxHashMap::default();
-    for c in &diff.changes {
+    for c in changes {
         // The group's key; its title and location (those of its first
         // change) are worked out when it is new.
         let head = |c: &Change| -> (String, Option<Location>) {
@@ -286,15 +385,7 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
             }
         }
     }
-    let mut out: Vec<(String, Group<'d>)> = groups;
-    out.sort_by(|(ka, a), (kb, b)| b.fails.cmp(&a.fails).then_with(|| ka.cmp(kb)));
-    out.into_iter()
-        .map(|(_, mut g)| {
-            g.items
-                .sort_by(|a, b| b.fails.cmp(&a.fails).then(a.kind.cmp(&b.kind)));
-            g
-        })
-        .collect()
+    groups
 }
 
 /// Whether a set has at most `n` cells (counting stops past `n`: most
