@@ -327,6 +327,11 @@ proptest! {
             prop_assert!(c.fails);
         }
         // Defaults: the header, then exactly the decisions that differ.
+        // The report's groups, worked out in runs of one block's changes
+        // each and merged, are those of one pass.
+        let one = format!("{:?}", aclc::render::diff::groups_in_runs(&d, 5, usize::MAX));
+        let merged = format!("{:?}", aclc::render::diff::groups_in_runs(&d, 5, 1));
+        prop_assert_eq!(one, merged, "{}", ctx);
         let defaults: Vec<&Change> = d.changes.iter().filter(|c| c.kind == Kind::DefaultChanged).collect();
         if old.default == new.default {
             prop_assert!(defaults.is_empty(), "{}", ctx);

@@ -172,6 +172,13 @@ pub fn groups<'d>(diff: &'d Diff, parts_limit: usize) -> Vec<Group<'d>> {
         .len()
         .div_ceil(rayon::current_num_threads())
         .max(MIN_RUN);
+    groups_in_runs(diff, parts_limit, run)
+}
+
+/// [`groups`] with runs of about `run` changes (whole blocks' changes);
+/// tests check that any runs give what one run gives.
+#[doc(hidden)]
+pub fn groups_in_runs<'d>(diff: &'d Diff, parts_limit: usize, run: usize) -> Vec<Group<'d>> {
     let runs: Vec<Vec<(String, Group<'d>)>> = diff
         .changes
         .parts(run)
@@ -237,10 +244,9 @@ fn merge<'d>(into: &mut Group<'d>, later: Group<'d>, index: &mut ItemIndex<'d>) 
         let key = (item.kind, item.fails, item.allowed, item.lines);
         match index.get(&key) {
             Some(&i) => {
-                let names = &mut into.items[i].names;
-                // A name repeated across the runs' boundary is one name.
-                let skip = usize::from(names.last() == item.names.first());
-                names.extend_from_slice(&item.names[skip..]);
+                // Runs hold whole blocks' changes, and a block's changes
+                // name one access level: no name spans two runs.
+                into.items[i].names.extend(item.names);
             }
             None => {
                 index.insert(key.clone(), into.items.len());
