@@ -24,31 +24,30 @@ pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
     let mut i = 0;
     let mut in_string = false;
     let mut line_start = 0;
+    // From one byte that matters to the next (a line break, a quote, and
+    // in a name a backslash, else a `#`): the text between is skipped
+    // with memchr, not read byte by byte.
     while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'\n' {
-            in_string = false;
-            line_start = i + 1;
-            i += 1;
-            continue;
-        }
-        if in_string {
-            match b {
-                b'\\' => i += 2,
-                b'"' => {
-                    in_string = false;
-                    i += 1;
-                }
-                _ => i += 1,
-            }
-            continue;
-        }
-        match b {
-            b'"' => {
-                in_string = true;
+        let rest = &bytes[i..];
+        let next = if in_string {
+            memchr::memchr3(b'\n', b'"', b'\\', rest)
+        } else {
+            memchr::memchr3(b'\n', b'"', b'#', rest)
+        };
+        let Some(k) = next else { break };
+        i += k;
+        match bytes[i] {
+            b'\n' => {
+                in_string = false;
+                line_start = i + 1;
                 i += 1;
             }
-            b'#' => {
+            b'\\' => i += 2,
+            b'"' => {
+                in_string = !in_string;
+                i += 1;
+            }
+            _ => {
                 let end = memchr_newline(bytes, i);
                 let doc = bytes.get(i + 1) == Some(&b'#');
                 let body_start = if doc { i + 2 } else { i + 1 };
@@ -62,17 +61,13 @@ pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
                 });
                 i = end;
             }
-            _ => i += 1,
         }
     }
     out
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |p| from + p)
+    memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |p| from + p)
 }
 
 /// Where parsing may resume after an error in the item starting at `from`:
@@ -138,6 +133,50 @@ mod tests {
         assert_eq!(cs[0].text, "real");
         assert!(!cs[0].own_line);
         assert!(cs[1].doc && cs[1].own_line);
+    }
+
+    /// The comments as a reading of every byte finds them.
+    fn comments_byte_by_byte(text: &str) -> Vec<(usize, usize, bool, bool, String)> {
+        let bytes = text.as_bytes();
+        let (mut out, mut i, mut in_string, mut line_start) = (Vec::new(), 0, false, 0);
+        while i < bytes.len() {
+            match (bytes[i], in_string) {
+                (b'\n', _) => {
+                    in_string = false;
+                    line_start = i + 1;
+                    i += 1;
+                }
+                (b'\\', true) => i += 2,
+                (b'"', _) => {
+                    in_string = !in_string;
+                    i += 1;
+                }
+                (b'#', false) => {
+                    let end = bytes[i..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(bytes.len(), |p| i + p);
+                    let doc = bytes.get(i + 1) == Some(&b'#');
+                    let body = text.get(if doc { i + 2 } else { i + 1 }..end).unwrap_or("");
+                    let own = bytes[line_start..i].iter().all(|c| c.is_ascii_whitespace());
+                    out.push((i, end, doc, own, body.trim().to_string()));
+                    i = end;
+                }
+                _ => i += 1,
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn comments_found_as_byte_by_byte(text in "[a #\"\\\\\n\t]{0,60}") {
+            let found: Vec<_> = comments(FileId(0), &text)
+                .into_iter()
+                .map(|c| (c.span.start as usize, c.span.end as usize, c.doc, c.own_line, c.text))
+                .collect();
+            proptest::prop_assert_eq!(found, comments_byte_by_byte(&text));
+        }
     }
 
     #[test]
