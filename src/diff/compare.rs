@@ -357,8 +357,12 @@ pub(crate) fn single_block(c: Cause, pair: &Pair<'_>) -> Option<u32> {
     ((c as usize) < pair.blocks()).then_some(c)
 }
 
-/// The changed cells of a block split by cause.
-pub(crate) type Causes = Vec<(Cause, CellSet)>;
+/// The changed cells of a block split by cause, each as its non-zero
+/// words by increasing index (a few words of a wide span).
+pub(crate) type Causes = Vec<(Cause, Words)>;
+
+/// Non-zero words of cells by increasing index.
+pub(crate) type Words = Vec<(u32, u64)>;
 
 /// Attributes changed cells to edited blocks, memoized per block.
 pub(crate) struct Attribution<'a> {
@@ -700,7 +704,7 @@ impl<'a> Attribution<'a> {
         let own = |w: u32| own_old.map_or(0, |s| s.word(w)) | own_new.map_or(0, |s| s.word(w));
         let by_own = take(&mut rest, own);
         if !by_own.is_empty() {
-            out.add(single(b), CellSet::from_words(&by_own));
+            out.add(single(b), by_own);
         }
         let same = match self.pair.acls(b) {
             (Some(x), Some(y)) => same_includes(x, y),
@@ -727,16 +731,11 @@ impl<'a> Attribution<'a> {
                 // a cycle, attributed as a whole). Missing, the cells are
                 // the block's.
                 let Some(below) = &self.memo[inc as usize] else {
-                    out.add(single(b), CellSet::from_words(&taken));
+                    out.add(single(b), taken);
                     continue;
                 };
                 for (cause, cells) in below.iter() {
-                    let words: Vec<(u32, u64)> = taken
-                        .iter()
-                        .map(|&(w, word)| (w, word & cells.word(w)))
-                        .filter(|&(_, word)| word != 0)
-                        .collect();
-                    let part = CellSet::from_words(&words);
+                    let part = words_and(&taken, cells);
                     if !part.is_empty() {
                         out.add(*cause, part);
                     }
@@ -744,7 +743,7 @@ impl<'a> Attribution<'a> {
             }
         }
         if !rest.is_empty() {
-            out.add(single(b), CellSet::from_words(&rest));
+            out.add(single(b), rest);
         }
         out.into_causes()
     }
@@ -779,7 +778,7 @@ impl<'a> Attribution<'a> {
             .collect();
         causes.sort_by_key(|&x| self.pair.name(x));
         let c = self.intern(causes);
-        vec![(c, changed)]
+        vec![(c, changed.nonzero_words().collect())]
     }
 }
 
@@ -808,10 +807,57 @@ struct Parts {
     index: FxHashMap<Cause, usize>,
 }
 
+/// The words of both (sorted, non-zero) lists: `a & b`.
+fn words_and(a: &[(u32, u64)], b: &[(u32, u64)]) -> Words {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let word = a[i].1 & b[j].1;
+                if word != 0 {
+                    out.push((a[i].0, word));
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The words of either (sorted, non-zero) list: `a | b`.
+fn words_or(a: &[(u32, u64)], b: &[(u32, u64)]) -> Words {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].0, a[i].1 | b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 impl Parts {
-    fn add(&mut self, cause: Cause, cells: CellSet) {
+    fn add(&mut self, cause: Cause, cells: Words) {
         match self.index.get(&cause) {
-            Some(&i) => self.causes[i].1.union_with(&cells),
+            Some(&i) => self.causes[i].1 = words_or(&self.causes[i].1, &cells),
             None => {
                 self.index.insert(cause, self.causes.len());
                 self.causes.push((cause, cells));

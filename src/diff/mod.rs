@@ -874,7 +874,10 @@ fn block_changes(bound: &Bound<'_>, block: u32) -> Vec<Change> {
         } else {
             let mut all = gained.clone();
             all.union_with(&lost);
-            Arc::new(vec![(compare::single(block), all)])
+            Arc::new(vec![(
+                compare::single(block),
+                all.nonzero_words().collect(),
+            )])
         };
         // The regions first, so the changes are allocated once at their
         // number (grown one by one, they were a third of this function's
@@ -882,9 +885,13 @@ fn block_changes(bound: &Bound<'_>, block: u32) -> Vec<Change> {
         let mut regions = Vec::with_capacity(2 * causes.len());
         for (i, (_, cells)) in causes.iter().enumerate() {
             for (gained_here, region) in [(true, &gained), (false, &lost)] {
-                let r = cells.intersection(region);
+                let r: Vec<(u32, u64)> = cells
+                    .iter()
+                    .map(|&(w, word)| (w, word & region.word(w)))
+                    .filter(|&(_, word)| word != 0)
+                    .collect();
                 if !r.is_empty() {
-                    regions.push((i, gained_here, Packed::new(r)));
+                    regions.push((i, gained_here, Packed::from_words(r)));
                 }
             }
         }

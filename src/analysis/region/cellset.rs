@@ -528,6 +528,22 @@ impl Packed {
         }
     }
 
+    /// [`Packed::new`] of the set of these non-zero words (by increasing
+    /// index), without spreading them over their span when they pack.
+    pub fn from_words(words: Vec<(u32, u64)>) -> Packed {
+        debug_assert!(words.iter().all(|&(_, w)| w != 0));
+        debug_assert!(words.windows(2).all(|p| p[0].0 < p[1].0));
+        let span = match (words.first(), words.last()) {
+            (Some(&(lo, _)), Some(&(hi, _))) => (hi - lo) as usize + 1,
+            _ => 0,
+        };
+        if words.len() * 2 < span {
+            Packed::Sparse(words.into_boxed_slice())
+        } else {
+            Packed::Dense(CellSet::from_words(&words).compacted())
+        }
+    }
+
     /// The non-zero words of `set`, whether or not it packs.
     fn sparse(set: &CellSet) -> Packed {
         Packed::Sparse(set.nonzero_words().collect())
