@@ -653,6 +653,7 @@ mod tests {
                 prop_assert_eq!(packed.word(w), set.word(w));
             }
             prop_assert_eq!(&Packed::of(&set), &packed);
+            prop_assert_eq!(&Packed::from_words(set.nonzero_words().collect()), &packed);
             prop_assert_eq!(packed.len(), set.len());
             prop_assert_eq!(packed.is_empty(), set.is_empty());
             prop_assert_eq!(
