@@ -46,6 +46,18 @@ impl Rule {
             && self.attribute.matches(attribute)
     }
 
+    /// [`Rule::from_stmt`] for a statement about to be dropped: its
+    /// patterns are moved into the rule (and left as `*`).
+    fn taken_from(p: &mut PermissionStmt) -> Rule {
+        Rule {
+            effect: p.effect.node,
+            access: p.access_set(),
+            object: std::mem::replace(&mut p.target.object.node, Pattern::Any),
+            attribute: std::mem::replace(&mut p.target.attribute.node, Pattern::Any),
+            span: p.span,
+        }
+    }
+
     /// Build from a statement.
     pub fn from_stmt(p: &PermissionStmt) -> Rule {
         Rule {
@@ -153,30 +165,53 @@ impl AccessLevel {
             .filter(|s| matches!(s, Statement::Permission(_)))
             .count();
         acl.rules.reserve_exact(permissions);
-        for stmt in acl.statements.iter() {
-            match stmt {
-                Statement::Permission(p) => acl.rules.push(Rule::from_stmt(p)),
-                Statement::Include { names, span } => {
-                    acl.includes.extend(names.iter().map(|n| Include {
-                        name: n.clone(),
-                        target: None,
-                        stmt: *span,
-                    }))
+        let mut statements = std::mem::replace(&mut acl.statements, std::sync::Arc::from([]));
+        if syntax == Syntax::Drop {
+            if let Some(owned) = std::sync::Arc::get_mut(&mut statements) {
+                // Dropped anyway: the rules take their patterns over (no
+                // count of a shared name raised here and lowered at once
+                // by the drop, from both threads of a diff).
+                for stmt in owned.iter_mut() {
+                    match stmt {
+                        Statement::Permission(p) => acl.rules.push(Rule::taken_from(p)),
+                        other => acl.add_statement(other),
+                    }
                 }
-                Statement::Group(g) => acl.group = Some(g.clone()),
-                Statement::Subsystem(s) => acl.subsystem = Some(s.clone()),
-                Statement::Description(d) => acl.description = Some(d.clone()),
-                Statement::Hidden(s) => acl.hidden = Some(*s),
-                Statement::VisibleTo { names, span } => {
-                    acl.visible_to.extend(names.iter().cloned());
-                    acl.visible_to_stmts.push(*span);
-                }
+                return acl;
             }
         }
-        if syntax == Syntax::Drop {
-            acl.statements = std::sync::Arc::from([]);
+        for stmt in statements.iter() {
+            match stmt {
+                Statement::Permission(p) => acl.rules.push(Rule::from_stmt(p)),
+                other => acl.add_statement(other),
+            }
+        }
+        if syntax == Syntax::Keep {
+            acl.statements = statements;
         }
         acl
+    }
+
+    /// What a statement other than a permission sets.
+    fn add_statement(&mut self, stmt: &Statement) {
+        match stmt {
+            Statement::Permission(_) => {}
+            Statement::Include { names, span } => {
+                self.includes.extend(names.iter().map(|n| Include {
+                    name: n.clone(),
+                    target: None,
+                    stmt: *span,
+                }))
+            }
+            Statement::Group(g) => self.group = Some(g.clone()),
+            Statement::Subsystem(s) => self.subsystem = Some(s.clone()),
+            Statement::Description(d) => self.description = Some(d.clone()),
+            Statement::Hidden(s) => self.hidden = Some(*s),
+            Statement::VisibleTo { names, span } => {
+                self.visible_to.extend(names.iter().cloned());
+                self.visible_to_stmts.push(*span);
+            }
+        }
     }
 
     /// Whether this is a component.

@@ -19,7 +19,7 @@ use crate::syntax::ast::{Access, AccessSet};
 /// `64 * (offset + i)` to `64 * (offset + i) + 63`. Trimmed: the first and
 /// last words are non-zero (or there are no words), so equal sets are equal
 /// values.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct CellSet {
     offset: u32,
     words: Vec<u64>,
@@ -494,7 +494,7 @@ impl CellSet {
 /// permissions write about a few scattered objects, so their cells span
 /// most of the words while one in twenty holds any (at a million
 /// permissions: 250 MB of spans, 11 MB of non-zero words).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Packed {
     /// The set as it is.
     Dense(CellSet),

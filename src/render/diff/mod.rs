@@ -278,7 +278,9 @@ fn group_run<'d>(
     // levels: their parts are worked out once).
     let mut texts: Vec<Vec<String>> = Vec::new();
     let mut text_of: FxHashMap<Vec<String>, usize> = FxHashMap::default();
-    let mut of_cells: FxHashMap<Vec<(u32, u64)>, usize> = FxHashMap::default();
+    // (Keyed by the packed region itself, no copy of its words: a set
+    // packs one way, and a miss would only work its text out again.)
+    let mut of_cells: FxHashMap<&'d Packed, usize> = FxHashMap::default();
     for c in changes {
         // The group's key; its title and location (those of its first
         // change) are worked out when it is new.
@@ -320,17 +322,14 @@ fn group_run<'d>(
             region::lines(&p, more)
         };
         let lines = match &c.region {
-            Some(r) if at_most(r, SMALL) => {
-                let words: Vec<(u32, u64)> = r.nonzero_words().collect();
-                match of_cells.get(&words) {
-                    Some(&i) => i,
-                    None => {
-                        let i = intern(&mut texts, &mut text_of, describe(r));
-                        of_cells.insert(words, i);
-                        i
-                    }
+            Some(r) if at_most(r, SMALL) => match of_cells.get(r) {
+                Some(&i) => i,
+                None => {
+                    let i = intern(&mut texts, &mut text_of, describe(r));
+                    of_cells.insert(r, i);
+                    i
                 }
-            }
+            },
             Some(r) => intern(&mut texts, &mut text_of, describe(r)),
             None => intern(&mut texts, &mut text_of, vec![fact(c)]),
         };
