@@ -639,7 +639,7 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             .par_iter()
             .map(|&block| block_changes(&bound, block))
             .collect();
-        per_block.extend(built.into_iter().filter(|v| !v.is_empty()));
+        per_block.extend(built);
         for &block in chunk {
             attribution.release(block);
         }

@@ -165,29 +165,33 @@ impl AccessLevel {
             .filter(|s| matches!(s, Statement::Permission(_)))
             .count();
         acl.rules.reserve_exact(permissions);
-        let mut statements = std::mem::replace(&mut acl.statements, std::sync::Arc::from([]));
-        if syntax == Syntax::Drop {
-            if let Some(owned) = std::sync::Arc::get_mut(&mut statements) {
-                // Dropped anyway: the rules take their patterns over (no
-                // count of a shared name raised here and lowered at once
-                // by the drop, from both threads of a diff).
-                for stmt in owned.iter_mut() {
-                    match stmt {
-                        Statement::Permission(p) => acl.rules.push(Rule::taken_from(p)),
-                        other => acl.add_statement(other),
-                    }
+        // Kept, the statements are shared with the model; dropped, they
+        // are taken out of it here.
+        let mut statements = match syntax {
+            Syntax::Keep => std::sync::Arc::clone(&acl.statements),
+            Syntax::Drop => std::mem::replace(&mut acl.statements, std::sync::Arc::from([])),
+        };
+        let owned = match syntax {
+            Syntax::Keep => None,
+            Syntax::Drop => std::sync::Arc::get_mut(&mut statements),
+        };
+        if let Some(owned) = owned {
+            // Dropped anyway: the rules take their patterns over (no
+            // count of a shared name raised here and lowered at once by
+            // the drop, from both threads of a diff).
+            for stmt in owned.iter_mut() {
+                match stmt {
+                    Statement::Permission(p) => acl.rules.push(Rule::taken_from(p)),
+                    other => acl.add_statement(other),
                 }
-                return acl;
             }
+            return acl;
         }
         for stmt in statements.iter() {
             match stmt {
                 Statement::Permission(p) => acl.rules.push(Rule::from_stmt(p)),
                 other => acl.add_statement(other),
             }
-        }
-        if syntax == Syntax::Keep {
-            acl.statements = statements;
         }
         acl
     }

@@ -187,16 +187,13 @@ pub fn groups_in_runs<'d>(diff: &'d Diff, parts_limit: usize, run: usize) -> Vec
         .collect();
     let mut runs = runs.into_iter();
     let mut out = runs.next().unwrap_or_default();
-    let mut group_of: FxHashMap<String, usize> = FxHashMap::default();
+    let mut group_of: FxHashMap<String, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.clone(), i))
+        .collect();
     let mut item_of: Vec<Option<ItemIndex<'d>>> = Vec::new();
     for later in runs {
-        if group_of.is_empty() {
-            group_of = out
-                .iter()
-                .enumerate()
-                .map(|(i, (k, _))| (k.clone(), i))
-                .collect();
-        }
         for (key, group) in later {
             match group_of.get(&key) {
                 Some(&g) => {
