@@ -695,8 +695,13 @@ impl<'a> Attribution<'a> {
     fn compose_causes(&self, b: u32) -> Causes {
         // The changed cells are a few words of a wide span: kept as their
         // non-zero words, so each include costs what is left, not the span.
-        let mut rest: Vec<(u32, u64)> = self.changed(b).nonzero_words().collect();
+        let [(_, old), (_, new)] = self.sides(b);
+        let empty = Summary::default();
+        let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+        let mut rest =
+            CellSet::differing_words(&old.decided, &new.decided, &old.allowed, &new.allowed);
         let mut out = Parts::default();
+        let mut part = Vec::new();
         if rest.is_empty() {
             return out.into_causes();
         }
@@ -704,7 +709,7 @@ impl<'a> Attribution<'a> {
         let own = |w: u32| own_old.map_or(0, |s| s.word(w)) | own_new.map_or(0, |s| s.word(w));
         let by_own = take(&mut rest, own);
         if !by_own.is_empty() {
-            out.add(single(b), by_own);
+            out.add(single(b), &by_own);
         }
         let same = match self.pair.acls(b) {
             (Some(x), Some(y)) => same_includes(x, y),
@@ -731,19 +736,20 @@ impl<'a> Attribution<'a> {
                 // a cycle, attributed as a whole). Missing, the cells are
                 // the block's.
                 let Some(below) = &self.memo[inc as usize] else {
-                    out.add(single(b), taken);
+                    out.add(single(b), &taken);
                     continue;
                 };
                 for (cause, cells) in below.iter() {
-                    let part = words_and(&taken, cells);
+                    part.clear();
+                    words_and(&taken, cells, &mut part);
                     if !part.is_empty() {
-                        out.add(*cause, part);
+                        out.add(*cause, &part);
                     }
                 }
             }
         }
         if !rest.is_empty() {
-            out.add(single(b), rest);
+            out.add(single(b), &rest);
         }
         out.into_causes()
     }
@@ -807,9 +813,30 @@ struct Parts {
     index: FxHashMap<Cause, usize>,
 }
 
-/// The words of both (sorted, non-zero) lists: `a & b`.
-fn words_and(a: &[(u32, u64)], b: &[(u32, u64)]) -> Words {
-    let mut out = Vec::new();
+/// The words of both (sorted, non-zero) lists, `a & b`, added to `out`.
+fn words_and(a: &[(u32, u64)], b: &[(u32, u64)], out: &mut Words) {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.len() * 8 < long.len() {
+        // A cause's few words against a block's many changed ones: each
+        // looked up, not the long list walked.
+        let mut rest = long;
+        for &(w, word) in short {
+            match rest.binary_search_by_key(&w, |&(x, _)| x) {
+                Ok(k) => {
+                    let both = word & rest[k].1;
+                    if both != 0 {
+                        out.push((w, both));
+                    }
+                    rest = &rest[k + 1..];
+                }
+                Err(k) => rest = &rest[k..],
+            }
+            if rest.is_empty() {
+                break;
+            }
+        }
+        return;
+    }
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
@@ -825,47 +852,91 @@ fn words_and(a: &[(u32, u64)], b: &[(u32, u64)]) -> Words {
             }
         }
     }
-    out
-}
-
-/// The words of either (sorted, non-zero) list: `a | b`.
-fn words_or(a: &[(u32, u64)], b: &[(u32, u64)]) -> Words {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                out.push((a[i].0, a[i].1 | b[j].1));
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
 }
 
 impl Parts {
-    fn add(&mut self, cause: Cause, cells: Words) {
+    /// Add `cells` (sorted, non-zero words) to `cause`'s. Appended: a
+    /// cause's words are sorted and merged once, in [`Parts::into_causes`].
+    fn add(&mut self, cause: Cause, cells: &[(u32, u64)]) {
         match self.index.get(&cause) {
-            Some(&i) => self.causes[i].1 = words_or(&self.causes[i].1, &cells),
+            Some(&i) => self.causes[i].1.extend_from_slice(cells),
             None => {
                 self.index.insert(cause, self.causes.len());
-                self.causes.push((cause, cells));
+                self.causes.push((cause, cells.to_vec()));
             }
         }
     }
 
-    fn into_causes(self) -> Causes {
+    /// Each cause's words sorted, a word added twice merged (`|`).
+    fn into_causes(mut self) -> Causes {
+        for (_, words) in &mut self.causes {
+            if !words.is_sorted_by(|a, b| a.0 < b.0) {
+                merge_words(words);
+            }
+        }
         self.causes
+    }
+}
+
+/// Sort non-zero words by index, the bits of one index joined.
+fn merge_words(words: &mut Words) {
+    words.sort_unstable_by_key(|&(w, _)| w);
+    words.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 |= later.1;
+        }
+        same
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::{merge_words, words_and, Words};
+
+    /// Sorted non-zero words, from a map of word index to bits.
+    fn words(max_len: usize) -> impl Strategy<Value = Words> {
+        prop::collection::btree_map(0u32..400, 1u64.., 0..max_len)
+            .prop_map(|m| m.into_iter().collect())
+    }
+
+    fn reference(a: &Words, b: &Words, f: impl Fn(u64, u64) -> u64) -> Words {
+        let mut all: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
+        for &(w, x) in a {
+            all.entry(w).or_default().0 = x;
+        }
+        for &(w, x) in b {
+            all.entry(w).or_default().1 = x;
+        }
+        all.into_iter()
+            .map(|(w, (x, y))| (w, f(x, y)))
+            .filter(|&(_, x)| x != 0)
+            .collect()
+    }
+
+    proptest! {
+        // Lists of very different lengths take the lookup path, similar
+        // ones the merge: both give the reference's words.
+        #[test]
+        fn words_and_and_merge_match_a_reference(
+            a in words(300),
+            b in prop_oneof![words(6), words(300)],
+        ) {
+            let and = reference(&a, &b, |x, y| x & y);
+            for (x, y) in [(&a, &b), (&b, &a)] {
+                let mut out = vec![(7, 1)];
+                words_and(x, y, &mut out);
+                prop_assert_eq!(&out[..1], &[(7, 1)][..]);
+                prop_assert_eq!(&out[1..], &and[..]);
+            }
+            let mut both = b.clone();
+            both.extend_from_slice(&a);
+            merge_words(&mut both);
+            prop_assert_eq!(both, reference(&a, &b, |x, y| x | y));
+        }
     }
 }

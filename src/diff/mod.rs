@@ -14,7 +14,7 @@ mod parse;
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Value};
 
 pub use crate::analysis::region::Part;
@@ -496,17 +496,31 @@ fn universe(pair: &Pair<'_>, needed: [&[bool]; 2], rules: &Rules) -> Universe {
         .iter()
         .filter_map(|a| a.target.clone())
         .collect();
-    let sides = [pair.old, pair.new]
-        .into_iter()
+    // Two million rules name a few thousand distinct pairs: those are
+    // found in parallel (by the names' identity, as `Universe::new` does
+    // first) and only they are handed on.
+    type Distinct<'m> = FxHashMap<(usize, usize), (&'m Pattern, &'m Pattern)>;
+    let distinct: Distinct<'_> = [pair.old, pair.new]
+        .into_par_iter()
         .zip(needed)
-        .flat_map(|(m, needed)| {
-            m.acls
-                .iter()
-                .filter(move |a| needed[a.id.0 as usize])
-                .flat_map(|a| a.rules.iter().map(|r| (&r.object, &r.attribute)))
+        .flat_map(|(m, needed)| m.acls.par_iter().filter(move |a| needed[a.id.0 as usize]))
+        .fold(Distinct::default, |mut seen, a| {
+            for r in &a.rules {
+                seen.entry((r.object.identity(), r.attribute.identity()))
+                    .or_insert((&r.object, &r.attribute));
+            }
+            seen
+        })
+        .reduce(Distinct::default, |a, b| {
+            let (small, mut big) = if a.len() < b.len() { (a, b) } else { (b, a) };
+            for (k, v) in small {
+                big.entry(k).or_insert(v);
+            }
+            big
         });
     Universe::new(
-        sides
+        distinct
+            .into_values()
             .chain(std::iter::once((&any.0, &any.1)))
             .chain(allow.iter().map(|(o, a)| (o, a))),
     )

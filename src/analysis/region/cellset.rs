@@ -241,6 +241,20 @@ impl CellSet {
         })
     }
 
+    /// The non-zero words of [`CellSet::differing`] by increasing index,
+    /// without building the set.
+    pub fn differing_words(a: &CellSet, b: &CellSet, c: &CellSet, d: &CellSet) -> Vec<(u32, u64)> {
+        let spans = [a, b, c, d].map(|s| (s.offset, s.end()));
+        let Some(start) = spans.iter().filter(|(s, e)| s < e).map(|&(s, _)| s).min() else {
+            return Vec::new();
+        };
+        let end = spans.iter().map(|&(_, e)| e).max().unwrap_or(start);
+        (start..end)
+            .map(|w| (w, (a.word(w) ^ b.word(w)) | (c.word(w) ^ d.word(w))))
+            .filter(|&(_, x)| x != 0)
+            .collect()
+    }
+
     /// The cells in both.
     pub fn intersection(&self, other: &CellSet) -> CellSet {
         let (start, end) = self.overlap(other);
@@ -715,6 +729,10 @@ mod tests {
             prop_assert_eq!(
                 CellSet::differing(&x, &y, &z, &u),
                 canon(&(&(&sa ^ &sb) | &(&sc ^ &(&sa | &sb))))
+            );
+            prop_assert_eq!(
+                CellSet::differing_words(&x, &y, &z, &u),
+                CellSet::differing(&x, &y, &z, &u).nonzero_words().collect::<Vec<_>>()
             );
             for probe in a.iter().chain(&b).copied().chain([0, 63, 64, 99_999]) {
                 prop_assert_eq!(x.contains(probe), sa.contains(&probe));
