@@ -266,7 +266,11 @@ fn region_changes<'d>(d: &'d diff::Diff, kind: Kind, name: &str) -> Vec<(&'d Cha
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    // Enough cases to meet two changed includes of one block that changed
+    // on the same cells by different causes (an attribution that lets the
+    // first include's cells leak to the second's causes fails in about a
+    // thousand; the case found is kept in the regressions file).
+    #![proptest_config(ProptestConfig::with_cases(3000))]
 
     #[test]
     fn diff_matches_brute_force(

@@ -315,11 +315,6 @@ impl Changes {
         self.runs.iter().flatten()
     }
 
-    /// The changes in order, to change in place.
-    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Change> + '_ {
-        self.runs.iter_mut().flatten()
-    }
-
     /// The changes cut in consecutive parts of whole runs, each of about
     /// `size` changes or more, to work on in parallel.
     pub fn parts(&self, size: usize) -> Vec<&[Vec<Change>]> {
@@ -698,16 +693,22 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             });
         }
     }
-    drop(attribution);
     per_block.push(defaults);
-    let changes = judge(u, Changes::from_runs(per_block), rules);
-    let cause_types = causes(&changes)
-        .into_iter()
-        .filter_map(|n| {
-            let b = pair.new_acl(n).or_else(|| pair.old_acl(n))?;
-            Some((n.to_string(), b.kind))
-        })
-        .collect();
+    // The decisions are freed on one thread while the other judges.
+    let ((), (changes, cause_types)) = rayon::join(
+        || drop(attribution),
+        || {
+            let changes = judge(u, Changes::from_runs(per_block), rules);
+            let cause_types = causes(&changes)
+                .into_iter()
+                .filter_map(|n| {
+                    let b = pair.new_acl(n).or_else(|| pair.old_acl(n))?;
+                    Some((n.to_string(), b.kind))
+                })
+                .collect();
+            (changes, cause_types)
+        },
+    );
     Diff {
         universe,
         changes,
@@ -948,9 +949,11 @@ fn judge(u: &Universe, mut changes: Changes, rules: &Rules) -> Changes {
     if rules.allow.is_empty() {
         // Nothing accepted: marked in place (half a million changes are
         // not copied).
-        for c in changes.iter_mut() {
-            c.fails = c.kind == Kind::Unhide || rules.fail_on.contains(&c.kind);
-        }
+        changes.runs.par_iter_mut().for_each(|run| {
+            for c in run {
+                c.fails = c.kind == Kind::Unhide || rules.fail_on.contains(&c.kind);
+            }
+        });
         return changes;
     }
     let allow_regions: Vec<Region> = rules
@@ -1029,15 +1032,27 @@ pub fn counts<'c>(changes: impl IntoIterator<Item = &'c Change>) -> Vec<(Kind, u
         .collect()
 }
 
-/// The names of the edited blocks of a set of changes' causes.
-pub fn causes<'c>(changes: impl IntoIterator<Item = &'c Change>) -> Vec<&'c str> {
+/// The names of the edited blocks of the changes' causes, sorted (the
+/// runs read in parallel).
+pub fn causes(changes: &Changes) -> Vec<&str> {
     // Changes of one cause share its list: each list is read once.
-    let mut lists: FxHashSet<usize> = FxHashSet::default();
-    let mut set: FxHashSet<&str> = FxHashSet::default();
-    for c in changes {
-        if lists.insert(c.caused_by.as_ptr() as usize) {
-            set.extend(c.caused_by.iter().map(String::as_str));
+    type Lists<'c> = (FxHashSet<usize>, Vec<&'c [String]>);
+    fn add<'c>((mut seen, mut lists): Lists<'c>, list: &'c [String]) -> Lists<'c> {
+        if seen.insert(list.as_ptr() as usize) {
+            lists.push(list);
         }
+        (seen, lists)
+    }
+    let (_, lists) = changes
+        .runs
+        .par_iter()
+        .fold(Lists::default, |acc, run| {
+            run.iter().fold(acc, |acc, c| add(acc, &c.caused_by))
+        })
+        .reduce(Lists::default, |a, (_, b)| b.into_iter().fold(a, add));
+    let mut set: FxHashSet<&str> = FxHashSet::default();
+    for list in lists {
+        set.extend(list.iter().map(String::as_str));
     }
     let mut v: Vec<&str> = set.into_iter().collect();
     v.sort_unstable();
