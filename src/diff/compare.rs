@@ -232,13 +232,17 @@ type Computed = (AclId, Option<Packed>, Arc<Summary>);
 /// Compute the decisions of the `needed` blocks of `model` (a set closed
 /// under includes), level by level over the include graph's strongly
 /// connected components, each level in parallel.
+///
+/// A block's own decisions are taken from `own_from` when it has them (the
+/// other side's, for a block whose rules did not change), and handed back
+/// for the blocks `give_own` names, by id.
 pub(crate) fn decisions(
     model: &Model,
     u: &Universe,
     needed: &[bool],
-    keep_own: KeepOwn<'_>,
-    reuse: Reuse<'_>,
-) -> Decisions {
+    (keep_own, reuse): (KeepOwn<'_>, Reuse<'_>),
+    (give_own, own_from): (KeepOwn<'_>, Reuse<'_>),
+) -> (Decisions, Vec<Option<Arc<Summary>>>) {
     let n = model.acls.len();
     let sccs = model.strongly_connected();
     let mut scc_of = vec![0u32; n];
@@ -272,8 +276,9 @@ pub(crate) fn decisions(
         own: vec![None; n],
         all: vec![None; n],
     };
+    let mut given: Vec<Option<Arc<Summary>>> = vec![None; n];
     for ks in &by_level {
-        let done: Vec<Vec<Computed>> = ks
+        let done: Vec<Vec<(Computed, Option<Arc<Summary>>)>> = ks
             .par_iter()
             .map(|&k| {
                 let scc = &sccs[k];
@@ -287,31 +292,39 @@ pub(crate) fn decisions(
                     .filter(|m| needed[m.0 as usize])
                     .map(|&m| {
                         if let Some(all) = reuse(m) {
-                            return (m, None, all);
+                            return ((m, None, all), None);
                         }
-                        let own = rules_summary(u, &model.acl(m).rules);
+                        let own = own_from(m)
+                            .unwrap_or_else(|| Arc::new(rules_summary(u, &model.acl(m).rules)));
                         let kept = keep_own(m).then(|| Packed::of(&own.decided));
+                        let give = give_own(m).then(|| Arc::clone(&own));
                         let all = if cyclic {
-                            walk_summary(model, u, m)
+                            Arc::new(walk_summary(model, u, m))
                         } else {
                             compose(model, m, own, &d.all)
                         };
-                        (m, kept, Arc::new(all))
+                        ((m, kept, all), give)
                     })
                     .collect()
             })
             .collect();
-        for (m, own, all) in done.into_iter().flatten() {
+        for ((m, own, all), give) in done.into_iter().flatten() {
             d.own[m.0 as usize] = own;
             d.all[m.0 as usize] = Some(all);
+            given[m.0 as usize] = give;
         }
     }
-    d
+    (d, given)
 }
 
 /// A block's decisions from its own and its includes' (a later include
 /// decides only what nothing before it decided).
-fn compose(model: &Model, acl: AclId, own: Summary, all: &[Option<Arc<Summary>>]) -> Summary {
+fn compose(
+    model: &Model,
+    acl: AclId,
+    own: Arc<Summary>,
+    all: &[Option<Arc<Summary>>],
+) -> Arc<Summary> {
     let (mut decided, mut allowed) = (CellSet::clone(&own.decided), CellSet::clone(&own.allowed));
     let mut seen: FxHashSet<AclId> = FxHashSet::default();
     let mut grew = false;
@@ -334,7 +347,7 @@ fn compose(model: &Model, acl: AclId, own: Summary, all: &[Option<Arc<Summary>>]
         // The includes add nothing: the block's own sets, shared.
         return own;
     }
-    Summary::new(decided, allowed)
+    Arc::new(Summary::new(decided, allowed))
 }
 
 /// The cells on which two decisions differ (decided or not, allow or deny).
@@ -384,6 +397,8 @@ pub(crate) struct Attribution<'a> {
     /// The blocks of each cause of several blocks, sorted by name.
     multi: Vec<Vec<u32>>,
     multi_of: FxHashMap<Vec<u32>, Cause>,
+    /// The dirty blocks on an include cycle, once needed.
+    on_cycle: Option<Arc<Vec<bool>>>,
 }
 
 /// A side's decisions of a block (empty when absent or not computed).
@@ -418,6 +433,7 @@ impl<'a> Attribution<'a> {
             numbers: (0..pair.blocks() as u32).collect(),
             multi: Vec::new(),
             multi_of: FxHashMap::default(),
+            on_cycle: None,
         }
     }
 
@@ -457,8 +473,8 @@ impl<'a> Attribution<'a> {
     /// parallel a level of the include graph at a time, from the bottom up:
     /// those that reach no include cycle (a block's causes follow from its
     /// includes' alone; a walk would find the same). Those on or above a
-    /// cycle are left to [`Attribution::prepare`], whose walk order decides
-    /// what is attributed to a cycle.
+    /// cycle are left to [`Attribution::prepare`]; a block on a cycle is
+    /// attributed as a whole ([`Attribution::cyclic`]).
     pub fn prepare_acyclic(&mut self) {
         let n = self.pair.blocks();
         let todo = |b: u32, a: &Self| {
@@ -542,9 +558,11 @@ impl<'a> Attribution<'a> {
             return Arc::clone(c);
         }
         // Post-order over dirty blocks, iteratively (include chains can be
-        // deep); a block met again while open is on a cycle (of either
-        // side or of the two together).
-        let mut on_cycle: FxHashSet<u32> = FxHashSet::default();
+        // deep). A block on an include cycle (of either side or of the two
+        // together) is attributed as a whole: its decisions are not its
+        // includes' composed (what an include decides, reached from a
+        // block of its cycle, is not what it decides alone).
+        let on_cycle = self.on_cycle();
         let mut open: FxHashSet<u32> = FxHashSet::default();
         let mut stack: Vec<(u32, bool)> = vec![(b, false)];
         while let Some((n, expanded)) = stack.pop() {
@@ -553,7 +571,7 @@ impl<'a> Attribution<'a> {
             }
             if expanded {
                 open.remove(&n);
-                let causes = if on_cycle.contains(&n) {
+                let causes = if on_cycle[n as usize] {
                     self.cyclic(n)
                 } else {
                     self.compose_causes(n)
@@ -570,17 +588,38 @@ impl<'a> Attribution<'a> {
                 if !self.dirty[inc as usize] || self.memo[inc as usize].is_some() {
                     continue;
                 }
-                if open.contains(&inc) {
-                    on_cycle.insert(inc);
-                    on_cycle.insert(n);
-                    continue;
+                if !open.contains(&inc) {
+                    stack.push((inc, false));
                 }
-                stack.push((inc, false));
             }
         }
         self.memo[b as usize]
             .as_ref()
             .map_or_else(|| Arc::new(Vec::new()), Arc::clone)
+    }
+
+    /// Which dirty blocks are on an include cycle of the two sides'
+    /// include graphs together (a strongly connected component of more
+    /// than one block, or a block including itself), worked out once.
+    fn on_cycle(&mut self) -> Arc<Vec<bool>> {
+        if let Some(c) = &self.on_cycle {
+            return Arc::clone(c);
+        }
+        let n = self.pair.blocks();
+        let next: Vec<Vec<u32>> = (0..n as u32)
+            .into_par_iter()
+            .map(|b| {
+                if !self.dirty[b as usize] {
+                    return Vec::new();
+                }
+                let mut inc = self.include_blocks(b);
+                inc.retain(|&i| self.dirty[i as usize]);
+                inc
+            })
+            .collect();
+        let c = Arc::new(cyclic_nodes(&next));
+        self.on_cycle = Some(Arc::clone(&c));
+        c
     }
 
     /// The blocks a block includes on either side, in order (old side
@@ -632,44 +671,48 @@ impl<'a> Attribution<'a> {
     /// parallel; their includes' are computed already.
     pub fn ensure(&mut self, blocks: &[u32]) {
         let pair = self.pair;
-        // Both sides' blocks in one parallel pass (a pass per side left a
-        // core idle at the end of each).
-        let todo: Vec<(usize, u32, AclId)> = [&self.old, &self.new]
-            .into_iter()
-            .enumerate()
-            .flat_map(|(side, d)| {
-                let needed = &self.needed[side];
-                blocks.iter().filter_map(move |&b| {
-                    let (o, n) = pair.ids(b);
-                    let id = if side == 0 { o } else { n }?;
-                    let i = id.0 as usize;
-                    (needed[i] && d.all[i].is_none()).then_some((side, b, id))
-                })
-            })
-            .collect();
-        let (u, dirty) = (self.u, self.dirty);
-        let (old, new) = (&self.old, &self.new);
-        let done: Vec<(usize, Computed)> = todo
-            .par_iter()
-            .map(|&(side, b, id)| {
-                let (model, d) = if side == 0 {
-                    (pair.old, old)
-                } else {
-                    (pair.new, new)
+        // A block's two sides in one task, both blocks' in one parallel
+        // pass; a block whose rules did not change has its own decisions
+        // worked out once for both sides.
+        let todo: Vec<(u32, [Option<AclId>; 2])> = blocks
+            .iter()
+            .filter_map(|&b| {
+                let (o, n) = pair.ids(b);
+                let wanted = |side: usize, d: &Decisions, id: Option<AclId>| {
+                    id.filter(|id| {
+                        self.needed[side][id.0 as usize] && d.all[id.0 as usize].is_none()
+                    })
                 };
-                let own = rules_summary(u, &model.acl(id).rules);
-                let kept = dirty[b as usize].then(|| Packed::of(&own.decided));
-                (side, (id, kept, Arc::new(compose(model, id, own, &d.all))))
+                let ids = [wanted(0, &self.old, o), wanted(1, &self.new, n)];
+                (ids != [None, None]).then_some((b, ids))
             })
             .collect();
-        for (side, (id, own, all)) in done {
-            let d = if side == 0 {
-                &mut self.old
-            } else {
-                &mut self.new
-            };
-            d.own[id.0 as usize] = own;
-            d.all[id.0 as usize] = Some(all);
+        let (u, dirty, edited) = (self.u, self.dirty, self.edited);
+        let (old, new) = (&self.old, &self.new);
+        let done: Vec<[Option<Computed>; 2]> = todo
+            .par_iter()
+            .map(|&(b, ids)| {
+                let mut shared: Option<Arc<Summary>> = None;
+                let mut side = |model: &Model, d: &Decisions, id: Option<AclId>| {
+                    let id = id?;
+                    let own = match &shared {
+                        Some(own) if !edited[b as usize] => Arc::clone(own),
+                        _ => Arc::new(rules_summary(u, &model.acl(id).rules)),
+                    };
+                    shared = Some(Arc::clone(&own));
+                    let kept = dirty[b as usize].then(|| Packed::of(&own.decided));
+                    Some((id, kept, compose(model, id, own, &d.all)))
+                };
+                [side(pair.old, old, ids[0]), side(pair.new, new, ids[1])]
+            })
+            .collect();
+        for [o, n] in done {
+            for (d, computed) in [(&mut self.old, o), (&mut self.new, n)] {
+                if let Some((id, own, all)) = computed {
+                    d.own[id.0 as usize] = own;
+                    d.all[id.0 as usize] = Some(all);
+                }
+            }
         }
     }
 
@@ -813,6 +856,81 @@ impl<'a> Attribution<'a> {
     }
 }
 
+/// The nodes of a graph (each node's successors) that are on a cycle: in
+/// a strongly connected component of two nodes or more, or their own
+/// successor. Tarjan's algorithm, iteratively (include chains can be deep).
+fn cyclic_nodes(next: &[Vec<u32>]) -> Vec<bool> {
+    const NONE: u32 = u32::MAX;
+    struct Walk {
+        index: Vec<u32>,
+        low: Vec<u32>,
+        on_stack: Vec<bool>,
+        stack: Vec<u32>,
+        /// The nodes being visited, each with its next successor's place.
+        calls: Vec<(u32, usize)>,
+        counter: u32,
+    }
+    impl Walk {
+        fn enter(&mut self, v: u32) {
+            self.index[v as usize] = self.counter;
+            self.low[v as usize] = self.counter;
+            self.counter += 1;
+            self.stack.push(v);
+            self.on_stack[v as usize] = true;
+            self.calls.push((v, 0));
+        }
+    }
+    let n = next.len();
+    let mut t = Walk {
+        index: vec![NONE; n],
+        low: vec![0; n],
+        on_stack: vec![false; n],
+        stack: Vec::new(),
+        calls: Vec::new(),
+        counter: 0,
+    };
+    let mut out = vec![false; n];
+    for root in 0..n as u32 {
+        if t.index[root as usize] != NONE {
+            continue;
+        }
+        t.enter(root);
+        while let Some(&(v, i)) = t.calls.last() {
+            if let Some(&w) = next[v as usize].get(i) {
+                if let Some(call) = t.calls.last_mut() {
+                    call.1 += 1;
+                }
+                if t.index[w as usize] == NONE {
+                    t.enter(w);
+                } else if t.on_stack[w as usize] {
+                    t.low[v as usize] = t.low[v as usize].min(t.index[w as usize]);
+                }
+                continue;
+            }
+            t.calls.pop();
+            if let Some(&(u, _)) = t.calls.last() {
+                t.low[u as usize] = t.low[u as usize].min(t.low[v as usize]);
+            }
+            if t.low[v as usize] == t.index[v as usize] {
+                let mut members = Vec::new();
+                while let Some(x) = t.stack.pop() {
+                    t.on_stack[x as usize] = false;
+                    members.push(x);
+                    if x == v {
+                        break;
+                    }
+                }
+                if members.len() > 1 || next[v as usize].contains(&v) {
+                    for x in members {
+                        out[x as usize] = true;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Take from `words` (non-zero words by index) the bits `mask` gives for
 /// their index: returned, as non-zero words, and removed from `words`.
 fn take(words: &mut Vec<(u32, u64)>, mask: impl Fn(u32) -> u64) -> Vec<(u32, u64)> {
@@ -880,7 +998,7 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use super::{merge_words, Words};
+    use super::{cyclic_nodes, merge_words, Words};
 
     /// Sorted non-zero words, from a map of word index to bits.
     fn words(max_len: usize) -> impl Strategy<Value = Words> {
@@ -902,7 +1020,38 @@ mod tests {
             .collect()
     }
 
+    /// Reachability by repeated steps, for the cycle test.
+    fn reaches(next: &[Vec<u32>], from: u32, to: u32) -> bool {
+        let mut seen = vec![false; next.len()];
+        let mut todo: Vec<u32> = next[from as usize].clone();
+        while let Some(x) = todo.pop() {
+            if x == to {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[x as usize], true) {
+                todo.extend(&next[x as usize]);
+            }
+        }
+        false
+    }
+
     proptest! {
+        // A node is on a cycle exactly when it reaches itself.
+        #[test]
+        fn cyclic_nodes_are_those_that_reach_themselves(
+            next in prop::collection::vec(prop::collection::vec(0u32..12, 0..3), 1..12),
+        ) {
+            let n = next.len() as u32;
+            let next: Vec<Vec<u32>> = next
+                .into_iter()
+                .map(|s| s.into_iter().filter(|&x| x < n).collect())
+                .collect();
+            let cyclic = cyclic_nodes(&next);
+            for v in 0..n {
+                prop_assert_eq!(cyclic[v as usize], reaches(&next, v, v), "node {}", v);
+            }
+        }
+
         // Words added to a cause in any order, some twice: sorted, the
         // bits of one word joined.
         #[test]

@@ -590,9 +590,18 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
             .map(|(i, &n)| n && included[block_of(new_side, AclId(i as u32))])
             .collect()
     };
-    let no_reuse = |_| None;
+    let none = |_| None;
     let keep_new = |id: AclId| dirty[id.0 as usize];
-    let new_d = compare::decisions(new, u, &up_front(true, &needed_new), &keep_new, &no_reuse);
+    // A dirty block whose rules did not change has the same own decisions
+    // on both sides: the new side's are handed to the old side.
+    let give_new = |id: AclId| dirty[id.0 as usize] && !edited[id.0 as usize];
+    let (new_d, new_own) = compare::decisions(
+        new,
+        u,
+        &up_front(true, &needed_new),
+        (&keep_new, &none),
+        (&give_new, &none),
+    );
     let keep_old = |id: AclId| dirty[pair.of_old(id) as usize];
     let share = |id: AclId| {
         let b = pair.of_old(id);
@@ -602,7 +611,18 @@ pub fn diff(old: &Model, new: &Model, rules: &Rules) -> Diff {
         let n = pair.ids(b).1?;
         new_d.all[n.0 as usize].clone()
     };
-    let old_d = compare::decisions(old, u, &up_front(false, &needed_old), &keep_old, &share);
+    let own_from_new = |id: AclId| {
+        let n = pair.ids(pair.of_old(id)).1?;
+        new_own[n.0 as usize].clone()
+    };
+    let (old_d, _) = compare::decisions(
+        old,
+        u,
+        &up_front(false, &needed_old),
+        (&keep_old, &share),
+        (&|_| false, &own_from_new),
+    );
+    drop(new_own);
     let mut attribution = Attribution::new(
         &pair,
         (&edited, &dirty, &included),
