@@ -671,9 +671,9 @@ impl<'a> Attribution<'a> {
     /// parallel; their includes' are computed already.
     pub fn ensure(&mut self, blocks: &[u32]) {
         let pair = self.pair;
-        // A block's two sides in one task, both blocks' in one parallel
-        // pass; a block whose rules did not change has its own decisions
-        // worked out once for both sides.
+        // A block's two sides in one task, the chunk's blocks in one
+        // parallel pass; a block whose rules did not change has its own
+        // decisions worked out once for both sides.
         let todo: Vec<(u32, [Option<AclId>; 2])> = blocks
             .iter()
             .filter_map(|&b| {
