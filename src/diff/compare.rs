@@ -16,7 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::region::{CellSet, Packed, Universe};
 use crate::analysis::semantics::{rules_summary, walk_summary, Summary};
-use crate::model::{AccessLevel, AclId, Model, Rule};
+use crate::model::{graph, AccessLevel, AclId, Model, Rule};
 
 /// Both sides of a diff, their blocks paired by name. A block of either
 /// side has one number in the diff (a *block*): the new side's id, else,
@@ -348,11 +348,6 @@ fn compose(
         return own;
     }
     Arc::new(Summary::new(decided, allowed))
-}
-
-/// The cells on which two decisions differ (decided or not, allow or deny).
-pub(crate) fn changed_cells(a: &Summary, b: &Summary) -> CellSet {
-    CellSet::differing(&a.decided, &b.decided, &a.allowed, &b.allowed)
 }
 
 /// A cause: the blocks whose edit is responsible, sorted by name. One
@@ -732,10 +727,13 @@ impl<'a> Attribution<'a> {
         }
     }
 
-    fn changed(&self, b: u32) -> CellSet {
+    /// The cells on which a block's decisions differ between the sides
+    /// (decided or not, allow or deny), as non-zero words.
+    fn changed(&self, b: u32) -> Words {
         let [(_, old), (_, new)] = self.sides(b);
         let empty = Summary::default();
-        changed_cells(old.unwrap_or(&empty), new.unwrap_or(&empty))
+        let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+        CellSet::differing_words(&old.decided, &new.decided, &old.allowed, &new.allowed)
     }
 
     /// Own permissions first; then, when the include lists are the same,
@@ -746,11 +744,7 @@ impl<'a> Attribution<'a> {
     fn compose_causes(&self, b: u32) -> Causes {
         // The changed cells are a few words of a wide span: kept as their
         // non-zero words, so each include costs what is left, not the span.
-        let [(_, old), (_, new)] = self.sides(b);
-        let empty = Summary::default();
-        let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
-        let mut rest =
-            CellSet::differing_words(&old.decided, &new.decided, &old.allowed, &new.allowed);
+        let mut rest = self.changed(b);
         let mut out = Parts::default();
         let mut part = Vec::new();
         if rest.is_empty() {
@@ -852,79 +846,22 @@ impl<'a> Attribution<'a> {
             .collect();
         causes.sort_by_key(|&x| self.pair.name(x));
         let c = self.intern(causes);
-        vec![(c, changed.nonzero_words().collect())]
+        vec![(c, changed)]
     }
 }
 
 /// The nodes of a graph (each node's successors) that are on a cycle: in
 /// a strongly connected component of two nodes or more, or their own
-/// successor. Tarjan's algorithm, iteratively (include chains can be deep).
+/// successor.
 fn cyclic_nodes(next: &[Vec<u32>]) -> Vec<bool> {
-    const NONE: u32 = u32::MAX;
-    struct Walk {
-        index: Vec<u32>,
-        low: Vec<u32>,
-        on_stack: Vec<bool>,
-        stack: Vec<u32>,
-        /// The nodes being visited, each with its next successor's place.
-        calls: Vec<(u32, usize)>,
-        counter: u32,
-    }
-    impl Walk {
-        fn enter(&mut self, v: u32) {
-            self.index[v as usize] = self.counter;
-            self.low[v as usize] = self.counter;
-            self.counter += 1;
-            self.stack.push(v);
-            self.on_stack[v as usize] = true;
-            self.calls.push((v, 0));
-        }
-    }
-    let n = next.len();
-    let mut t = Walk {
-        index: vec![NONE; n],
-        low: vec![0; n],
-        on_stack: vec![false; n],
-        stack: Vec::new(),
-        calls: Vec::new(),
-        counter: 0,
-    };
-    let mut out = vec![false; n];
-    for root in 0..n as u32 {
-        if t.index[root as usize] != NONE {
-            continue;
-        }
-        t.enter(root);
-        while let Some(&(v, i)) = t.calls.last() {
-            if let Some(&w) = next[v as usize].get(i) {
-                if let Some(call) = t.calls.last_mut() {
-                    call.1 += 1;
-                }
-                if t.index[w as usize] == NONE {
-                    t.enter(w);
-                } else if t.on_stack[w as usize] {
-                    t.low[v as usize] = t.low[v as usize].min(t.index[w as usize]);
-                }
-                continue;
-            }
-            t.calls.pop();
-            if let Some(&(u, _)) = t.calls.last() {
-                t.low[u as usize] = t.low[u as usize].min(t.low[v as usize]);
-            }
-            if t.low[v as usize] == t.index[v as usize] {
-                let mut members = Vec::new();
-                while let Some(x) = t.stack.pop() {
-                    t.on_stack[x as usize] = false;
-                    members.push(x);
-                    if x == v {
-                        break;
-                    }
-                }
-                if members.len() > 1 || next[v as usize].contains(&v) {
-                    for x in members {
-                        out[x as usize] = true;
-                    }
-                }
+    let mut out = vec![false; next.len()];
+    let comps = graph::strongly_connected(next.len(), |v, pos| {
+        next[v as usize].get(pos).map(|&w| Some(w))
+    });
+    for comp in comps {
+        if comp.len() > 1 || comp.iter().any(|&v| next[v as usize].contains(&v)) {
+            for v in comp {
+                out[v as usize] = true;
             }
         }
     }
@@ -1006,18 +943,13 @@ mod tests {
             .prop_map(|m| m.into_iter().collect())
     }
 
-    fn reference(a: &Words, b: &Words, f: impl Fn(u64, u64) -> u64) -> Words {
-        let mut all: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
-        for &(w, x) in a {
-            all.entry(w).or_default().0 = x;
+    /// The union of two word lists, through a map.
+    fn union(a: &Words, b: &Words) -> Words {
+        let mut all: BTreeMap<u32, u64> = BTreeMap::new();
+        for &(w, x) in a.iter().chain(b) {
+            *all.entry(w).or_default() |= x;
         }
-        for &(w, x) in b {
-            all.entry(w).or_default().1 = x;
-        }
-        all.into_iter()
-            .map(|(w, (x, y))| (w, f(x, y)))
-            .filter(|&(_, x)| x != 0)
-            .collect()
+        all.into_iter().collect()
     }
 
     /// Reachability by repeated steps, for the cycle test.
@@ -1062,7 +994,7 @@ mod tests {
             let mut both = b.clone();
             both.extend_from_slice(&a);
             merge_words(&mut both);
-            prop_assert_eq!(both, reference(&a, &b, |x, y| x | y));
+            prop_assert_eq!(both, union(&a, &b));
         }
     }
 }

@@ -78,62 +78,77 @@ impl Model {
 
     /// Strongly connected components of the include graph (iterative Tarjan).
     pub fn strongly_connected(&self) -> Vec<Vec<AclId>> {
-        const UNVISITED: u32 = u32::MAX;
-        let n = self.acls.len();
-        let mut index = vec![UNVISITED; n];
-        let mut low = vec![0u32; n];
-        let mut on_stack = vec![false; n];
-        let mut stack: Vec<u32> = Vec::new();
-        let mut out = Vec::new();
-        let mut next_index = 0u32;
-        // Call stack of (node, next include position).
-        let mut calls: Vec<(u32, usize)> = Vec::new();
-        for root in 0..n as u32 {
-            if index[root as usize] != UNVISITED {
+        strongly_connected(self.acls.len(), |v, pos| {
+            self.acls[v as usize]
+                .includes
+                .get(pos)
+                .map(|i| i.target.map(|t| t.0))
+        })
+        .into_iter()
+        .map(|comp| comp.into_iter().map(AclId).collect())
+        .collect()
+    }
+}
+
+/// Strongly connected components of a graph of `n` nodes (iterative
+/// Tarjan), each emitted after every component it reaches. `successor(v,
+/// pos)` is node `v`'s edge at position `pos`: `None` past the last,
+/// `Some(None)` for an edge that leads nowhere (an unresolved include).
+pub(crate) fn strongly_connected(
+    n: usize,
+    successor: impl Fn(u32, usize) -> Option<Option<u32>>,
+) -> Vec<Vec<u32>> {
+    const UNVISITED: u32 = u32::MAX;
+    let mut index = vec![UNVISITED; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut out = Vec::new();
+    let mut next_index = 0u32;
+    // Call stack of (node, next edge position).
+    let mut calls: Vec<(u32, usize)> = Vec::new();
+    for root in 0..n as u32 {
+        if index[root as usize] != UNVISITED {
+            continue;
+        }
+        calls.push((root, 0));
+        index[root as usize] = next_index;
+        low[root as usize] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root as usize] = true;
+        while let Some(&mut (v, ref mut pos)) = calls.last_mut() {
+            if let Some(target) = successor(v, *pos) {
+                *pos += 1;
+                let Some(w) = target else { continue };
+                if index[w as usize] == UNVISITED {
+                    index[w as usize] = next_index;
+                    low[w as usize] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w as usize] = true;
+                    calls.push((w, 0));
+                } else if on_stack[w as usize] {
+                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                }
                 continue;
             }
-            calls.push((root, 0));
-            index[root as usize] = next_index;
-            low[root as usize] = next_index;
-            next_index += 1;
-            stack.push(root);
-            on_stack[root as usize] = true;
-            while let Some(&mut (v, ref mut pos)) = calls.last_mut() {
-                let includes = &self.acls[v as usize].includes;
-                if *pos < includes.len() {
-                    let target = includes[*pos].target;
-                    *pos += 1;
-                    let Some(w) = target else { continue };
-                    let w = w.0;
-                    if index[w as usize] == UNVISITED {
-                        index[w as usize] = next_index;
-                        low[w as usize] = next_index;
-                        next_index += 1;
-                        stack.push(w);
-                        on_stack[w as usize] = true;
-                        calls.push((w, 0));
-                    } else if on_stack[w as usize] {
-                        low[v as usize] = low[v as usize].min(index[w as usize]);
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+            }
+            if low[v as usize] == index[v as usize] {
+                let mut comp = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w as usize] = false;
+                    comp.push(w);
+                    if w == v {
+                        break;
                     }
-                    continue;
                 }
-                calls.pop();
-                if let Some(&(parent, _)) = calls.last() {
-                    low[parent as usize] = low[parent as usize].min(low[v as usize]);
-                }
-                if low[v as usize] == index[v as usize] {
-                    let mut comp = Vec::new();
-                    while let Some(w) = stack.pop() {
-                        on_stack[w as usize] = false;
-                        comp.push(AclId(w));
-                        if w == v {
-                            break;
-                        }
-                    }
-                    out.push(comp);
-                }
+                out.push(comp);
             }
         }
-        out
     }
+    out
 }
