@@ -10,15 +10,17 @@
 //! the trees with their offsets moved was tried and is slower since the
 //! parser reads the common items directly; see the performance page.)
 
-use crate::analysis::parse_all_sharing;
+use rayon::prelude::*;
+
 use crate::model::Model;
-use crate::source::SourceMap;
-use crate::syntax::Names;
+use crate::source::{FileId, SourceMap};
+use crate::syntax::{parse_items_sharing, Names};
 
 /// The models of both sides, each built from the sources its reader
 /// returns, without the statements as written
-/// ([`Model::build_without_syntax`]); a side whose reader fails gives its
-/// error.
+/// ([`Model::build_without_syntax`]) and without comments (the files are
+/// read for their items alone: [`parse_items_sharing`]); a side whose
+/// reader fails gives its error.
 pub fn models<E: Send>(
     read_old: impl FnOnce() -> Result<SourceMap, E> + Send,
     read_new: impl FnOnce() -> Result<SourceMap, E> + Send,
@@ -29,6 +31,12 @@ pub fn models<E: Send>(
 
 fn side<E>(read: impl FnOnce() -> Result<SourceMap, E>, names: &Names) -> Result<Model, E> {
     let sources = read()?;
-    let parsed = parse_all_sharing(&sources, names);
+    let parsed = (0..sources.len())
+        .into_par_iter()
+        .map(|i| {
+            let id = FileId(i as u32);
+            parse_items_sharing(id, &sources.file(id).text, names)
+        })
+        .collect();
     Ok(Model::build_without_syntax(sources, parsed))
 }

@@ -4,4 +4,4 @@ pub mod ast;
 pub mod lexical;
 mod parser;
 
-pub use parser::{parse_file, parse_file_sharing, quote, Names};
+pub use parser::{parse_file, parse_file_sharing, parse_items_sharing, quote, Names};

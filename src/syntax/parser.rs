@@ -4,7 +4,7 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::{Pair, Pairs};
 use pest::Parser as _;
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rustc_hash::FxHashSet;
@@ -22,7 +22,7 @@ struct AclParser;
 /// Parse one file. Never fails: what does not parse becomes a [`SyntaxError`]
 /// and parsing resumes at the next top-level declaration.
 pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
-    parse_file_with(file, text, true, parse_item, None)
+    parse_file_with(file, text, (true, true), parse_item, None)
 }
 
 /// Pattern names shared by the files parsed with them: a name is one
@@ -48,19 +48,30 @@ impl Names {
 /// keeps its own lookup first, so the shared one is asked once per name
 /// and file).
 pub fn parse_file_sharing(file: FileId, text: &str, names: &Names) -> ParsedFile {
-    parse_file_with(file, text, true, parse_item, Some(names))
+    parse_file_with(file, text, (true, true), parse_item, Some(names))
 }
 
-/// [`parse_file`] with the function that parses one item through pest, and
-/// whether the items [`fast`] reads are read there first.
+/// [`parse_file_sharing`] for a model that keeps no syntax (a diff's):
+/// the items alone, without the file's comments and the blocks' doc
+/// comments (comments are still found where a span must end before one).
+pub fn parse_items_sharing(file: FileId, text: &str, names: &Names) -> ParsedFile {
+    parse_file_with(file, text, (true, false), parse_item, Some(names))
+}
+
+/// [`parse_file`] with the function that parses one item through pest;
+/// whether the items [`fast`] reads are read there first, and whether
+/// comments are kept (with doc comments).
 fn parse_file_with<'t>(
     file: FileId,
     text: &'t str,
-    read_fast: bool,
+    (read_fast, keep_comments): (bool, bool),
     parse_item: impl Fn(&'t str, usize) -> Result<Pairs<'t, Rule>, pest::error::Error<Rule>>,
     shared: Option<&Names>,
 ) -> ParsedFile {
-    let comments = lexical::comments(file, text);
+    let comments = OnceCell::new();
+    if keep_comments {
+        comments.get_or_init(|| lexical::comments(file, text));
+    }
     let names = RefCell::new(FxHashSet::default());
     let mut items = Vec::new();
     let mut errors = Vec::new();
@@ -72,6 +83,7 @@ fn parse_file_with<'t>(
             base: pos,
             text,
             comments: &comments,
+            docs: keep_comments,
             names: &names,
             shared,
         };
@@ -115,7 +127,11 @@ fn parse_file_with<'t>(
     }
     ParsedFile {
         items,
-        comments,
+        comments: if keep_comments {
+            comments.into_inner().unwrap_or_default()
+        } else {
+            Vec::new()
+        },
         errors,
     }
 }
@@ -395,7 +411,10 @@ struct Cx<'a> {
     file: FileId,
     base: usize,
     text: &'a str,
-    comments: &'a [Comment],
+    /// The file's comments, found when first needed.
+    comments: &'a OnceCell<Vec<Comment>>,
+    /// Whether blocks and objects take their doc comments.
+    docs: bool,
     /// The file's pattern names, each allocated once.
     names: &'a RefCell<FxHashSet<Name>>,
     /// Names shared with other files, if any.
@@ -424,12 +443,11 @@ impl Cx<'_> {
                 return Span::new(self.file, start, end);
             }
             // The last comment starting before `end`, if `end` is inside it.
-            let i = self
-                .comments
-                .partition_point(|c| (c.span.start as usize) < end);
+            let comments = self.comments();
+            let i = comments.partition_point(|c| (c.span.start as usize) < end);
             let inside = i
                 .checked_sub(1)
-                .map(|i| &self.comments[i].span)
+                .map(|i| &comments[i].span)
                 .filter(|c| c.start as usize >= start && c.end as usize >= end);
             match inside {
                 Some(c) => end = c.start as usize,
@@ -438,8 +456,16 @@ impl Cx<'_> {
         }
     }
 
+    fn comments(&self) -> &[Comment] {
+        self.comments
+            .get_or_init(|| lexical::comments(self.file, self.text))
+    }
+
     fn doc(&self, span: Span) -> Option<String> {
-        lexical::doc_before(self.text, self.comments, span.start as usize)
+        if !self.docs {
+            return None;
+        }
+        lexical::doc_before(self.text, self.comments(), span.start as usize)
     }
 
     fn item(&self, pair: Pair<'_, Rule>) -> Item {
@@ -823,7 +849,10 @@ mod tests {
                     continue;
                 };
                 let sliced = format!("{:?}", parse_file(FileId(0), &t));
-                let reference = format!("{:?}", parse_file_with(FileId(0), &t, false, whole, None));
+                let reference = format!(
+                    "{:?}",
+                    parse_file_with(FileId(0), &t, (false, true), whole, None)
+                );
                 assert_eq!(sliced, reference, "on:\n{t}");
             }
         }

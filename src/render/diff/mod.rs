@@ -269,15 +269,35 @@ fn group_run<'d>(
     let mut group_of: FxHashMap<String, usize> = FxHashMap::default();
     let mut group_at: FxHashMap<usize, usize> = FxHashMap::default();
     type ItemKey<'a> = (usize, Kind, bool, Option<&'a str>, usize);
-    let mut item_of: FxHashMap<ItemKey<'d>, usize> = FxHashMap::default();
+    // Each item's number in the run and the last name it took, so that a
+    // repeat is known without reading the item: the names are written at
+    // the end, in order, from the items each name took (`named`, with
+    // where each name's items start in it). Half a million changes over
+    // thousands of items: following each item to its list of names was
+    // most of the run's time, in cache misses.
+    let mut item_of: FxHashMap<ItemKey<'d>, (u32, &'d str)> = FxHashMap::default();
+    let mut item_at: Vec<(u32, u32)> = Vec::new();
+    let mut named: Vec<u32> = Vec::new();
+    let mut names_from: Vec<(&'d str, usize)> = Vec::new();
+    let mut take = |item: u32, name: &'d str| {
+        if names_from
+            .last()
+            .is_none_or(|&(n, _)| !std::ptr::eq(n, name))
+        {
+            names_from.push((name, named.len()));
+        }
+        named.push(item);
+    };
     // Each distinct text of `lines`, numbered; and the number of the lines
     // of each small region met (the same few cells recur across access
     // levels: their parts are worked out once).
     let mut texts: Vec<Vec<String>> = Vec::new();
     let mut text_of: FxHashMap<Vec<String>, usize> = FxHashMap::default();
-    // (Keyed by the packed region itself, no copy of its words: a set
-    // packs one way, and a miss would only work its text out again.)
-    let mut of_cells: FxHashMap<&'d Packed, usize> = FxHashMap::default();
+    // (Keyed by a copy of the region's non-zero words: looked up, the key
+    // is read from the few small copies made here, not from the region of
+    // the change that first had it, anywhere in the changes.)
+    let mut of_cells: FxHashMap<Box<[(u32, u64)]>, usize> = FxHashMap::default();
+    let mut words: Vec<(u32, u64)> = Vec::new();
     for c in changes {
         // The group's key; its title and location (those of its first
         // change) are worked out when it is new.
@@ -319,11 +339,11 @@ fn group_run<'d>(
             region::lines(&p, more)
         };
         let lines = match &c.region {
-            Some(r) if at_most(r, SMALL) => match of_cells.get(r) {
+            Some(r) if small_words(r, SMALL, &mut words) => match of_cells.get(&words[..]) {
                 Some(&i) => i,
                 None => {
                     let i = intern(&mut texts, &mut text_of, describe(r));
-                    of_cells.insert(r, i);
+                    of_cells.insert(words.as_slice().into(), i);
                     i
                 }
             },
@@ -365,21 +385,25 @@ fn group_run<'d>(
         group.fails |= c.fails;
         let allowed = c.allowed.as_deref();
         let item_key = (g, c.kind, c.fails, allowed, lines);
-        match item_of.get(&item_key) {
-            Some(&i) => {
-                let item = &mut group.items[i];
-                // Changes come in access level order: a repeat is last.
-                if item.names.last() != Some(&name) {
-                    item.names.push(name);
+        match item_of.get_mut(&item_key) {
+            Some((item, last)) => {
+                // Changes come in access level order: a repeat is last
+                // (a block's changes share one name: same address).
+                if !(std::ptr::eq(*last, name) || *last == name) {
+                    *last = name;
+                    take(*item, name);
                 }
             }
             None => {
-                item_of.insert(item_key, group.items.len());
+                let item = item_at.len() as u32;
+                item_of.insert(item_key, (item, name));
+                item_at.push((g as u32, group.items.len() as u32));
+                take(item, name);
                 group.items.push(Item {
                     kind: c.kind,
                     fails: c.fails,
                     allowed,
-                    names: vec![name],
+                    names: Vec::new(),
                     lines: texts[lines].clone(),
                     regional: c.region.is_some(),
                     location: c.location.as_deref(),
@@ -387,15 +411,25 @@ fn group_run<'d>(
             }
         }
     }
+    let ends = names_from.iter().skip(1).map(|&(_, at)| at);
+    for (&(name, from), to) in names_from.iter().zip(ends.chain([named.len()])) {
+        for &item in &named[from..to] {
+            let (g, i) = item_at[item as usize];
+            groups[g as usize].1.items[i as usize].names.push(name);
+        }
+    }
     groups
 }
 
-/// Whether a set has at most `n` cells (counting stops past `n`: most
-/// changed regions of a large diff are small, a few are huge).
-fn at_most(r: &Packed, n: u64) -> bool {
+/// Whether a set has at most `n` cells, with its non-zero words put in
+/// `words` when it has (counting stops past `n`: most changed regions of
+/// a large diff are small, a few are huge).
+fn small_words(r: &Packed, n: u64, words: &mut Vec<(u32, u64)>) -> bool {
+    words.clear();
     let mut count = 0u64;
-    r.nonzero_words().all(|(_, w)| {
+    r.nonzero_words().all(|(i, w)| {
         count += u64::from(w.count_ones());
+        words.push((i, w));
         count <= n
     })
 }

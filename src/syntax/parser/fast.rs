@@ -338,7 +338,13 @@ mod tests {
         let fast = format!("{:?}", super::super::parse_file(FileId(0), text));
         let pest = format!(
             "{:?}",
-            super::super::parse_file_with(FileId(0), text, false, super::super::parse_item, None,)
+            super::super::parse_file_with(
+                FileId(0),
+                text,
+                (false, true),
+                super::super::parse_item,
+                None,
+            )
         );
         (fast, pest)
     }
@@ -529,17 +535,18 @@ mod tests {
                 let parsed = super::super::parse_file_with(
                     FileId(0),
                     &text,
-                    false,
+                    (false, true),
                     super::super::parse_item,
                     None,
                 );
-                let comments = crate::syntax::lexical::comments(FileId(0), &text);
+                let comments = std::cell::OnceCell::new();
                 let names = std::cell::RefCell::default();
                 let cx = super::Cx {
                     file: FileId(0),
                     base: 0,
                     text: &text,
                     comments: &comments,
+                    docs: true,
                     names: &names,
                     shared: None,
                 };
@@ -570,6 +577,42 @@ mod tests {
         fn reads_as_pest_does(text in text()) {
             let (fast, pest) = both(&text);
             prop_assert_eq!(fast, pest, "on:\n{}", text);
+        }
+
+        /// Read for their items alone (as a diff reads them), files give
+        /// the same items, spans and errors, without doc comments, and no
+        /// comments; read here and through pest alone (where spans that
+        /// end before a comment are cut with the comments found).
+        #[test]
+        fn items_alone_are_the_items(text in text()) {
+            for read_fast in [true, false] {
+                let read = |keep| {
+                    super::super::parse_file_with(
+                        FileId(0),
+                        &text,
+                        (read_fast, keep),
+                        super::super::parse_item,
+                        None,
+                    )
+                };
+                let alone = read(false);
+                let mut whole = read(true);
+                for item in &mut whole.items {
+                    match item {
+                        crate::syntax::ast::Item::Acl(acl) => acl.doc = None,
+                        crate::syntax::ast::Item::Object(object) => object.doc = None,
+                        _ => {}
+                    }
+                }
+                prop_assert!(alone.comments.is_empty());
+                prop_assert_eq!(
+                    format!("{:?}", alone.items),
+                    format!("{:?}", whole.items),
+                    "on:\n{}",
+                    text
+                );
+                prop_assert_eq!(format!("{:?}", alone.errors), format!("{:?}", whole.errors));
+            }
         }
 
         /// Token soup reads the same as through pest alone.
