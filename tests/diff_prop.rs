@@ -14,7 +14,6 @@
     reason = "a test fails by panicking"
 )]
 
-use aclc::analysis::parse_all;
 use aclc::diff::{self, Change, Kind, Part, Rules};
 use aclc::model::Model;
 use aclc::source::{Origin, SourceMap};
@@ -51,11 +50,18 @@ fn render_policy(p: &Policy) -> String {
     s
 }
 
-fn model(text: &str) -> Model {
-    let mut sources = SourceMap::new();
-    sources.add("p.acl", text, Origin::User);
-    let parsed = parse_all(&sources);
-    Model::build(sources, parsed)
+/// Both sides' models, built as `aclc diff` builds them (read for their
+/// items alone, without the statements as written).
+fn models(old: &str, new: &str) -> (Model, Model) {
+    let sources = |text: &str| {
+        let mut sources = SourceMap::new();
+        sources.add("p.acl", text, Origin::User);
+        Ok::<_, ()>(sources)
+    };
+    match diff::models(|| sources(old), || sources(new)) {
+        (Ok(old), Ok(new)) => (old, new),
+        _ => unreachable!("the sources are in memory"),
+    }
 }
 
 /// DESIGN §1 literally, over present blocks (an include of an absent
@@ -279,7 +285,7 @@ proptest! {
     ) {
         let new = apply(&old, &ops);
         let (ot, nt) = (render_policy(&old), render_policy(&new));
-        let (om, nm) = (model(&ot), model(&nt));
+        let (om, nm) = models(&ot, &nt);
         prop_assert!(om.syntax_errors.is_empty() && nm.syntax_errors.is_empty());
         let d = diff::diff(&om, &nm, &Rules::default());
         let ctx = format!("old:\n{ot}\nnew:\n{nt}");

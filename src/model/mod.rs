@@ -24,19 +24,7 @@ impl AclId {
 }
 
 /// One own permission of an access level: a statement, `all` expanded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rule {
-    /// Allow or deny.
-    pub effect: Effect,
-    /// The access types the statement names.
-    pub access: AccessSet,
-    /// Object pattern.
-    pub object: Pattern,
-    /// Attribute pattern.
-    pub attribute: Pattern,
-    /// The statement.
-    pub span: Span,
-}
+pub use crate::syntax::ast::Permission as Rule;
 
 impl Rule {
     /// Whether the rule applies to this request.
@@ -153,7 +141,9 @@ impl AccessLevel {
             hidden: None,
             visible_to: Vec::new(),
             visible_to_stmts: Vec::new(),
-            rules: Vec::new(),
+            // Read for their meaning alone, the permissions come as rules
+            // already (and the statements hold the others).
+            rules: decl.permissions,
             includes: Vec::new(),
             statements: decl.statements,
         };

@@ -293,6 +293,25 @@ impl PermissionStmt {
     }
 }
 
+/// A permission as it decides: allow or deny, the access types it names
+/// (`all` expanded), its patterns and where it is written. The model's
+/// rules ([`crate::model::Rule`]); a file read for its items alone
+/// ([`crate::syntax::parse_items_sharing`]) gives its blocks' permissions
+/// in this form directly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permission {
+    /// Allow or deny.
+    pub effect: Effect,
+    /// The access types the statement names.
+    pub access: AccessSet,
+    /// Object pattern.
+    pub object: Pattern,
+    /// Attribute pattern.
+    pub attribute: Pattern,
+    /// The statement.
+    pub span: Span,
+}
+
 /// A statement inside an access level or component block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Statement {
@@ -335,6 +354,10 @@ pub struct AclDecl {
     /// a [`crate::workspace::Workspace`] analyzes the same parse again and
     /// again without copying them.
     pub statements: Arc<[Statement]>,
+    /// The permissions, in order, when the file was read for its items
+    /// alone ([`crate::syntax::parse_items_sharing`]): then `statements`
+    /// holds the other statements only. Otherwise empty.
+    pub permissions: Vec<Permission>,
     /// From the keyword to the end of the name: the declaration's "head".
     pub head: Span,
     /// The whole block.

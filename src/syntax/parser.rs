@@ -53,26 +53,30 @@ pub fn parse_file_sharing(file: FileId, text: &str, names: &Names) -> ParsedFile
 
 /// [`parse_file_sharing`] for a model that keeps no syntax (a diff's):
 /// the items alone, without the file's comments and the blocks' doc
-/// comments (comments are still found where a span must end before one).
+/// comments (comments are still found where a span must end before one),
+/// the permissions of the blocks read here given as they decide
+/// ([`AclDecl::permissions`]), not as statements.
 pub fn parse_items_sharing(file: FileId, text: &str, names: &Names) -> ParsedFile {
     parse_file_with(file, text, (true, false), parse_item, Some(names))
 }
 
 /// [`parse_file`] with the function that parses one item through pest;
-/// whether the items [`fast`] reads are read there first, and whether
-/// comments are kept (with doc comments).
+/// whether the items [`fast`] reads are read there first, and whether the
+/// syntax as written is kept (comments, doc comments, permissions as
+/// statements).
 fn parse_file_with<'t>(
     file: FileId,
     text: &'t str,
-    (read_fast, keep_comments): (bool, bool),
+    (read_fast, keep_syntax): (bool, bool),
     parse_item: impl Fn(&'t str, usize) -> Result<Pairs<'t, Rule>, pest::error::Error<Rule>>,
     shared: Option<&Names>,
 ) -> ParsedFile {
     let comments = OnceCell::new();
-    if keep_comments {
+    if keep_syntax {
         comments.get_or_init(|| lexical::comments(file, text));
     }
     let names = RefCell::new(FxHashSet::default());
+    let scratch = RefCell::default();
     let mut items = Vec::new();
     let mut errors = Vec::new();
     let mut pos = 0usize;
@@ -83,7 +87,8 @@ fn parse_file_with<'t>(
             base: pos,
             text,
             comments: &comments,
-            docs: keep_comments,
+            syntax: keep_syntax,
+            scratch: &scratch,
             names: &names,
             shared,
         };
@@ -127,7 +132,7 @@ fn parse_file_with<'t>(
     }
     ParsedFile {
         items,
-        comments: if keep_comments {
+        comments: if keep_syntax {
             comments.into_inner().unwrap_or_default()
         } else {
             Vec::new()
@@ -413,8 +418,13 @@ struct Cx<'a> {
     text: &'a str,
     /// The file's comments, found when first needed.
     comments: &'a OnceCell<Vec<Comment>>,
-    /// Whether blocks and objects take their doc comments.
-    docs: bool,
+    /// Whether the syntax as written is kept: doc comments, and
+    /// permissions as statements (else as [`Permission`]s).
+    syntax: bool,
+    /// Room to gather a block's statements and permissions in, reused
+    /// from block to block: each block's are then allocated once, at
+    /// their size.
+    scratch: &'a RefCell<(Vec<Statement>, Vec<Permission>)>,
     /// The file's pattern names, each allocated once.
     names: &'a RefCell<FxHashSet<Name>>,
     /// Names shared with other files, if any.
@@ -462,7 +472,7 @@ impl Cx<'_> {
     }
 
     fn doc(&self, span: Span) -> Option<String> {
-        if !self.docs {
+        if !self.syntax {
             return None;
         }
         lexical::doc_before(self.text, self.comments(), span.start as usize)
@@ -521,6 +531,7 @@ impl Cx<'_> {
             doc: self.doc(span),
             name,
             statements,
+            permissions: Vec::new(),
             span,
         }
     }

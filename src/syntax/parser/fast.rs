@@ -11,8 +11,6 @@
 //! the grammar. The tests below compare the two readings on the shipped
 //! policies, on random damage to them and on random token soup.
 
-use std::sync::Arc;
-
 use crate::source::Span;
 use crate::syntax::ast::*;
 
@@ -165,19 +163,18 @@ impl<'t> Reader<'_, 't> {
         Some(Node::new(name.to_string(), self.span(start)))
     }
 
-    /// `{`, then what `each` reads, after trivia, until `}`.
-    fn braced<T>(&mut self, mut each: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+    /// `{`, then what `each` reads (and keeps), after trivia, until `}`.
+    fn braced(&mut self, mut each: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         if !self.punct(b'{') {
             return None;
         }
-        let mut out = Vec::new();
         loop {
             self.trivia();
             if self.bytes.get(self.at) == Some(&b'}') {
                 self.at += 1;
-                return Some(out);
+                return Some(());
             }
-            out.push(each(self)?);
+            each(self)?;
         }
     }
 
@@ -186,10 +183,11 @@ impl<'t> Reader<'_, 't> {
         self.keyword("object")?;
         self.trivia();
         let name = self.ident()?;
-        let attributes = self.braced(|r| {
-            let attribute = r.ident()?;
+        let mut attributes = Vec::new();
+        self.braced(|r| {
+            attributes.push(r.ident()?);
             r.punct(b',');
-            Some(attribute)
+            Some(())
         })?;
         let span = self.span(start);
         Some(ObjectDecl {
@@ -220,14 +218,32 @@ impl<'t> Reader<'_, 't> {
             self.at += word.len();
             Node::new(AclKind::Participant(ty), self.span(at))
         };
-        let statements = self.braced(Reader::statement)?;
+        // Gathered in the file's scratch vectors, then allocated at their
+        // size (the scratch is left empty on every path: a block that is
+        // not read to the end leaves what it gathered, cleared here).
+        let mut scratch = self.cx.scratch.borrow_mut();
+        let (statements, permissions) = &mut *scratch;
+        statements.clear();
+        permissions.clear();
+        let syntax = self.cx.syntax;
+        self.braced(|r| {
+            if !syntax && matches!(r.word(), "allow" | "deny") {
+                permissions.push(r.permission_as_it_decides()?);
+            } else {
+                statements.push(r.statement()?);
+            }
+            Some(())
+        })?;
         let span = self.span(start);
+        let mut exact = Vec::with_capacity(permissions.len());
+        exact.append(permissions);
         Some(AclDecl {
             kind,
             head: keyword.to(name.span),
             doc: self.cx.doc(span),
             name,
-            statements: Arc::from(statements),
+            statements: statements.drain(..).collect(),
+            permissions: exact,
             span,
         })
     }
@@ -266,14 +282,45 @@ impl<'t> Reader<'_, 't> {
     }
 
     fn permission(&mut self) -> Option<PermissionStmt> {
+        // Most statements name one access type: then the boxed slice below
+        // is this allocation, exactly.
+        let mut access = Vec::with_capacity(1);
+        let (effect, target, span) = self.permission_with(|a| access.push(a))?;
+        Some(PermissionStmt {
+            effect,
+            access: access.into_boxed_slice(),
+            target,
+            span,
+        })
+    }
+
+    /// A permission read for what it decides, no statement built.
+    fn permission_as_it_decides(&mut self) -> Option<Permission> {
+        let mut set = AccessSet::default();
+        let (effect, target, span) = self.permission_with(|a| match a.node {
+            AccessSpec::One(x) => set.insert(x),
+            AccessSpec::All => set = AccessSet::ALL,
+        })?;
+        Some(Permission {
+            effect: effect.node,
+            access: set,
+            object: target.object.node,
+            attribute: target.attribute.node,
+            span,
+        })
+    }
+
+    /// `allow|deny ACCESS[, ACCESS…] OBJECT.ATTRIBUTE`: the effect, the
+    /// target and the span, each access type given to `access`.
+    fn permission_with(
+        &mut self,
+        mut access: impl FnMut(Node<AccessSpec>),
+    ) -> Option<(Node<Effect>, Target, Span)> {
         let start = self.at;
         let word = self.word();
         let effect = Effect::parse(word)?;
         self.at += word.len();
         let effect = Node::new(effect, self.span(start));
-        // Most statements name one access type: then the boxed slice below
-        // is this allocation, exactly.
-        let mut access = Vec::with_capacity(1);
         self.trivia();
         loop {
             let at = self.at;
@@ -283,7 +330,7 @@ impl<'t> Reader<'_, 't> {
             }
             let spec = Access::parse(word).map_or(AccessSpec::All, AccessSpec::One);
             self.at += word.len();
-            access.push(Node::new(spec, self.span(at)));
+            access(Node::new(spec, self.span(at)));
             if !self.punct(b',') {
                 break;
             }
@@ -296,12 +343,7 @@ impl<'t> Reader<'_, 't> {
         }
         self.at += 1;
         let attribute = self.pattern()?;
-        Some(PermissionStmt {
-            effect,
-            access: access.into_boxed_slice(),
-            target: Target { object, attribute },
-            span: self.span(start),
-        })
+        Some((effect, Target { object, attribute }, self.span(start)))
     }
 
     /// `*`, `Name*` or `Name` (the grammar's `pattern`), no trivia.
@@ -332,6 +374,7 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::source::FileId;
+    use crate::syntax::ast::{Item, Statement};
 
     /// Both readings of a text, as their debug output (spans included).
     fn both(text: &str) -> (String, String) {
@@ -483,6 +526,28 @@ mod tests {
         ]
     }
 
+    /// An item without its doc comment, a block's permission statements
+    /// as permissions after those it has.
+    fn as_they_decide(item: &mut Item) {
+        match item {
+            Item::Acl(acl) => {
+                acl.doc = None;
+                let mut others = Vec::new();
+                for s in acl.statements.iter() {
+                    match s {
+                        Statement::Permission(p) => {
+                            acl.permissions.push(crate::model::Rule::from_stmt(p))
+                        }
+                        other => others.push(other.clone()),
+                    }
+                }
+                acl.statements = others.into();
+            }
+            Item::Object(object) => object.doc = None,
+            _ => {}
+        }
+    }
+
     /// Valid items with random layout, then a few tokens replaced,
     /// inserted or dropped.
     fn text() -> impl Strategy<Value = String> {
@@ -546,7 +611,8 @@ mod tests {
                     base: 0,
                     text: &text,
                     comments: &comments,
-                    docs: true,
+                    syntax: true,
+                    scratch: &Default::default(),
                     names: &names,
                     shared: None,
                 };
@@ -595,14 +661,10 @@ mod tests {
                         None,
                     )
                 };
-                let alone = read(false);
+                let mut alone = read(false);
                 let mut whole = read(true);
-                for item in &mut whole.items {
-                    match item {
-                        crate::syntax::ast::Item::Acl(acl) => acl.doc = None,
-                        crate::syntax::ast::Item::Object(object) => object.doc = None,
-                        _ => {}
-                    }
+                for item in whole.items.iter_mut().chain(&mut alone.items) {
+                    as_they_decide(item);
                 }
                 prop_assert!(alone.comments.is_empty());
                 prop_assert_eq!(
