@@ -219,8 +219,8 @@ impl<'t> Reader<'_, 't> {
             Node::new(AclKind::Participant(ty), self.span(at))
         };
         // Gathered in the file's scratch vectors, then allocated at their
-        // size (the scratch is left empty on every path: a block that is
-        // not read to the end leaves what it gathered, cleared here).
+        // size. (A block not read to the end, left to pest, leaves what it
+        // gathered there: cleared here first.)
         let mut scratch = self.cx.scratch.borrow_mut();
         let (statements, permissions) = &mut *scratch;
         statements.clear();
