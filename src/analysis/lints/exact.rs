@@ -29,19 +29,29 @@ const PATH_ENDS: usize = 3;
 /// `` `A` → `B` → `C` ``; a long path shows its ends and counts the
 /// middle: `` `A` → `B` → `C` → … 9,997 more … → `X` → `Y` → `Z` ``.
 pub fn path_text(model: &Model, path: &[AclId]) -> String {
-    let name = |a: &AclId| format!("`{}`", model.acl(*a).name);
+    // Written into one string (a million findings each name a path).
+    let mut out = String::new();
+    let names = |ids: &[AclId], out: &mut String| {
+        for (i, a) in ids.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" → ");
+            }
+            out.push('`');
+            out.push_str(&model.acl(*a).name);
+            out.push('`');
+        }
+    };
     if path.len() <= 2 * PATH_ENDS + 1 {
-        return path.iter().map(name).collect::<Vec<_>>().join(" → ");
+        names(path, &mut out);
+        return out;
     }
-    let head: Vec<String> = path[..PATH_ENDS].iter().map(name).collect();
-    let tail: Vec<String> = path[path.len() - PATH_ENDS..].iter().map(name).collect();
+    names(&path[..PATH_ENDS], &mut out);
     let middle = path.len() - 2 * PATH_ENDS;
-    format!(
-        "{} → … {} more … → {}",
-        head.join(" → "),
-        crate::analysis::region::grouped(middle as u64),
-        tail.join(" → ")
-    )
+    out.push_str(" → … ");
+    out.push_str(&crate::analysis::region::grouped(middle as u64));
+    out.push_str(" more … → ");
+    names(&path[path.len() - PATH_ENDS..], &mut out);
+    out
 }
 
 /// The rule of `root` deciding the first case of `region`, as a related
