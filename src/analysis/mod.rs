@@ -69,11 +69,21 @@ pub fn parse_all(sources: &SourceMap) -> Vec<ParsedFile> {
 
 /// [`parse_all`], pattern names shared with every file parsed with `names`.
 pub fn parse_all_sharing(sources: &SourceMap, names: &syntax::Names) -> Vec<ParsedFile> {
+    parse_each(sources, |id, text| {
+        syntax::parse_file_sharing(id, text, names)
+    })
+}
+
+/// Every file of `sources` read by `parse`, in parallel, in source order.
+pub(crate) fn parse_each(
+    sources: &SourceMap,
+    parse: impl Fn(FileId, &str) -> ParsedFile + Sync,
+) -> Vec<ParsedFile> {
     (0..sources.len())
         .into_par_iter()
         .map(|i| {
             let id = FileId(i as u32);
-            syntax::parse_file_sharing(id, &sources.file(id).text, names)
+            parse(id, &sources.file(id).text)
         })
         .collect()
 }

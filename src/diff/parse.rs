@@ -10,10 +10,9 @@
 //! the trees with their offsets moved was tried and is slower since the
 //! parser reads the common items directly; see the performance page.)
 
-use rayon::prelude::*;
-
+use crate::analysis::parse_each;
 use crate::model::Model;
-use crate::source::{FileId, SourceMap};
+use crate::source::SourceMap;
 use crate::syntax::{parse_items_sharing, Names};
 
 /// The models of both sides, each built from the sources its reader
@@ -31,12 +30,6 @@ pub fn models<E: Send>(
 
 fn side<E>(read: impl FnOnce() -> Result<SourceMap, E>, names: &Names) -> Result<Model, E> {
     let sources = read()?;
-    let parsed = (0..sources.len())
-        .into_par_iter()
-        .map(|i| {
-            let id = FileId(i as u32);
-            parse_items_sharing(id, &sources.file(id).text, names)
-        })
-        .collect();
+    let parsed = parse_each(&sources, |id, text| parse_items_sharing(id, text, names));
     Ok(Model::build_without_syntax(sources, parsed))
 }
