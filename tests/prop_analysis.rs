@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aclc::analysis::region::keep_in_chunks_from;
+use aclc::analysis::region::{keep_in_chunks_from, region_text, Region};
 use aclc::analysis::semantics::keep_own_decisions;
 use aclc::analysis::semantics::{DeadReason, Semantics};
 use aclc::analysis::{analyze, Options};
@@ -248,9 +248,22 @@ fn check(acls: &[TAcl]) -> Result<(), TestCaseError> {
             "contradiction's earlier includes\n{}",
             text
         );
-        for (_, r) in &regions {
+        // The texts written while composing are those of the regions
+        // worked out again, and each names its region's first case.
+        let mut all = Region::new();
+        for ((_, r), first) in regions.iter().zip(&c.firsts) {
             cells.extend(r.iter());
+            all.union_with(r);
+            prop_assert_eq!(Some(first.cell), r.min(), "first case\n{}", text);
+            prop_assert_eq!(&first.text, &region_text(u, r), "first's text\n{}", text);
         }
+        prop_assert_eq!(c.firsts.len(), regions.len());
+        prop_assert_eq!(
+            &c.text,
+            &region_text(u, &all),
+            "contradiction's text\n{}",
+            text
+        );
         got_contra.insert((index_of(model, c.acl), c.later), cells);
     }
     let want_cells: BTreeMap<_, BTreeSet<u32>> = want_contra

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::region::{CellSet, Chunked, Chunks, Packed, Region, Universe};
+use super::region::{region_text, CellSet, Chunked, Chunks, Packed, Region, Universe};
 use crate::model::reach::Reach;
 use crate::model::{AccessLevel, AclId, Model, Rule};
 use crate::syntax::ast::{Access, AccessSet, Effect, Pattern, PermissionStmt};
@@ -82,6 +82,22 @@ pub struct Contradiction {
     /// regions: [`Semantics::contradicted`], worked out when asked, so a
     /// set with many contradictions holds no region for each).
     pub earlier: Vec<usize>,
+    /// What each of `earlier` decides first, as the finding names it.
+    pub firsts: Vec<DecidedFirst>,
+    /// All the cases, written as the finding's message writes them
+    /// ([`region_text`]).
+    pub text: String,
+}
+
+/// The cases of a contradiction that one earlier include decides first,
+/// as its finding names them: written while the block is composed, so
+/// the finding needs no second composition of the block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecidedFirst {
+    /// The first of the cells (the finding names the rules deciding it).
+    pub cell: u32,
+    /// The cells, written ([`region_text`]).
+    pub text: String,
 }
 
 /// The decisions of one access level or component, as sets of cells.
@@ -1028,6 +1044,7 @@ fn compose_scc(cx: &Cx<'_>, scc: &[AclId], held: Option<Summary>) -> Composed {
         .unwrap_or_else(|| own_decisions(u, &model.acl(m).rules));
     let summary = Composer {
         model,
+        universe: u,
         own: &own,
         summaries,
         reach,
@@ -1049,6 +1066,8 @@ fn compose_scc(cx: &Cx<'_>, scc: &[AclId], held: Option<Summary>) -> Composed {
 /// reporting dead includes and contradictions on the way.
 struct Composer<'a> {
     model: &'a Model,
+    /// The cells (to write the cases of contradictions).
+    universe: &'a Universe,
     own: &'a Summary,
     summaries: &'a [KeptSummary],
     reach: &'a Reach,
@@ -1166,16 +1185,31 @@ impl Composer<'_> {
             // Cases decided first by an earlier include, decided the other
             // way by this one; own permissions silence them.
             if let Some(differ) = differing(c, s) {
+                let mut earlier = Vec::new();
+                let mut firsts = Vec::new();
+                for (i, first) in c.deciding.iter().map(|&k| &c.firsts[k]) {
+                    let cases = first.intersection(&differ);
+                    if let Some(cell) = cases.min() {
+                        earlier.push(*i);
+                        firsts.push(DecidedFirst {
+                            cell,
+                            text: region_text(self.universe, &cases),
+                        });
+                    }
+                }
+                // The earlier includes' cases make up `differ` (what they
+                // decide first is disjoint and covers what the includes
+                // decide): one include's text is the whole text.
+                let text = match &firsts[..] {
+                    [one] => one.text.clone(),
+                    _ => region_text(self.universe, &differ),
+                };
                 contradictions.push(Contradiction {
                     acl,
                     later: j,
-                    earlier: c
-                        .deciding
-                        .iter()
-                        .map(|&k| &c.firsts[k])
-                        .filter(|(_, first)| !first.is_disjoint(&differ))
-                        .map(|(i, _)| *i)
-                        .collect(),
+                    earlier,
+                    firsts,
+                    text,
                 });
             }
         });
@@ -1263,6 +1297,7 @@ impl Semantics {
         let own = self.own_summary(model, acl);
         let composer = Composer {
             model,
+            universe: &self.universe,
             own: &own,
             summaries: &self.summaries,
             reach: &self.reach,

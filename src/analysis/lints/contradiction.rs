@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::exact::{deciding_rule, full_region, region_text};
+use super::exact::{deciding_rule_of, full_region};
 use super::{Context, Lint, LintInfo};
 use crate::analysis::region::Region;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -40,9 +40,21 @@ impl Lint for Contradiction {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
         let sem = cx.semantics();
-        // The contradictions of one block are worked out together (the
-        // block recomposed once), the blocks in parallel, in order.
         let all = &sem.contradictions;
+        if !cx.full_regions {
+            // The cases are written already (while the blocks were
+            // composed): nothing is composed again.
+            let found: Vec<Diagnostic> = all
+                .par_iter()
+                .filter(|c| cx.reports_on(c.acl))
+                .map(|c| diagnostic(cx, c, None))
+                .collect();
+            out.extend(found);
+            return;
+        }
+        // With whole regions, the regions of one block's contradictions
+        // are worked out together (the block recomposed once), the blocks
+        // in parallel, in order.
         let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
         for (i, c) in all.iter().enumerate() {
             if !cx.reports_on(c.acl) {
@@ -62,7 +74,13 @@ impl Lint for Contradiction {
                 group
                     .iter()
                     .zip(regions)
-                    .map(|(c, earlier)| diagnostic(cx, c, &earlier))
+                    .map(|(c, earlier)| {
+                        let mut all = Region::new();
+                        for (_, r) in &earlier {
+                            all.union_with(r);
+                        }
+                        diagnostic(cx, c, Some(&all))
+                    })
                     .collect::<Vec<_>>()
             })
             .collect();
@@ -70,24 +88,21 @@ impl Lint for Contradiction {
     }
 }
 
-/// The finding of one contradiction, with the earlier includes' regions.
+/// The finding of one contradiction; `all` is its whole region when
+/// findings carry their regions.
 fn diagnostic(
     cx: &Context<'_>,
     c: &crate::analysis::semantics::Contradiction,
-    earlier: &[(usize, Region)],
+    all: Option<&Region>,
 ) -> Diagnostic {
     let model = cx.model;
     let sem = cx.semantics();
-    let u = &sem.universe;
     let acl = model.acl(c.acl);
     let later = &acl.includes[c.later];
-    let mut all = Region::new();
-    for (_, r) in earlier {
-        all.union_with(r);
-    }
-    let firsts: Vec<String> = earlier
+    let firsts: Vec<String> = c
+        .earlier
         .iter()
-        .map(|(i, _)| format!("`{}`", acl.includes[*i].name.node))
+        .map(|i| format!("`{}`", acl.includes[*i].name.node))
         .collect();
     let mut diag = Diagnostic::new(
         &INFO,
@@ -96,36 +111,33 @@ fn diagnostic(
             "in `{}`, `{}` decides {} differently from the earlier include {}, which wins",
             acl.name,
             later.name.node,
-            region_text(u, &all),
+            c.text,
             firsts.join(", ")
         ),
     )
     .label("overruled here")
     .access_level(acl.name.clone());
-    for (i, region) in earlier {
+    for (i, first) in c.earlier.iter().zip(&c.firsts) {
         let inc = &acl.includes[*i];
         diag = diag.related(
             inc.name.span,
-            format!(
-                "`{}` decides {} first",
-                inc.name.node,
-                region_text(u, region)
-            ),
+            format!("`{}` decides {} first", inc.name.node, first.text),
         );
         if let Some((span, label)) = inc
             .target
-            .and_then(|t| deciding_rule(model, sem, t, region, "decides first"))
+            .and_then(|t| deciding_rule_of(model, sem, t, first.cell, "decides first"))
         {
             diag = diag.related(span, label);
         }
         if let Some((span, label)) = later
             .target
-            .and_then(|t| deciding_rule(model, sem, t, region, "is overruled"))
+            .and_then(|t| deciding_rule_of(model, sem, t, first.cell, "is overruled"))
         {
             diag = diag.related(span, label);
         }
     }
-    diag.regions(full_region(cx, &all)).help(format!(
+    let regions = all.map(|r| full_region(cx, r)).unwrap_or_default();
+    diag.regions(regions).help(format!(
                 "reorder the includes if `{}` should win, or add an own permission to `{}` that states the intended decision",
                 later.name.node, acl.name
             ))

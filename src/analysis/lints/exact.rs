@@ -1,17 +1,10 @@
 //! Shared wording of the exact-analysis lints: regions written as
 //! permissions, include paths, and the rule deciding a region's first case.
 
-use crate::analysis::region::{describe, Region, Universe};
+pub use crate::analysis::region::region_text;
+use crate::analysis::region::{describe, Region};
 use crate::analysis::semantics::Semantics;
 use crate::model::{AclId, Model};
-
-/// How many permission lines a message lists before "and N more".
-const REGION_LINES: usize = 4;
-
-/// A region as a short list of permissions: `read Tariffs.*, update Rates.x`.
-pub fn region_text(u: &Universe, region: &Region) -> String {
-    describe(u, region, REGION_LINES).join("; ")
-}
 
 /// The whole of a region as permission lines, when findings carry their
 /// regions (else nothing: it can be large).
@@ -64,7 +57,17 @@ pub fn deciding_rule(
     region: &Region,
     what: &str,
 ) -> Option<(crate::source::Span, String)> {
-    let cell = region.min()?;
+    deciding_rule_of(model, sem, root, region.min()?, what)
+}
+
+/// [`deciding_rule`] for the region's first case, `cell`.
+pub fn deciding_rule_of(
+    model: &Model,
+    sem: &Semantics,
+    root: AclId,
+    cell: u32,
+    what: &str,
+) -> Option<(crate::source::Span, String)> {
     let (origin, index, path) = sem.decider(model, root, cell)?;
     let rule = &model.acl(origin).rules[index];
     let via = if path.len() > 1 {

@@ -62,21 +62,23 @@ fn box_span(slots: &[Range<u32>], access: AccessSet) -> Option<(u32, u32)> {
 /// each with the mask of those cells in it.
 fn slot_words(slots: Range<u32>, access: AccessSet) -> impl Iterator<Item = (u32, u64)> {
     let pattern = access_pattern(access);
-    let (lo, hi) = (u64::from(slots.start) * 4, u64::from(slots.end) * 4);
-    let words = if lo < hi {
-        lo / 64..(hi - 1) / 64 + 1
-    } else {
-        0..0
-    };
+    // Cells `[lo, hi)`: every word between the first and the last is
+    // whole; the first loses the cells below `lo`, the last those from
+    // `hi` on (a slot's four cells never straddle two words).
+    let (lo, hi) = (slots.start * 4, slots.end * 4);
+    let (first, last) = (lo / 64, hi.wrapping_sub(1) / 64);
+    let words = if lo < hi { first..last + 1 } else { 0..0 };
+    let head = u64::MAX << (lo % 64);
+    let tail = u64::MAX >> (63 - hi.wrapping_sub(1) % 64);
     words.map(move |w| {
-        let start = (w * 64).max(lo) - w * 64;
-        let end = ((w + 1) * 64).min(hi) - w * 64;
-        let range = if end - start == 64 {
-            u64::MAX
-        } else {
-            ((1u64 << (end - start)) - 1) << start
-        };
-        (w as u32, range & pattern)
+        let mut mask = pattern;
+        if w == first {
+            mask &= head;
+        }
+        if w == last {
+            mask &= tail;
+        }
+        (w, mask)
     })
 }
 
@@ -154,15 +156,13 @@ impl CellSet {
         self.words.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
-    /// Number of cells of each access type (indexed by `Access as usize`).
-    pub fn len_by_access(&self) -> [u64; 4] {
-        let mut counts = [0u64; 4];
-        for w in &self.words {
-            for (a, count) in counts.iter_mut().enumerate() {
-                *count += u64::from((w & (0x1111_1111_1111_1111u64 << a)).count_ones());
-            }
-        }
-        counts
+    /// Number of cells of one access type.
+    pub fn len_of(&self, access: Access) -> u64 {
+        let mask = access_pattern(AccessSet(access.bit()));
+        self.words
+            .iter()
+            .map(|w| u64::from((w & mask).count_ones()))
+            .sum()
     }
 
     /// Whether `cell` is in the set.
@@ -357,6 +357,37 @@ impl CellSet {
         self.first_in_slots(slots, access, false).is_none()
     }
 
+    /// Take the cells of access types `access` in slots `slots` out of the
+    /// set, for a scratch set worked down (what a region's description has
+    /// left to say). Not trimmed: finish with [`CellSet::trimmed`] before
+    /// comparing it.
+    pub(crate) fn remove_slots(
+        &mut self,
+        slots: impl Iterator<Item = Range<u32>>,
+        access: AccessSet,
+    ) {
+        let end = self.end();
+        for r in slots {
+            for (w, mask) in slot_words(r, access) {
+                if (self.offset..end).contains(&w) {
+                    self.words[(w - self.offset) as usize] &= !mask;
+                }
+            }
+        }
+    }
+
+    /// Take `cell` out of the set, like [`CellSet::remove_slots`] (not
+    /// trimmed).
+    pub(crate) fn remove(&mut self, cell: u32) {
+        let (w, bit) = split(cell);
+        if let Some(word) = w
+            .checked_sub(self.offset)
+            .and_then(|i| self.words.get_mut(i as usize))
+        {
+            *word &= !bit;
+        }
+    }
+
     /// The cells of access types `access` in slots `slots`.
     pub fn of_slots(slots: &[Range<u32>], access: AccessSet) -> CellSet {
         let mut out = CellSet::new();
@@ -364,14 +395,14 @@ impl CellSet {
         out
     }
 
-    /// The first cell of access type `access`, at least `from`, in this
-    /// set and not in `covered` (a scan word by word).
-    pub fn next_outside(&self, covered: &CellSet, access: Access, from: u32) -> Option<u32> {
+    /// The first cell of access type `access`, at least `from`, in the set
+    /// (a scan word by word).
+    pub fn next_of(&self, access: Access, from: u32) -> Option<u32> {
         let mask = access_pattern(AccessSet(access.bit()));
         let (first, _) = split(from);
         let start = first.max(self.offset);
         for w in start..self.end() {
-            let mut word = self.words[(w - self.offset) as usize] & mask & !covered.word(w);
+            let mut word = self.words[(w - self.offset) as usize] & mask;
             if w == first {
                 word &= u64::MAX << (from % 64);
             }
@@ -750,10 +781,21 @@ mod tests {
                 prop_assert_eq!(new.contains(acc), fresh_access.contains(&(acc as u8)));
                 let from = b.first().copied().unwrap_or(0);
                 prop_assert_eq!(
-                    x.next_outside(&y, acc, from),
-                    sa.iter().copied().find(|&c| c >= from && c % 4 == acc as u32 && !sb.contains(&c))
+                    x.next_of(acc, from),
+                    sa.iter().copied().find(|&c| c >= from && c % 4 == acc as u32)
+                );
+                prop_assert_eq!(
+                    x.len_of(acc),
+                    sa.iter().filter(|&&c| c % 4 == acc as u32).count() as u64
                 );
             }
+            let mut rest = x.clone();
+            rest.remove_slots(slots.iter().cloned(), access);
+            let c0 = b.first().copied().unwrap_or(0);
+            rest.remove(c0);
+            let mut expected: BTreeSet<u32> = &sa - &boxed;
+            expected.remove(&c0);
+            prop_assert_eq!(rest.trimmed(), expected.iter().copied().collect::<CellSet>());
             let in_order = || slots.iter().cloned().flatten()
                 .flat_map(|s| access.iter().map(move |x| s * 4 + x as u32));
             prop_assert_eq!(x.first_in_slots(&slots, access, true), in_order().find(|c| sa.contains(c)));

@@ -24,7 +24,7 @@ mod tree;
 
 pub use cellset::{CellSet, Packed};
 pub use chunked::{keep_in_chunks_from, Chunked, Chunks};
-pub use render::{describe, grouped, lines, parts, Part, Parts};
+pub use render::{describe, grouped, lines, parts, region_text, Part, Parts, MESSAGE_LINES};
 pub use tree::{NodeId, PatternTree};
 
 use std::ops::Range;

@@ -7,6 +7,7 @@
 //! what `diff --format json` writes as `except`); the lines of messages,
 //! hovers, `who-can` and the diff reports are written from those parts.
 
+use super::tree::NodeId;
 use super::{CellSet, Region, Universe};
 use crate::syntax::ast::{Access, AccessSet, Pattern};
 
@@ -72,16 +73,17 @@ pub struct Parts<'a> {
     region: &'a Region,
     /// Exceptions named per part (the rest are counted).
     names: usize,
-    /// The cells of the parts given so far (all inside the region).
-    covered: CellSet,
+    /// The region's cells no part given so far holds (a copy of the region
+    /// worked down: one copy per walk, no set built per part).
+    left: CellSet,
     /// Index in [`Access::ALL`] of the access type being walked.
     access: usize,
     /// The next cell to look from.
     from: u32,
-    /// The region's number of cells of each access type: a box with more
-    /// cells than that is not in it, so most boxes tried are ruled out by
-    /// that count alone.
-    sizes: [u64; 4],
+    /// The region's number of cells of the access type walked (counted
+    /// when its first part is worked out): a box with more cells than that
+    /// is not in it, so most boxes tried are ruled out by that count alone.
+    size: Option<u64>,
 }
 
 impl<'a> Parts<'a> {
@@ -92,17 +94,17 @@ impl<'a> Parts<'a> {
             u,
             region,
             names,
-            covered: CellSet::new(),
+            left: region.clone(),
             access: 0,
             from: 0,
-            sizes: region.len_by_access(),
+            size: None,
         }
     }
 
     /// How many request classes (cells) of the region the parts given so
     /// far leave out.
     pub fn left(&self) -> u64 {
-        self.region.len() - self.covered.len()
+        self.left.len()
     }
 }
 
@@ -111,17 +113,24 @@ impl Iterator for Parts<'_> {
 
     fn next(&mut self) -> Option<Part> {
         while let Some(&access) = Access::ALL.get(self.access) {
-            match self.region.next_outside(&self.covered, access, self.from) {
+            match self.left.next_of(access, self.from) {
                 Some(c) => {
-                    let size = self.sizes[access as usize];
-                    let (part, cells) = piece(self.u, access, c, self.region, size, self.names);
-                    self.covered.union_with(&cells);
+                    let size = *self.size.get_or_insert_with(|| self.region.len_of(access));
+                    let (part, boxed) = piece(self.u, access, c, self.region, size, self.names);
+                    match boxed {
+                        Some(v) => self.left.remove_slots(
+                            self.u.box_slots(v, &part.attribute),
+                            AccessSet(access.bit()),
+                        ),
+                        None => self.left.remove(c),
+                    }
                     self.from = c + 1;
                     return Some(part);
                 }
                 None => {
                     self.access += 1;
                     self.from = 0;
+                    self.size = None;
                 }
             }
         }
@@ -188,6 +197,17 @@ pub fn describe(u: &Universe, region: &Region, limit: usize) -> Vec<String> {
     lines.finish(more)
 }
 
+/// How many permission lines a finding's message lists before "and N
+/// more request classes".
+pub const MESSAGE_LINES: usize = 4;
+
+/// A region as a finding's message writes it: at most
+/// [`MESSAGE_LINES`] permission lines joined by `; `, then a count of the
+/// request classes left out.
+pub fn region_text(u: &Universe, region: &Region) -> String {
+    describe(u, region, MESSAGE_LINES).join("; ")
+}
+
 /// The first `limit` parts of a region (`usize::MAX`: all; exception
 /// lists are cut at `limit` names too), with the number of request classes
 /// (cells) they leave out.
@@ -228,8 +248,8 @@ pub fn grouped(n: u64) -> String {
 }
 
 /// The largest pattern box holding cell `c` (of type `access`) inside
-/// `region`, or the cell itself written with its exceptions; with the cells
-/// it stands for.
+/// `region` (with the box's object class), or the cell itself written with
+/// its exceptions.
 /// Exceptions past `limit` are counted, not named.
 fn piece(
     u: &Universe,
@@ -238,7 +258,7 @@ fn piece(
     region: &Region,
     size: u64,
     limit: usize,
-) -> (Part, Region) {
+) -> (Part, Option<NodeId>) {
     let cell = u.cell(c);
     let attrs = u.attributes(cell.object);
     let mut objects: Vec<_> = u.objects.ancestors(cell.object).collect();
@@ -262,7 +282,7 @@ fn piece(
                     except_attributes: Vec::new(),
                     unnamed: 0,
                 };
-                return (part, u.region(AccessSet(access.bit()), vp, wp));
+                return (part, Some(v));
             }
         }
     }
@@ -294,9 +314,7 @@ fn piece(
         except_attributes,
         unnamed,
     };
-    let mut r = Region::new();
-    r.insert(c);
-    (part, r)
+    (part, None)
 }
 
 #[cfg(test)]
