@@ -55,9 +55,10 @@ pub struct Universe {
     /// Each attribute pattern in use, numbered.
     attribute_ids: FxHashMap<Pattern, u32>,
     /// For each attribute pattern (by number), the object classes whose
-    /// attribute tree has it, in order, with its node there: a box's slots
-    /// are found without searching every object class's tree.
-    occurs: Vec<Vec<(NodeId, NodeId)>>,
+    /// attribute tree has it, in order, each with the slots of the
+    /// pattern's subtree there: a box's slots are found without searching
+    /// every object class's tree, in one pass over one list.
+    occurs: Vec<Vec<Occurrence>>,
     /// For each attribute pattern, the slots of its first `k` occurrences
     /// in `occurs` (`k + 1` entries): a box's size without visiting it.
     occurs_slots: Vec<Vec<u32>>,
@@ -67,6 +68,15 @@ pub struct Universe {
     by_identity: FxHashMap<(usize, usize), Range<u32>>,
     /// The patterns whose identities `by_identity` holds, kept alive.
     identities: Vec<(Pattern, Pattern)>,
+}
+
+/// An attribute pattern in an object class's attribute tree: the object
+/// class and the slots `[start, end)` of the pattern and its descendants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Occurrence {
+    object: NodeId,
+    start: u32,
+    end: u32,
 }
 
 /// Two universes are equal when they have the same cells for the same
@@ -172,7 +182,7 @@ impl Universe {
         // this large (a billion classes) is far beyond any real one.
         let slots = u32::try_from(slots.min(u64::from(u32::MAX / 4))).unwrap_or(u32::MAX / 4);
         let mut attribute_ids: FxHashMap<Pattern, u32> = FxHashMap::default();
-        let mut occurs: Vec<Vec<(NodeId, NodeId)>> = Vec::new();
+        let mut occurs: Vec<Vec<Occurrence>> = Vec::new();
         for (o, tree) in attributes.iter().enumerate() {
             for w in 0..tree.len() as NodeId {
                 let next = attribute_ids.len() as u32;
@@ -180,7 +190,12 @@ impl Universe {
                 if id as usize == occurs.len() {
                     occurs.push(Vec::new());
                 }
-                occurs[id as usize].push((o as NodeId, w));
+                let start = base[o] + w;
+                occurs[id as usize].push(Occurrence {
+                    object: o as NodeId,
+                    start,
+                    end: start + (tree.end(w) - w),
+                });
             }
         }
         let occurs_slots = occurs
@@ -188,8 +203,8 @@ impl Universe {
             .map(|list| {
                 let mut total = 0u32;
                 std::iter::once(0)
-                    .chain(list.iter().map(|&(o, w)| {
-                        total = total.saturating_add(attributes[o as usize].end(w) - w);
+                    .chain(list.iter().map(|o| {
+                        total = total.saturating_add(o.end - o.start);
                         total
                     }))
                     .collect()
@@ -326,17 +341,14 @@ impl Universe {
         v: NodeId,
         attribute: &Pattern,
     ) -> impl Iterator<Item = Range<u32>> + 's {
-        let list: &[(NodeId, NodeId)] = self
+        let list: &[Occurrence] = self
             .attribute_ids
             .get(attribute)
             .map_or(&[], |&id| &self.occurs[id as usize]);
         let end = self.objects.end(v);
-        let from = list.partition_point(|&(o, _)| o < v);
-        let to = list.partition_point(|&(o, _)| o < end);
-        list[from..to].iter().map(move |&(o, w)| {
-            let start = self.base[o as usize] + w;
-            start..start + (self.attributes(o).end(w) - w)
-        })
+        let from = list.partition_point(|o| o.object < v);
+        let to = list.partition_point(|o| o.object < end);
+        list[from..to].iter().map(|o| o.start..o.end)
     }
 
     /// The number of slots of object class `v`'s subtree × `attribute`
@@ -347,8 +359,8 @@ impl Universe {
         };
         let list = &self.occurs[id as usize];
         let end = self.objects.end(v);
-        let from = list.partition_point(|&(o, _)| o < v);
-        let to = list.partition_point(|&(o, _)| o < end);
+        let from = list.partition_point(|o| o.object < v);
+        let to = list.partition_point(|o| o.object < end);
         let counts = &self.occurs_slots[id as usize];
         u64::from(counts[to] - counts[from])
     }
