@@ -259,8 +259,8 @@ fn check(acls: &[TAcl]) -> Result<(), TestCaseError> {
         }
         prop_assert_eq!(c.firsts.len(), regions.len());
         prop_assert_eq!(
-            &c.text,
-            &region_text(u, &all),
+            c.text(),
+            region_text(u, &all),
             "contradiction's text\n{}",
             text
         );

@@ -85,8 +85,20 @@ pub struct Contradiction {
     /// What each of `earlier` decides first, as the finding names it.
     pub firsts: Vec<DecidedFirst>,
     /// All the cases, written as the finding's message writes them
-    /// ([`region_text`]).
-    pub text: String,
+    /// ([`region_text`]), when more than one earlier include decides them
+    /// (else they are the one's: [`Contradiction::text`]).
+    pub all: Option<String>,
+}
+
+impl Contradiction {
+    /// All the cases, written as the finding's message writes them.
+    pub fn text(&self) -> &str {
+        match (&self.all, &self.firsts[..]) {
+            (Some(all), _) => all,
+            (None, [one, ..]) => &one.text,
+            (None, []) => "",
+        }
+    }
 }
 
 /// The cases of a contradiction that one earlier include decides first,
@@ -1200,16 +1212,13 @@ impl Composer<'_> {
                 // The earlier includes' cases make up `differ` (what they
                 // decide first is disjoint and covers what the includes
                 // decide): one include's text is the whole text.
-                let text = match &firsts[..] {
-                    [one] => one.text.clone(),
-                    _ => region_text(self.universe, &differ),
-                };
+                let all = (firsts.len() > 1).then(|| region_text(self.universe, &differ));
                 contradictions.push(Contradiction {
                     acl,
                     later: j,
                     earlier,
                     firsts,
-                    text,
+                    all,
                 });
             }
         });

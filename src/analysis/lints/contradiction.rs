@@ -111,7 +111,7 @@ fn diagnostic(
             "in `{}`, `{}` decides {} differently from the earlier include {}, which wins",
             acl.name,
             later.name.node,
-            c.text,
+            c.text(),
             firsts.join(", ")
         ),
     )
