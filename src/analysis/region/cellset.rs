@@ -82,6 +82,22 @@ fn slot_words(slots: Range<u32>, access: AccessSet) -> impl Iterator<Item = (u32
     })
 }
 
+/// The words holding the cells of access types `access` in slots
+/// `slots`, as [`slot_words`] gives them, with a range of one slot (most
+/// ranges of a box: one attribute of one object class) worked out
+/// directly.
+fn each_slot_word(
+    slots: Range<u32>,
+    access: AccessSet,
+    mut f: impl FnMut(u32, u64) -> bool,
+) -> bool {
+    if slots.end.wrapping_sub(slots.start) == 1 {
+        let s = slots.start;
+        return f(s / 16, (access_pattern(access) & 0xF) << (s % 16 * 4));
+    }
+    slot_words(slots, access).all(|(w, mask)| f(w, mask))
+}
+
 impl CellSet {
     /// The empty set.
     pub fn new() -> CellSet {
@@ -309,16 +325,18 @@ impl CellSet {
         let mut any = 0u64;
         // The new words, for `also` (few: a rule decides little that is new).
         let mut fresh: Vec<(u32, u64)> = Vec::new();
+        let track = also.is_some();
         for r in slots {
-            for (w, mask) in slot_words(r.clone(), access) {
+            each_slot_word(r.clone(), access, |w, mask| {
                 let word = &mut self.words[(w - self.offset) as usize];
                 let new = mask & !*word;
                 *word |= mask;
                 any |= new;
-                if new != 0 && also.is_some() {
+                if new != 0 && track {
                     fresh.push((w, new));
                 }
-            }
+                true
+            });
         }
         let first = fresh.iter().map(|f| f.0).min();
         let last = fresh.iter().map(|f| f.0).max();
@@ -339,16 +357,21 @@ impl CellSet {
         access: AccessSet,
         present: bool,
     ) -> Option<u32> {
+        let mut found = None;
         for r in slots {
-            for (w, mask) in slot_words(r.clone(), access) {
+            let more = each_slot_word(r.clone(), access, |w, mask| {
                 let word = if present { self.word(w) } else { !self.word(w) };
                 let hit = word & mask;
                 if hit != 0 {
-                    return Some(w * 64 + hit.trailing_zeros());
+                    found = Some(w * 64 + hit.trailing_zeros());
                 }
+                hit == 0
+            });
+            if !more {
+                break;
             }
         }
-        None
+        found
     }
 
     /// Whether every cell of access types `access` in slots `slots` is in
@@ -368,11 +391,12 @@ impl CellSet {
     ) {
         let end = self.end();
         for r in slots {
-            for (w, mask) in slot_words(r, access) {
+            each_slot_word(r, access, |w, mask| {
                 if (self.offset..end).contains(&w) {
                     self.words[(w - self.offset) as usize] &= !mask;
                 }
-            }
+                true
+            });
         }
     }
 
@@ -760,6 +784,18 @@ mod tests {
                 .flat_map(|s| access.iter().map(move |x| s * 4 + x as u32))
                 .collect();
             prop_assert_eq!(set(&CellSet::of_slots(&slots, access)), boxed.clone());
+            // The same box as one-slot ranges (worked out directly).
+            let singles: Vec<Range<u32>> = slots.iter().cloned().flatten().map(|s| s..s + 1).collect();
+            prop_assert_eq!(set(&CellSet::of_slots(&singles, access)), boxed.clone());
+            for present in [true, false] {
+                prop_assert_eq!(
+                    x.first_in_slots(&singles, access, present),
+                    x.first_in_slots(&slots, access, present)
+                );
+            }
+            let mut rest = x.clone();
+            rest.remove_slots(singles.iter().cloned(), access);
+            prop_assert_eq!(set(&rest.trimmed()), &sa - &boxed);
             let mut ins = x.clone();
             let new = ins.insert_slots(&slots, access);
             prop_assert_eq!(set(&ins), &sa | &boxed);
