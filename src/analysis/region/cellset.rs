@@ -58,19 +58,32 @@ fn box_span(slots: &[Range<u32>], access: AccessSet) -> Option<(u32, u32)> {
     Some((lo * 4 / 64, (hi * 4 - 1) / 64 + 1))
 }
 
-/// The words holding the cells of access types `access` in slots `slots`,
-/// each with the mask of those cells in it.
-fn slot_words(slots: Range<u32>, access: AccessSet) -> impl Iterator<Item = (u32, u64)> {
+/// Calls `f` with each word holding cells of access types `access` in
+/// slots `slots`, in order, and the mask of those cells in it, while `f`
+/// returns true; returns whether every word was seen. A range of one slot
+/// (most ranges of a box: one attribute of one object class) is one word,
+/// worked out directly.
+fn each_slot_word(
+    slots: Range<u32>,
+    access: AccessSet,
+    mut f: impl FnMut(u32, u64) -> bool,
+) -> bool {
     let pattern = access_pattern(access);
+    if slots.end.wrapping_sub(slots.start) == 1 {
+        let s = slots.start;
+        return f(s / 16, (pattern & 0xF) << (s % 16 * 4));
+    }
+    if slots.start >= slots.end {
+        return true;
+    }
     // Cells `[lo, hi)`: every word between the first and the last is
     // whole; the first loses the cells below `lo`, the last those from
     // `hi` on (a slot's four cells never straddle two words).
     let (lo, hi) = (slots.start * 4, slots.end * 4);
-    let (first, last) = (lo / 64, hi.wrapping_sub(1) / 64);
-    let words = if lo < hi { first..last + 1 } else { 0..0 };
+    let (first, last) = (lo / 64, (hi - 1) / 64);
     let head = u64::MAX << (lo % 64);
-    let tail = u64::MAX >> (63 - hi.wrapping_sub(1) % 64);
-    words.map(move |w| {
+    let tail = u64::MAX >> (63 - (hi - 1) % 64);
+    (first..=last).all(|w| {
         let mut mask = pattern;
         if w == first {
             mask &= head;
@@ -78,24 +91,8 @@ fn slot_words(slots: Range<u32>, access: AccessSet) -> impl Iterator<Item = (u32
         if w == last {
             mask &= tail;
         }
-        (w, mask)
+        f(w, mask)
     })
-}
-
-/// The words holding the cells of access types `access` in slots
-/// `slots`, as [`slot_words`] gives them, with a range of one slot (most
-/// ranges of a box: one attribute of one object class) worked out
-/// directly.
-fn each_slot_word(
-    slots: Range<u32>,
-    access: AccessSet,
-    mut f: impl FnMut(u32, u64) -> bool,
-) -> bool {
-    if slots.end.wrapping_sub(slots.start) == 1 {
-        let s = slots.start;
-        return f(s / 16, (access_pattern(access) & 0xF) << (s % 16 * 4));
-    }
-    slot_words(slots, access).all(|(w, mask)| f(w, mask))
 }
 
 impl CellSet {

@@ -24,7 +24,7 @@ mod tree;
 
 pub use cellset::{CellSet, Packed};
 pub use chunked::{keep_in_chunks_from, Chunked, Chunks};
-pub use render::{describe, grouped, lines, parts, region_text, Part, Parts, MESSAGE_LINES};
+pub use render::{describe, grouped, lines, parts, region_text, Part, Parts};
 pub use tree::{NodeId, PatternTree};
 
 use std::ops::Range;
@@ -344,11 +344,16 @@ impl Universe {
         let list: &[Occurrence] = self
             .attribute_ids
             .get(attribute)
-            .map_or(&[], |&id| &self.occurs[id as usize]);
+            .map_or(&[], |&id| &self.occurs[id as usize][self.under(id, v)]);
+        list.iter().map(|o| o.start..o.end)
+    }
+
+    /// The occurrences of attribute pattern `id` in object class `v`'s
+    /// subtree: a range of its list in `occurs`.
+    fn under(&self, id: u32, v: NodeId) -> Range<usize> {
+        let list = &self.occurs[id as usize];
         let end = self.objects.end(v);
-        let from = list.partition_point(|o| o.object < v);
-        let to = list.partition_point(|o| o.object < end);
-        list[from..to].iter().map(|o| o.start..o.end)
+        list.partition_point(|o| o.object < v)..list.partition_point(|o| o.object < end)
     }
 
     /// The number of slots of object class `v`'s subtree × `attribute`
@@ -357,12 +362,9 @@ impl Universe {
         let Some(&id) = self.attribute_ids.get(attribute) else {
             return 0;
         };
-        let list = &self.occurs[id as usize];
-        let end = self.objects.end(v);
-        let from = list.partition_point(|o| o.object < v);
-        let to = list.partition_point(|o| o.object < end);
+        let under = self.under(id, v);
         let counts = &self.occurs_slots[id as usize];
-        u64::from(counts[to] - counts[from])
+        u64::from(counts[under.end] - counts[under.start])
     }
 
     /// Whether every cell of `access` × object class `v`'s subtree ×
