@@ -14,15 +14,15 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use aclc::analysis::{analyze, lints, Analysis};
+use aclc::analysis::{analyze, analyze_parsed, lints, parse_all, Analysis};
 use aclc::config::{self, Predefined, Settings};
 use aclc::load;
 use aclc::render;
 use aclc::source::Origin;
 
-fn analyze_fixture(dir: &Path) -> Analysis {
+fn fixture_settings(dir: &Path) -> Settings {
     let cfg = dir.join(config::FILE_NAME);
-    let settings = if cfg.is_file() {
+    if cfg.is_file() {
         let text = std::fs::read_to_string(&cfg).unwrap_or_default();
         match config::parse(&text, &cfg) {
             Ok(s) => s,
@@ -33,7 +33,11 @@ fn analyze_fixture(dir: &Path) -> Analysis {
             predefined: Predefined::Off,
             ..Settings::default()
         }
-    };
+    }
+}
+
+fn analyze_fixture(dir: &Path) -> Analysis {
+    let settings = fixture_settings(dir);
     let sources = match load::load_relative(dir, &settings.predefined) {
         Ok(s) => s,
         Err(e) => panic!("{}: {e}", dir.display()),
@@ -65,6 +69,24 @@ fn fixtures() {
         }
         let a = analyze_fixture(dir);
         insta::assert_snapshot!(snapshot_text(&a));
+    });
+}
+
+/// A one-shot analysis (whose model keeps no statements as written: the
+/// lints read rules and includes) finds what an editor's analysis (whose
+/// model keeps them) finds, in every fixture.
+#[test]
+fn statements_kept_or_not_the_findings_are_the_same() {
+    insta::glob!("fixtures/*", |dir| {
+        if !dir.is_dir() {
+            return;
+        }
+        let a = analyze_fixture(dir);
+        let sources = a.model.sources.clone();
+        let parsed = parse_all(&sources);
+        let kept = analyze_parsed(sources, parsed, &fixture_settings(dir).options);
+        assert!(a.model.acls.iter().all(|acl| acl.statements.is_empty()));
+        assert_eq!(kept.diagnostics, a.diagnostics, "{}", dir.display());
     });
 }
 

@@ -89,12 +89,17 @@ pub(crate) fn parse_each(
 }
 
 /// Analyze a policy set held in memory: parse, build the model, run every
-/// lint, apply suppressions and configured severities.
+/// lint, apply suppressions and configured severities. The model keeps no
+/// statements as written ([`Model::build_without_syntax`]): the lints read
+/// the rules and includes, and a one-shot analysis has no editor to serve.
 pub fn analyze(sources: SourceMap, options: &Options) -> Analysis {
     let start = Instant::now();
-    let parsed = parse_all(&sources);
+    let names = syntax::Names::default();
+    let parsed = parse_each(&sources, |id, text| {
+        syntax::parse_rules_sharing(id, text, &names)
+    });
     let parse = start.elapsed();
-    let mut analysis = analyze_parsed(sources, parsed, options);
+    let mut analysis = analyze_parsed_with(sources, parsed, options, None, false, false);
     analysis.timings.insert(0, ("parse", parse));
     analysis
 }
@@ -103,7 +108,7 @@ pub fn analyze(sources: SourceMap, options: &Options) -> Analysis {
 /// per source, in source order), as a [`crate::workspace::Workspace`]
 /// keeps them across edits.
 pub fn analyze_parsed(sources: SourceMap, parsed: Vec<ParsedFile>, options: &Options) -> Analysis {
-    analyze_parsed_with(sources, parsed, options, None, false)
+    analyze_parsed_with(sources, parsed, options, None, false, true)
 }
 
 /// [`analyze_parsed`], reusing what it can of the analysis of an earlier
@@ -115,17 +120,19 @@ pub fn analyze_parsed_reusing(
     options: &Options,
     previous: Option<&Analysis>,
 ) -> Analysis {
-    analyze_parsed_with(sources, parsed, options, previous, true)
+    analyze_parsed_with(sources, parsed, options, previous, true, true)
 }
 
 /// The analysis; when `keep`, it also keeps what a re-analysis of an
-/// edited version can take over ([`Analysis::lint_cache`]).
+/// edited version can take over ([`Analysis::lint_cache`]); when
+/// `statements`, the model keeps the blocks' statements as written.
 fn analyze_parsed_with(
     sources: SourceMap,
     parsed: Vec<ParsedFile>,
     options: &Options,
     previous: Option<&Analysis>,
     keep: bool,
+    statements: bool,
 ) -> Analysis {
     let mut timings = Vec::new();
     let mut clock = Instant::now();
@@ -134,7 +141,11 @@ fn analyze_parsed_with(
         timings.push((name, now - clock));
         clock = now;
     };
-    let model = Model::build(sources, parsed);
+    let model = if statements {
+        Model::build(sources, parsed)
+    } else {
+        Model::build_without_syntax(sources, parsed)
+    };
     lap("model");
     let semantics =
         semantics::Semantics::reusing(&model, previous.map(|p| (&p.model, &p.semantics)));

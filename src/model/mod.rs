@@ -57,6 +57,22 @@ impl Rule {
         }
     }
 
+    /// Where the object and the attribute pattern are written: the target
+    /// ends the statement (`Object.attribute`, nothing between the
+    /// patterns and the dot), so they are found from the statement's end
+    /// and the patterns' lengths, and a model need not keep the statement
+    /// itself.
+    pub fn target_spans(&self) -> (Span, Span) {
+        let (file, end) = (self.span.file, self.span.end as usize);
+        let attribute_start = end.saturating_sub(self.attribute.written_len());
+        let object_end = attribute_start.saturating_sub(1);
+        let object_start = object_end.saturating_sub(self.object.written_len());
+        (
+            Span::new(file, object_start, object_end),
+            Span::new(file, attribute_start, end),
+        )
+    }
+
     /// The rule written as a permission, e.g. `deny read SelfCare.identity`.
     pub fn display(&self) -> String {
         let access = if self.access == AccessSet::ALL {
@@ -349,7 +365,8 @@ impl Model {
 
     /// Build the model without the blocks' statements as written
     /// ([`AccessLevel::statements`] left empty), for a command that reads
-    /// permissions and includes only (`aclc diff`): the statements are
+    /// permissions and includes only (`aclc diff`, and every one-shot
+    /// analysis: [`crate::analysis::analyze`]): the statements are
     /// the larger part of a parsed policy set's memory.
     pub fn build_without_syntax(sources: SourceMap, parsed: Vec<ParsedFile>) -> Model {
         Model::build_with(sources, parsed, Syntax::Drop)

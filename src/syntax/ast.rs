@@ -231,6 +231,16 @@ impl Pattern {
         }
     }
 
+    /// How many bytes the pattern takes as written (`Name*`: the name and
+    /// the star).
+    pub fn written_len(&self) -> usize {
+        match self {
+            Pattern::Any => 1,
+            Pattern::Prefix(p) => p.len() + 1,
+            Pattern::Exact(n) => n.len(),
+        }
+    }
+
     /// The name, the prefix without its `*`, or `*`.
     pub fn text(&self) -> &str {
         match self {

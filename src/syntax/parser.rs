@@ -22,7 +22,22 @@ struct AclParser;
 /// Parse one file. Never fails: what does not parse becomes a [`SyntaxError`]
 /// and parsing resumes at the next top-level declaration.
 pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
-    parse_file_with(file, text, (true, true), parse_item, None)
+    parse_file_with(file, text, (true, Keep::Syntax), parse_item, None)
+}
+
+/// What a parse keeps of the syntax as written, besides the items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Everything: the file's comments, doc comments, and the blocks'
+    /// permissions as statements (an editor's or a formatter's model).
+    Syntax,
+    /// The comments and doc comments; the blocks' permissions as they
+    /// decide ([`AclDecl::permissions`]), not as statements (a one-shot
+    /// analysis's model: a million statements take as much room again as
+    /// the rules).
+    Comments,
+    /// The items alone (a diff's model).
+    Items,
 }
 
 /// Pattern names shared by the files parsed with them: a name is one
@@ -48,7 +63,15 @@ impl Names {
 /// keeps its own lookup first, so the shared one is asked once per name
 /// and file).
 pub fn parse_file_sharing(file: FileId, text: &str, names: &Names) -> ParsedFile {
-    parse_file_with(file, text, (true, true), parse_item, Some(names))
+    parse_file_with(file, text, (true, Keep::Syntax), parse_item, Some(names))
+}
+
+/// [`parse_file_sharing`] for a model that keeps no statements (a one-shot
+/// analysis's: `aclc check`): the comments and doc comments, and the
+/// permissions of the blocks read here given as they decide
+/// ([`AclDecl::permissions`]), not as statements.
+pub fn parse_rules_sharing(file: FileId, text: &str, names: &Names) -> ParsedFile {
+    parse_file_with(file, text, (true, Keep::Comments), parse_item, Some(names))
 }
 
 /// [`parse_file_sharing`] for a model that keeps no syntax (a diff's):
@@ -57,7 +80,7 @@ pub fn parse_file_sharing(file: FileId, text: &str, names: &Names) -> ParsedFile
 /// the permissions of the blocks read here given as they decide
 /// ([`AclDecl::permissions`]), not as statements.
 pub fn parse_items_sharing(file: FileId, text: &str, names: &Names) -> ParsedFile {
-    parse_file_with(file, text, (true, false), parse_item, Some(names))
+    parse_file_with(file, text, (true, Keep::Items), parse_item, Some(names))
 }
 
 /// [`parse_file`] with the function that parses one item through pest;
@@ -67,12 +90,12 @@ pub fn parse_items_sharing(file: FileId, text: &str, names: &Names) -> ParsedFil
 fn parse_file_with<'t>(
     file: FileId,
     text: &'t str,
-    (read_fast, keep_syntax): (bool, bool),
+    (read_fast, keep): (bool, Keep),
     parse_item: impl Fn(&'t str, usize) -> Result<Pairs<'t, Rule>, pest::error::Error<Rule>>,
     shared: Option<&Names>,
 ) -> ParsedFile {
     let comments = OnceCell::new();
-    if keep_syntax {
+    if keep != Keep::Items {
         comments.get_or_init(|| lexical::comments(file, text));
     }
     let names = RefCell::new(FxHashSet::default());
@@ -87,7 +110,7 @@ fn parse_file_with<'t>(
             base: pos,
             text,
             comments: &comments,
-            syntax: keep_syntax,
+            keep,
             scratch: &scratch,
             names: &names,
             shared,
@@ -132,7 +155,7 @@ fn parse_file_with<'t>(
     }
     ParsedFile {
         items,
-        comments: if keep_syntax {
+        comments: if keep != Keep::Items {
             comments.into_inner().unwrap_or_default()
         } else {
             Vec::new()
@@ -418,9 +441,10 @@ struct Cx<'a> {
     text: &'a str,
     /// The file's comments, found when first needed.
     comments: &'a OnceCell<Vec<Comment>>,
-    /// Whether the syntax as written is kept: doc comments, and
-    /// permissions as statements (else as [`Permission`]s).
-    syntax: bool,
+    /// What is kept of the syntax as written: doc comments (but for
+    /// [`Keep::Items`]), permissions as statements ([`Keep::Syntax`],
+    /// else as [`Permission`]s where [`fast`] reads the block).
+    keep: Keep,
     /// Room to gather a block's statements and permissions in, reused
     /// from block to block: each block's are then allocated once, at
     /// their size.
@@ -472,7 +496,7 @@ impl Cx<'_> {
     }
 
     fn doc(&self, span: Span) -> Option<String> {
-        if !self.syntax {
+        if self.keep == Keep::Items {
             return None;
         }
         lexical::doc_before(self.text, self.comments(), span.start as usize)
@@ -862,7 +886,7 @@ mod tests {
                 let sliced = format!("{:?}", parse_file(FileId(0), &t));
                 let reference = format!(
                     "{:?}",
-                    parse_file_with(FileId(0), &t, (false, true), whole, None)
+                    parse_file_with(FileId(0), &t, (false, Keep::Syntax), whole, None)
                 );
                 assert_eq!(sliced, reference, "on:\n{t}");
             }

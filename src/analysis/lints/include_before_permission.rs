@@ -4,7 +4,6 @@ use super::{Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::model::AccessLevel;
 use crate::source::{SourceFile, Span};
-use crate::syntax::ast::Statement;
 
 pub struct IncludeBeforePermission;
 
@@ -35,39 +34,55 @@ impl Lint for IncludeBeforePermission {
         let model = cx.model;
         for acl in &model.acls {
             let mut fix = None;
-            let mut pending_include = None;
-            for s in acl.statements.iter() {
-                match s {
-                    Statement::Include { span, .. } if pending_include.is_none() => {
-                        pending_include = Some(*span)
-                    }
-                    Statement::Permission(p) => {
-                        if let Some(inc) = pending_include.take() {
-                            let fix = fix.get_or_insert_with(|| {
-                                move_includes(model.sources.file(acl.span.file), acl)
-                            });
-                            let mut diag = Diagnostic::new(&INFO, inc, format!("in `{}`, an include is written above an own permission", acl.name))
-                                    .label("written first, evaluated after the own permissions")
-                                    .related(p.span, "this permission is evaluated before the include")
-                                    .help("move the own permissions above the includes: they are evaluated first anyway")
-                                    .access_level(acl.name.clone());
-                            if let Some(edits) = fix {
-                                diag = diag.fix(
-                                    format!(
-                                        "move the includes of `{}` below its own permissions",
-                                        acl.name
-                                    ),
-                                    edits.clone(),
-                                );
-                            }
-                            out.push(diag);
-                        }
-                    }
-                    _ => {}
+            let mut rules = acl.rules.iter().peekable();
+            // The first include statement of each run of them written
+            // above an own permission, and that permission.
+            let mut run_until = 0;
+            for inc in include_statements(acl) {
+                if inc.start < run_until {
+                    continue;
                 }
+                while rules.next_if(|r| r.span.start < inc.start).is_some() {}
+                let Some(p) = rules.next() else { break };
+                run_until = p.span.start;
+                let fix = fix
+                    .get_or_insert_with(|| move_includes(model.sources.file(acl.span.file), acl));
+                let mut diag = Diagnostic::new(
+                    &INFO,
+                    inc,
+                    format!(
+                        "in `{}`, an include is written above an own permission",
+                        acl.name
+                    ),
+                )
+                .label("written first, evaluated after the own permissions")
+                .related(p.span, "this permission is evaluated before the include")
+                .help(
+                    "move the own permissions above the includes: they are evaluated first anyway",
+                )
+                .access_level(acl.name.clone());
+                if let Some(edits) = fix {
+                    diag = diag.fix(
+                        format!(
+                            "move the includes of `{}` below its own permissions",
+                            acl.name
+                        ),
+                        edits.clone(),
+                    );
+                }
+                out.push(diag);
             }
         }
     }
+}
+
+/// The spans of the include statements of `acl`, in order (a statement
+/// naming several blocks, once).
+fn include_statements(acl: &AccessLevel) -> impl Iterator<Item = Span> + '_ {
+    let mut previous = None;
+    acl.includes
+        .iter()
+        .filter_map(move |i| (previous.replace(i.stmt) != Some(i.stmt)).then_some(i.stmt))
 }
 
 /// The edits moving every include statement written above the last own
@@ -78,10 +93,7 @@ impl Lint for IncludeBeforePermission {
 /// before the includes wherever they are written, and the includes keep
 /// their order (DESIGN §1).
 fn move_includes(file: &SourceFile, acl: &AccessLevel) -> Option<Vec<Edit>> {
-    let last = acl.statements.iter().rev().find_map(|s| match s {
-        Statement::Permission(p) => Some(p.span),
-        _ => None,
-    })?;
+    let last = acl.rules.last()?.span;
     let whole = |span: Span| -> Option<(usize, usize)> {
         let start = file.lines.line_start(file.lines.line_of(span.start)) as usize;
         let end = file.next_line_start(file.lines.line_of(span.end));
@@ -95,14 +107,10 @@ fn move_includes(file: &SourceFile, acl: &AccessLevel) -> Option<Vec<Edit>> {
     let (_, insert_at) = whole(last)?;
     let mut moved = String::new();
     let mut edits = Vec::new();
-    for s in acl.statements.iter() {
-        if let Statement::Include { span, .. } = s {
-            if span.start < last.start {
-                let (start, end) = whole(*span)?;
-                moved.push_str(file.text.get(start..end)?);
-                edits.push(Edit::replace(Span::new(span.file, start, end), ""));
-            }
-        }
+    for span in include_statements(acl).take_while(|s| s.start < last.start) {
+        let (start, end) = whole(span)?;
+        moved.push_str(file.text.get(start..end)?);
+        edits.push(Edit::replace(Span::new(span.file, start, end), ""));
     }
     if edits.is_empty() {
         return None;

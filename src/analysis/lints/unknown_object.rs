@@ -10,7 +10,8 @@ use super::{suggest_with, Context, Lint, LintInfo};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Suggester};
 use crate::model::{CatalogObject, Model};
-use crate::syntax::ast::{Pattern, PermissionStmt, Statement, Target};
+use crate::source::Span;
+use crate::syntax::ast::{Pattern, PermissionStmt};
 
 pub struct UnknownObject;
 pub struct UnknownAttribute;
@@ -57,7 +58,7 @@ impl Lint for UnknownObject {
         // Policy sets repeat the same few thousand targets: look each up once.
         let mut known: FxHashMap<&Pattern, bool> = FxHashMap::default();
         for_each_target(cx, |target, owner| {
-            let obj = &target.object.node;
+            let obj = target.object;
             let is_known = *known
                 .entry(obj)
                 .or_insert_with(|| matching_objects(model, obj).next().is_some());
@@ -84,33 +85,43 @@ impl Lint for UnknownAttribute {
         // (by identity: the model keeps the patterns alive meanwhile).
         let mut fine: FxHashMap<(usize, usize), bool> = FxHashMap::default();
         for_each_target(cx, |target, owner| {
-            let key = (
-                target.object.node.identity(),
-                target.attribute.node.identity(),
-            );
+            let key = (target.object.identity(), target.attribute.identity());
             if fine.get(&key) == Some(&true) {
                 return;
             }
-            let found = attribute_finding(model, target, owner, &mut names);
+            let found = attribute_finding(model, &target, owner, &mut names);
             fine.insert(key, found.is_none());
             out.extend(found);
         });
     }
 }
 
+/// A permission's target as written: its patterns and where each is.
+struct Written<'m> {
+    object: &'m Pattern,
+    attribute: &'m Pattern,
+    object_span: Span,
+    attribute_span: Span,
+}
+
 /// Every permission target written anywhere (but in blocks whose findings
 /// are taken over), with the access level it is in
 /// (if any). Does nothing without a catalog.
-fn for_each_target<'m>(cx: &Context<'m>, mut f: impl FnMut(&'m Target, Option<&'m str>)) {
+fn for_each_target<'m>(cx: &Context<'m>, mut f: impl FnMut(Written<'m>, Option<&'m str>)) {
     let model = cx.model;
     if model.catalog.is_empty() {
         return;
     }
     for acl in model.acls.iter().filter(|a| cx.reports_on_block(a.id)) {
-        for s in acl.statements.iter() {
-            if let Statement::Permission(p) = s {
-                f(&p.target, Some(&acl.name));
-            }
+        for r in &acl.rules {
+            let (object_span, attribute_span) = r.target_spans();
+            let written = Written {
+                object: &r.object,
+                attribute: &r.attribute,
+                object_span,
+                attribute_span,
+            };
+            f(written, Some(&acl.name));
         }
     }
     let guard_rules = model.guards.iter().flat_map(|g| g.decl.rules.iter());
@@ -119,8 +130,14 @@ fn for_each_target<'m>(cx: &Context<'m>, mut f: impl FnMut(&'m Target, Option<&'
         .iter()
         .flat_map(|t| t.expectations.iter().map(|e| &e.rule));
     for p in guard_rules.chain(test_rules) {
-        let p: &PermissionStmt = p;
-        f(&p.target, None);
+        let p: &'m PermissionStmt = p;
+        let written = Written {
+            object: &p.target.object.node,
+            attribute: &p.target.attribute.node,
+            object_span: p.target.object.span,
+            attribute_span: p.target.attribute.span,
+        };
+        f(written, None);
     }
 }
 
@@ -156,15 +173,15 @@ fn has_attribute(attributes: &BTreeSet<String>, pat: &Pattern) -> bool {
 
 fn object_finding(
     model: &Model,
-    target: &Target,
+    target: Written<'_>,
     owner: Option<&str>,
     names: &mut Suggester<'_>,
 ) -> Option<Diagnostic> {
-    let obj = &target.object;
-    if matching_objects(model, &obj.node).next().is_some() {
+    let (obj, span) = (target.object, target.object_span);
+    if matching_objects(model, obj).next().is_some() {
         return None;
     }
-    let (message, help) = match &obj.node {
+    let (message, help) = match obj {
         Pattern::Exact(n) => (
             format!("object `{n}` is not in the catalog"),
             suggest_with(
@@ -183,15 +200,12 @@ fn object_finding(
         ),
         Pattern::Any => return None,
     };
-    let mut d = Diagnostic::new(&OBJECT, obj.span, message)
+    let mut d = Diagnostic::new(&OBJECT, span, message)
         .label("unknown object")
         .help(help);
-    if let Pattern::Exact(n) = &obj.node {
+    if let Pattern::Exact(n) = obj {
         if let Some(s) = names.suggest(n) {
-            d = d.fix(
-                format!("replace with `{s}`"),
-                vec![Edit::replace(obj.span, s)],
-            );
+            d = d.fix(format!("replace with `{s}`"), vec![Edit::replace(span, s)]);
         }
     }
     if let Some(o) = owner {
@@ -202,36 +216,36 @@ fn object_finding(
 
 fn attribute_finding<'m>(
     model: &'m Model,
-    target: &'m Target,
+    target: &Written<'m>,
     owner: Option<&str>,
     names: &mut FxHashMap<&'m Pattern, Suggester<'m>>,
 ) -> Option<Diagnostic> {
-    let attr = &target.attribute;
-    if matches!(attr.node, Pattern::Any) {
+    let (attr, span) = (target.attribute, target.attribute_span);
+    if matches!(attr, Pattern::Any) {
         return None;
     }
-    let objects: Vec<_> = matching_objects(model, &target.object.node).collect();
+    let objects: Vec<_> = matching_objects(model, target.object).collect();
     if objects.is_empty() {
         return None; // already an unknown object
     }
     let known = objects
         .iter()
-        .any(|(_, o)| has_attribute(&o.attributes, &attr.node));
+        .any(|(_, o)| has_attribute(&o.attributes, attr));
     if known {
         return None;
     }
-    let names = names.entry(&target.object.node).or_insert_with(|| {
+    let names = names.entry(target.object).or_insert_with(|| {
         Suggester::new(
             objects
                 .iter()
                 .flat_map(|(_, o)| o.attributes.iter().map(String::as_str)),
         )
     });
-    let whose = match &target.object.node {
+    let whose = match target.object {
         Pattern::Exact(n) => format!("object `{n}`"),
         other => format!("any object matching `{other}`"),
     };
-    let (message, help) = match &attr.node {
+    let (message, help) = match attr {
         Pattern::Exact(n) => (
             format!("{whose} has no attribute `{n}`"),
             suggest_with(
@@ -250,15 +264,12 @@ fn attribute_finding<'m>(
         ),
         Pattern::Any => return None,
     };
-    let mut d = Diagnostic::new(&ATTRIBUTE, attr.span, message)
+    let mut d = Diagnostic::new(&ATTRIBUTE, span, message)
         .label("unknown attribute")
         .help(help);
-    if let Pattern::Exact(n) = &attr.node {
+    if let Pattern::Exact(n) = attr {
         if let Some(s) = names.suggest(n) {
-            d = d.fix(
-                format!("replace with `{s}`"),
-                vec![Edit::replace(attr.span, s)],
-            );
+            d = d.fix(format!("replace with `{s}`"), vec![Edit::replace(span, s)]);
         }
     }
     if let Some(o) = owner {

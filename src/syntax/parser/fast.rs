@@ -14,7 +14,7 @@
 use crate::source::Span;
 use crate::syntax::ast::*;
 
-use super::{unescape, Cx};
+use super::{unescape, Cx, Keep};
 
 /// The item starting at `pos` (after any trivia), with the offset it ends
 /// at, when it is one this reader knows and reads without an error.
@@ -225,9 +225,9 @@ impl<'t> Reader<'_, 't> {
         let (statements, permissions) = &mut *scratch;
         statements.clear();
         permissions.clear();
-        let syntax = self.cx.syntax;
+        let statements_kept = self.cx.keep == Keep::Syntax;
         self.braced(|r| {
-            if !syntax && matches!(r.word(), "allow" | "deny") {
+            if !statements_kept && matches!(r.word(), "allow" | "deny") {
                 permissions.push(r.permission_as_it_decides()?);
             } else {
                 statements.push(r.statement()?);
@@ -373,6 +373,7 @@ impl<'t> Reader<'_, 't> {
 mod tests {
     use proptest::prelude::*;
 
+    use super::Keep;
     use crate::source::FileId;
     use crate::syntax::ast::{Item, Statement};
 
@@ -384,7 +385,7 @@ mod tests {
             super::super::parse_file_with(
                 FileId(0),
                 text,
-                (false, true),
+                (false, Keep::Syntax),
                 super::super::parse_item,
                 None,
             )
@@ -528,10 +529,12 @@ mod tests {
 
     /// An item without its doc comment, a block's permission statements
     /// as permissions after those it has.
-    fn as_they_decide(item: &mut Item) {
+    fn as_they_decide(item: &mut Item, docs: bool) {
         match item {
             Item::Acl(acl) => {
-                acl.doc = None;
+                if !docs {
+                    acl.doc = None;
+                }
                 let mut others = Vec::new();
                 for s in acl.statements.iter() {
                     match s {
@@ -543,7 +546,7 @@ mod tests {
                 }
                 acl.statements = others.into();
             }
-            Item::Object(object) => object.doc = None,
+            Item::Object(object) if !docs => object.doc = None,
             _ => {}
         }
     }
@@ -600,7 +603,7 @@ mod tests {
                 let parsed = super::super::parse_file_with(
                     FileId(0),
                     &text,
-                    (false, true),
+                    (false, Keep::Syntax),
                     super::super::parse_item,
                     None,
                 );
@@ -611,7 +614,7 @@ mod tests {
                     base: 0,
                     text: &text,
                     comments: &comments,
-                    syntax: true,
+                    keep: Keep::Syntax,
                     scratch: &Default::default(),
                     names: &names,
                     shared: None,
@@ -647,8 +650,11 @@ mod tests {
 
         /// Read for their items alone (as a diff reads them), files give
         /// the same items, spans and errors, without doc comments, and no
-        /// comments; read here and through pest alone (where spans that
-        /// end before a comment are cut with the comments found).
+        /// comments; read for their rules (as `aclc check` reads them),
+        /// the same with doc comments and comments; both here and
+        /// through pest alone (where spans that end before a comment are
+        /// cut with the comments found). Rules give back the spans of
+        /// their targets' patterns.
         #[test]
         fn items_alone_are_the_items(text in text()) {
             for read_fast in [true, false] {
@@ -661,19 +667,37 @@ mod tests {
                         None,
                     )
                 };
-                let mut alone = read(false);
-                let mut whole = read(true);
-                for item in whole.items.iter_mut().chain(&mut alone.items) {
-                    as_they_decide(item);
+                let whole = read(Keep::Syntax);
+                for item in &whole.items {
+                    let Item::Acl(acl) = item else { continue };
+                    for s in acl.statements.iter() {
+                        if let Statement::Permission(p) = s {
+                            prop_assert_eq!(
+                                crate::model::Rule::from_stmt(p).target_spans(),
+                                (p.target.object.span, p.target.attribute.span)
+                            );
+                        }
+                    }
                 }
-                prop_assert!(alone.comments.is_empty());
-                prop_assert_eq!(
-                    format!("{:?}", alone.items),
-                    format!("{:?}", whole.items),
-                    "on:\n{}",
-                    text
-                );
-                prop_assert_eq!(format!("{:?}", alone.errors), format!("{:?}", whole.errors));
+                for (keep, docs) in [(Keep::Items, false), (Keep::Comments, true)] {
+                    let mut part = read(keep);
+                    let mut whole = whole.clone();
+                    for item in whole.items.iter_mut().chain(&mut part.items) {
+                        as_they_decide(item, docs);
+                    }
+                    if docs {
+                        prop_assert_eq!(&part.comments, &whole.comments);
+                    } else {
+                        prop_assert!(part.comments.is_empty());
+                    }
+                    prop_assert_eq!(
+                        format!("{:?}", part.items),
+                        format!("{:?}", whole.items),
+                        "on:\n{}",
+                        text
+                    );
+                    prop_assert_eq!(format!("{:?}", part.errors), format!("{:?}", whole.errors));
+                }
             }
         }
 
