@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::exact::{deciding_rule_of, full_region};
+use super::exact::{full_region, DecidingRules};
 use super::{Context, Lint, LintInfo};
 use crate::analysis::region::Region;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -47,7 +47,9 @@ impl Lint for Contradiction {
             let found: Vec<Diagnostic> = all
                 .par_iter()
                 .filter(|c| cx.reports_on(c.acl))
-                .map(|c| diagnostic(cx, c, None))
+                .map_init(DecidingRules::default, |rules, c| {
+                    diagnostic(cx, c, None, rules)
+                })
                 .collect();
             out.extend(found);
             return;
@@ -70,6 +72,7 @@ impl Lint for Contradiction {
             .flat_map_iter(|g| {
                 let group = &all[g];
                 let laters: Vec<usize> = group.iter().map(|c| c.later).collect();
+                let mut rules = DecidingRules::default();
                 let regions = sem.contradicted_in(model, group[0].acl, &laters);
                 group
                     .iter()
@@ -79,7 +82,7 @@ impl Lint for Contradiction {
                         for (_, r) in &earlier {
                             all.union_with(r);
                         }
-                        diagnostic(cx, c, Some(&all))
+                        diagnostic(cx, c, Some(&all), &mut rules)
                     })
                     .collect::<Vec<_>>()
             })
@@ -94,6 +97,7 @@ fn diagnostic(
     cx: &Context<'_>,
     c: &crate::analysis::semantics::Contradiction,
     all: Option<&Region>,
+    rules: &mut DecidingRules,
 ) -> Diagnostic {
     let model = cx.model;
     let sem = cx.semantics();
@@ -125,13 +129,13 @@ fn diagnostic(
         );
         if let Some((span, label)) = inc
             .target
-            .and_then(|t| deciding_rule_of(model, sem, t, first.cell, "decides first"))
+            .and_then(|t| rules.of(model, sem, t, first.cell, "decides first"))
         {
             diag = diag.related(span, label);
         }
         if let Some((span, label)) = later
             .target
-            .and_then(|t| deciding_rule_of(model, sem, t, first.cell, "is overruled"))
+            .and_then(|t| rules.of(model, sem, t, first.cell, "is overruled"))
         {
             diag = diag.related(span, label);
         }

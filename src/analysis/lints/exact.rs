@@ -5,6 +5,7 @@ pub use crate::analysis::region::region_text;
 use crate::analysis::region::{describe, Region};
 use crate::analysis::semantics::Semantics;
 use crate::model::{AclId, Model};
+use rustc_hash::FxHashMap;
 
 /// The whole of a region as permission lines, when findings carry their
 /// regions (else nothing: it can be large).
@@ -68,6 +69,26 @@ pub fn deciding_rule_of(
     cell: u32,
     what: &str,
 ) -> Option<(crate::source::Span, String)> {
+    let decided = decided_by(model, sem, root, cell)?;
+    Some((decided.span, decided.label(what)))
+}
+
+/// The rule deciding a cell, written: where it is, the rule, and the
+/// include path to it (` (via `A` → `B`)`, or nothing).
+struct Decided {
+    span: crate::source::Span,
+    rule: String,
+    via: String,
+}
+
+impl Decided {
+    /// "`allow read X.*` decides it (via `A` → `B`)".
+    fn label(&self, what: &str) -> String {
+        format!("`{}` {what}{}", self.rule, self.via)
+    }
+}
+
+fn decided_by(model: &Model, sem: &Semantics, root: AclId, cell: u32) -> Option<Decided> {
     let (origin, index, path) = sem.decider(model, root, cell)?;
     let rule = &model.acl(origin).rules[index];
     let via = if path.len() > 1 {
@@ -75,5 +96,35 @@ pub fn deciding_rule_of(
     } else {
         String::new()
     };
-    Some((rule.span, format!("`{}` {what}{via}", rule.display())))
+    Some(Decided {
+        span: rule.span,
+        rule: rule.display(),
+        via,
+    })
+}
+
+/// [`deciding_rule_of`], each block and cell looked up once: the findings
+/// of blocks that include the same components ask about the same cells of
+/// the same blocks again and again (each lookup walks the include path
+/// through the summaries, a cache miss at each step).
+#[derive(Default)]
+pub struct DecidingRules(FxHashMap<(AclId, u32), Option<Decided>>);
+
+impl DecidingRules {
+    /// [`deciding_rule_of`].
+    pub fn of(
+        &mut self,
+        model: &Model,
+        sem: &Semantics,
+        root: AclId,
+        cell: u32,
+        what: &str,
+    ) -> Option<(crate::source::Span, String)> {
+        let decided = self
+            .0
+            .entry((root, cell))
+            .or_insert_with(|| decided_by(model, sem, root, cell))
+            .as_ref()?;
+        Some((decided.span, decided.label(what)))
+    }
 }
