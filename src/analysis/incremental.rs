@@ -16,6 +16,11 @@
 //!   block's permissions depend only on the block's text and place and on
 //!   the catalog's objects and their attributes: when the block is written
 //!   as it was and the catalog is the same, they are the earlier ones.
+//! - The findings of `shadowed-rule` and `redundant-rule` about a block
+//!   depend only on its own permissions (their text and place) and on the
+//!   cells (a shadowed rule names the earlier rule deciding its first
+//!   differing cell): when the block is written as it was, over the same
+//!   cells, they are the earlier ones.
 //!
 //! Kept findings are taken over, and those lints run only over the other
 //! blocks. "Written as it was" compares the whole lines the block covers
@@ -36,8 +41,8 @@ pub struct LintCache {
     holds: bool,
     /// Whether the findings carry their whole regions.
     full_regions: bool,
-    /// The findings of the lints of [`CLOSURE_CODES`] and [`BLOCK_CODES`],
-    /// by the name of the block they are about.
+    /// The findings of the lints of [`CLOSURE_CODES`], [`BLOCK_CODES`] and
+    /// [`OWN_CODES`], by the name of the block they are about.
     by_block: FxHashMap<String, Vec<Diagnostic>>,
 }
 
@@ -49,15 +54,26 @@ pub(crate) const CLOSURE_CODES: [&str; 2] = ["contradiction", "dead-include"];
 /// written as it was (with the same catalog).
 pub(crate) const BLOCK_CODES: [&str; 2] = ["unknown-object", "unknown-attribute"];
 
+/// The lints whose findings about a block are kept while the block is
+/// written as it was, over the same cells.
+pub(crate) const OWN_CODES: [&str; 2] = ["shadowed-rule", "redundant-rule"];
+
+/// Whether the findings of the lint `code` are kept by block.
+fn kept_code(code: &str) -> bool {
+    CLOSURE_CODES.contains(&code) || BLOCK_CODES.contains(&code) || OWN_CODES.contains(&code)
+}
+
 /// What a re-analysis takes over: per block (indexed by
-/// [`crate::model::AclId`]) whether the lints of [`CLOSURE_CODES`] and of
-/// [`BLOCK_CODES`] skip it, and the kept findings.
+/// [`crate::model::AclId`]) whether the lints of [`CLOSURE_CODES`], of
+/// [`BLOCK_CODES`] and of [`OWN_CODES`] skip it, and the kept findings.
 #[derive(Debug)]
 pub(crate) struct Kept {
     /// The block's closure is as it was, over the same cells.
     pub closure: Vec<bool>,
     /// The block is as it was, with the same catalog.
     pub block: Vec<bool>,
+    /// The block is as it was, over the same cells.
+    pub own: Vec<bool>,
     /// The kept findings.
     pub found: Vec<Diagnostic>,
 }
@@ -66,10 +82,7 @@ impl LintCache {
     /// A cache of the findings among `found` of the lints it keeps.
     pub(crate) fn of(found: &[Diagnostic], full_regions: bool) -> LintCache {
         let mut by_block: FxHashMap<String, Vec<Diagnostic>> = FxHashMap::default();
-        for d in found
-            .iter()
-            .filter(|d| CLOSURE_CODES.contains(&d.code) || BLOCK_CODES.contains(&d.code))
-        {
+        for d in found.iter().filter(|d| kept_code(d.code)) {
             if let Some(name) = d.access_levels.first() {
                 by_block.entry(name.clone()).or_default().push(d.clone());
             }
@@ -102,10 +115,11 @@ impl LintCache {
         };
         let catalog = same_catalog(model, previous);
         let block: Vec<bool> = same.iter().map(|&s| s && catalog).collect();
+        let own: Vec<bool> = same.iter().map(|&s| s && same_cells).collect();
         let mut found = Vec::new();
         for acl in &model.acls {
             let i = acl.id.0 as usize;
-            if !closure[i] && !block[i] {
+            if !closure[i] && !block[i] && !own[i] {
                 continue;
             }
             let Some(earlier) = self.by_block.get(&acl.name) else {
@@ -117,6 +131,7 @@ impl LintCache {
                     .filter(|d| {
                         (closure[i] && CLOSURE_CODES.contains(&d.code))
                             || (block[i] && BLOCK_CODES.contains(&d.code))
+                            || (own[i] && OWN_CODES.contains(&d.code))
                     })
                     .cloned(),
             );
@@ -124,6 +139,7 @@ impl LintCache {
         Some(Kept {
             closure,
             block,
+            own,
             found,
         })
     }

@@ -163,6 +163,7 @@ fn analyze_parsed_with(
         {
             cx.kept = Some(k.closure);
             cx.kept_block = Some(k.block);
+            cx.kept_own = Some(k.own);
             kept = k.found;
         }
     }

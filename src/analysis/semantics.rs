@@ -340,7 +340,21 @@ impl Targets {
                 None => added.push(acl),
             }
         }
+        // The new blocks' targets are counted before the old ones' are
+        // taken out, so a target of an edited block that no other block
+        // writes is never counted down to nothing and back (which would
+        // tell a new set of targets, and build the cells again).
         let mut same = true;
+        for acl in added {
+            for r in &acl.rules {
+                let n = self
+                    .counts
+                    .entry((r.object.clone(), r.attribute.clone()))
+                    .or_default();
+                same &= *n > 0;
+                *n += 1;
+            }
+        }
         for acl in previous.acls.iter().filter(|a| !paired[a.id.0 as usize]) {
             for r in &acl.rules {
                 let key = (r.object.clone(), r.attribute.clone());
@@ -351,16 +365,6 @@ impl Targets {
                         same = false;
                     }
                 }
-            }
-        }
-        for acl in added {
-            for r in &acl.rules {
-                let n = self
-                    .counts
-                    .entry((r.object.clone(), r.attribute.clone()))
-                    .or_default();
-                same &= *n > 0;
-                *n += 1;
             }
         }
         let others = other_targets(model);

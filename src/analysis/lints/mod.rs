@@ -61,6 +61,15 @@ pub struct Context<'m> {
     /// Blocks whose findings of the lints that look at a block's own text
     /// (and the catalog) are taken over: those lints skip them.
     pub(crate) kept_block: Option<Vec<bool>>,
+    /// Blocks whose findings of the lints that look at a block's own
+    /// permissions over the cells are taken over: those lints skip them.
+    pub(crate) kept_own: Option<Vec<bool>>,
+}
+
+/// Whether `acl` is not among the blocks whose findings are taken over.
+fn not_kept(kept: &Option<Vec<bool>>, acl: crate::model::AclId) -> bool {
+    kept.as_ref()
+        .is_none_or(|kept| !kept.get(acl.0 as usize).copied().unwrap_or(false))
 }
 
 impl<'m> Context<'m> {
@@ -72,23 +81,27 @@ impl<'m> Context<'m> {
             full_regions: false,
             kept: None,
             kept_block: None,
+            kept_own: None,
         }
     }
 
     /// Whether the block-local lints report on `acl` (its findings are not
     /// taken over from an earlier analysis).
     pub(crate) fn reports_on(&self, acl: crate::model::AclId) -> bool {
-        self.kept
-            .as_ref()
-            .is_none_or(|kept| !kept.get(acl.0 as usize).copied().unwrap_or(false))
+        not_kept(&self.kept, acl)
     }
 
     /// Whether the lints looking at a block's own text report on `acl`
     /// (its findings are not taken over from an earlier analysis).
     pub(crate) fn reports_on_block(&self, acl: crate::model::AclId) -> bool {
-        self.kept_block
-            .as_ref()
-            .is_none_or(|kept| !kept.get(acl.0 as usize).copied().unwrap_or(false))
+        not_kept(&self.kept_block, acl)
+    }
+
+    /// Whether the lints looking at a block's own permissions over the
+    /// cells report on `acl` (its findings are not taken over from an
+    /// earlier analysis).
+    pub(crate) fn reports_on_own(&self, acl: crate::model::AclId) -> bool {
+        not_kept(&self.kept_own, acl)
     }
 
     /// The exact rule analysis of the model.

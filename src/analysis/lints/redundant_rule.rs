@@ -32,7 +32,7 @@ impl Lint for RedundantRule {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for d in &cx.semantics().dead_rules {
-            if !d.redundant.is_empty() {
+            if !d.redundant.is_empty() && cx.reports_on_own(d.acl) {
                 let mut diag = dead_rule::diagnostic(cx, d, &INFO, d.redundant);
                 let rule = &cx.model.acl(d.acl).rules[d.rule];
                 // Safe when the whole rule never decides the same way:

@@ -34,7 +34,7 @@ impl Lint for ShadowedRule {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for d in &cx.semantics().dead_rules {
-            if !d.shadowed.is_empty() {
+            if !d.shadowed.is_empty() && cx.reports_on_own(d.acl) {
                 out.push(dead_rule::diagnostic(cx, d, &INFO, d.shadowed));
             }
         }
