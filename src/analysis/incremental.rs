@@ -24,13 +24,19 @@
 //!
 //! Kept findings are taken over, and those lints run only over the other
 //! blocks. "Written as it was" compares the whole lines the block covers
-//! (a fix may edit a statement's whole line). `tests/workspace_prop.rs`
-//! checks the result against fresh analyses.
+//! (a fix may edit a statement's whole line), at the same place or moved
+//! by an edit before it in its file: each file's edit is told by the text
+//! the old and new versions share at their start and end, and a kept
+//! finding's spans (its primary span, related spans and fixes' edits) are
+//! moved with the text they point into (findings name no position in
+//! their messages). `tests/workspace_prop.rs` checks the result against
+//! fresh analyses.
 
 use rustc_hash::FxHashMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
+use crate::source::Span;
 
 /// Findings of the block-local lints, by block name, as the lints wrote
 /// them (before suppressions and configured severities).
@@ -107,15 +113,16 @@ impl LintCache {
         if !self.holds || full_regions != self.full_regions {
             return None;
         }
-        let same = same_blocks(model, previous);
-        let closure = if same_cells {
+        let moved = Moves::of(model, previous);
+        let same = same_blocks(model, previous, &moved);
+        let mut closure = if same_cells {
             stable_closures(model, &same)
         } else {
             vec![false; same.len()]
         };
         let catalog = same_catalog(model, previous);
-        let block: Vec<bool> = same.iter().map(|&s| s && catalog).collect();
-        let own: Vec<bool> = same.iter().map(|&s| s && same_cells).collect();
+        let mut block: Vec<bool> = same.iter().map(|&s| s && catalog).collect();
+        let mut own: Vec<bool> = same.iter().map(|&s| s && same_cells).collect();
         let mut found = Vec::new();
         for acl in &model.acls {
             let i = acl.id.0 as usize;
@@ -125,16 +132,26 @@ impl LintCache {
             let Some(earlier) = self.by_block.get(&acl.name) else {
                 continue;
             };
-            found.extend(
-                earlier
+            for (kept, codes) in [
+                (&mut closure[i], &CLOSURE_CODES),
+                (&mut block[i], &BLOCK_CODES),
+                (&mut own[i], &OWN_CODES),
+            ] {
+                if !*kept {
+                    continue;
+                }
+                let taken: Option<Vec<Diagnostic>> = earlier
                     .iter()
-                    .filter(|d| {
-                        (closure[i] && CLOSURE_CODES.contains(&d.code))
-                            || (block[i] && BLOCK_CODES.contains(&d.code))
-                            || (own[i] && OWN_CODES.contains(&d.code))
-                    })
-                    .cloned(),
-            );
+                    .filter(|d| codes.contains(&d.code))
+                    .map(|d| moved.finding(d))
+                    .collect();
+                // A finding pointing into edited text is found again
+                // (with the block's others of its lint).
+                match taken {
+                    Some(taken) => found.extend(taken),
+                    None => *kept = false,
+                }
+            }
         }
         Some(Kept {
             closure,
@@ -155,10 +172,109 @@ fn same_catalog(model: &Model, previous: &Model) -> bool {
             .all(|((n, o), (m, p))| n == m && o.attributes == p.attributes)
 }
 
-/// Per block of `model`: whether it is written in `previous` at the same
-/// place with the same text (the whole lines it covers), is the only block
-/// of its name in both, and resolves its includes as it did.
-fn same_blocks(model: &Model, previous: &Model) -> Vec<bool> {
+/// The edits between two versions of a policy set's files, as moves of the
+/// text they left alone: per file (by id), the length of the text both
+/// versions start with, where the text both end with starts in the old
+/// version, and how far it moved; `None` for a file whose text is the
+/// same, [`FileEdit::Replaced`] for one not in both under the same path.
+struct Moves(Vec<Option<FileEdit>>);
+
+#[derive(Clone, Copy)]
+enum FileEdit {
+    /// The file is not in both versions: nothing in it is kept.
+    Replaced,
+    /// Old offsets up to `prefix` stay, from `suffix` on they move by
+    /// `delta`; those between point into edited text.
+    Text {
+        prefix: u32,
+        suffix: u32,
+        delta: i64,
+    },
+}
+
+impl Moves {
+    fn of(model: &Model, previous: &Model) -> Moves {
+        let (now, then) = (&model.sources, &previous.sources);
+        let edits = (0..then.len().max(now.len()))
+            .map(|i| {
+                let id = crate::source::FileId(i as u32);
+                if i >= now.len() || i >= then.len() {
+                    return Some(FileEdit::Replaced);
+                }
+                let (new, old) = (now.file(id), then.file(id));
+                if new.path != old.path {
+                    return Some(FileEdit::Replaced);
+                }
+                if std::sync::Arc::ptr_eq(&new.text, &old.text) || new.text == old.text {
+                    return None;
+                }
+                let (a, b) = (old.text.as_bytes(), new.text.as_bytes());
+                let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+                let room = a.len().min(b.len()) - prefix;
+                let common_end = a
+                    .iter()
+                    .rev()
+                    .zip(b.iter().rev())
+                    .take(room)
+                    .take_while(|(x, y)| x == y)
+                    .count();
+                Some(FileEdit::Text {
+                    prefix: prefix as u32,
+                    suffix: (a.len() - common_end) as u32,
+                    delta: b.len() as i64 - a.len() as i64,
+                })
+            })
+            .collect();
+        Moves(edits)
+    }
+
+    /// Where the old text at `span` is in the new version, if it was left
+    /// alone.
+    fn span(&self, span: Span) -> Option<Span> {
+        match self.0.get(span.file.0 as usize).copied().flatten() {
+            None => Some(span),
+            Some(FileEdit::Replaced) => None,
+            Some(FileEdit::Text {
+                prefix,
+                suffix,
+                delta,
+            }) => {
+                if span.end <= prefix {
+                    Some(span)
+                } else if span.start >= suffix {
+                    let at = |o: u32| u32::try_from(i64::from(o) + delta).ok();
+                    Some(Span {
+                        file: span.file,
+                        start: at(span.start)?,
+                        end: at(span.end)?,
+                    })
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// An earlier finding with its spans moved with the text, if none
+    /// points into edited text.
+    fn finding(&self, d: &Diagnostic) -> Option<Diagnostic> {
+        let mut d = d.clone();
+        d.span = self.span(d.span)?;
+        for r in &mut d.related {
+            r.span = self.span(r.span)?;
+        }
+        for e in d.fixes.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+            e.span = self.span(e.span)?;
+        }
+        Some(d)
+    }
+}
+
+/// Per block of `model`: whether it is written in `previous` with the same
+/// text (the whole lines it covers), at the same place or moved by an edit
+/// before it ([`Moves`]), is the only block of its name in both, and
+/// resolves its includes as it did.
+fn same_blocks(model: &Model, previous: &Model, moved: &Moves) -> Vec<bool> {
     let (now, then) = (name_counts(model), name_counts(previous));
     model
         .acls
@@ -170,7 +286,7 @@ fn same_blocks(model: &Model, previous: &Model) -> Vec<bool> {
             let old = previous.acl(was);
             now.get(acl.name.as_str()) == Some(&1)
                 && then.get(acl.name.as_str()) == Some(&1)
-                && old.span == acl.span
+                && moved.span(old.span) == Some(acl.span)
                 && old.includes.len() == acl.includes.len()
                 && old
                     .includes
@@ -178,7 +294,7 @@ fn same_blocks(model: &Model, previous: &Model) -> Vec<bool> {
                     .zip(&acl.includes)
                     .all(|(a, b)| a.target.is_some() == b.target.is_some())
                 && lines_of(model, acl.span).is_some()
-                && lines_of(model, acl.span) == lines_of(previous, acl.span)
+                && lines_of(model, acl.span) == lines_of(previous, old.span)
         })
         .collect()
 }
