@@ -84,9 +84,8 @@ pub fn parse_items_sharing(file: FileId, text: &str, names: &Names) -> ParsedFil
 }
 
 /// [`parse_file`] with the function that parses one item through pest;
-/// whether the items [`fast`] reads are read there first, and whether the
-/// syntax as written is kept (comments, doc comments, permissions as
-/// statements).
+/// whether the items [`fast`] reads are read there first, and what is kept
+/// of the syntax as written ([`Keep`]).
 fn parse_file_with<'t>(
     file: FileId,
     text: &'t str,
