@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use aclc::analysis::{analyze, analyze_parsed, lints, parse_all, Analysis};
+use aclc::analysis::{analyze, analyze_parsed, findings, lints, parse_all, Analysis};
 use aclc::config::{self, Predefined, Settings};
 use aclc::load;
 use aclc::render;
@@ -87,6 +87,21 @@ fn statements_kept_or_not_the_findings_are_the_same() {
         let kept = analyze_parsed(sources, parsed, &fixture_settings(dir).options);
         assert!(a.model.acls.iter().all(|acl| acl.statements.is_empty()));
         assert_eq!(kept.diagnostics, a.diagnostics, "{}", dir.display());
+    });
+}
+
+/// The findings alone (the exact analysis freed before the lints that read
+/// only its dead rules run, as `aclc check` has them) are those of the
+/// whole analysis, in every fixture.
+#[test]
+fn findings_alone_are_those_of_the_whole_analysis() {
+    insta::glob!("fixtures/*", |dir| {
+        if !dir.is_dir() {
+            return;
+        }
+        let a = analyze_fixture(dir);
+        let alone = findings(a.model.sources.clone(), &fixture_settings(dir).options);
+        assert_eq!(alone.diagnostics, a.diagnostics, "{}", dir.display());
     });
 }
 

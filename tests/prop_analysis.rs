@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aclc::analysis::region::{keep_in_chunks_from, region_text, Region};
-use aclc::analysis::semantics::keep_own_decisions;
+use aclc::analysis::semantics::{analyze_own_when_composed_from, keep_own_decisions};
 use aclc::analysis::semantics::{DeadReason, Semantics};
 use aclc::analysis::{analyze, Options};
 use aclc::model::{AclId, Model};
@@ -146,10 +146,13 @@ fn index_of(model: &Model, id: AclId) -> usize {
 fn check(acls: &[TAcl]) -> Result<(), TestCaseError> {
     // Every summary kept in chunks (shared with its includes'), as over a
     // big catalog, and no block's own decisions kept (worked out again from
-    // its rules where read), as with wildcard rules; the rest of the suite
-    // keeps these small sets as they are.
+    // its rules where read), as with wildcard rules; every acyclic block's
+    // own permissions analyzed as it is composed, as in a wide include
+    // graph. The rest of the suite keeps these small sets as they are and
+    // analyzes own permissions first.
     keep_in_chunks_from(0);
     keep_own_decisions(false);
+    analyze_own_when_composed_from(1);
     let text = render(acls);
     let mut sources = SourceMap::new();
     sources.add("p.acl", text.as_str(), Origin::User);

@@ -24,7 +24,7 @@
 )]
 
 use aclc::analysis::region::keep_in_chunks_from;
-use aclc::analysis::semantics::keep_own_decisions;
+use aclc::analysis::semantics::{analyze_own_when_composed_from, keep_own_decisions};
 use aclc::analysis::{analyze, Analysis, Options};
 use aclc::source::{Origin, SourceMap};
 use aclc::workspace::Workspace;
@@ -271,11 +271,12 @@ fn check(acls: Vec<TAcl>, edits: &[Edit], options: &Options) -> Result<(), TestC
         for f in set.apply(e) {
             ws.set_text(&Set::path(f), set.text(f));
         }
-        // Summaries kept in chunks or as they are, in turn, and own
-        // decisions kept or not: a re-analysis compares and takes over
-        // summaries kept either way.
+        // Summaries kept in chunks or as they are, in turn, own decisions
+        // kept or not, and analyzed first or as blocks are composed: a
+        // re-analysis compares and takes over what was found either way.
         keep_in_chunks_from(if i % 2 == 0 { 0 } else { usize::MAX });
         keep_own_decisions(i % 3 != 0);
+        analyze_own_when_composed_from(if i % 4 < 2 { 1 } else { usize::MAX });
         let edited = ws.analyze();
         let fresh = analyze(set.sources(), options);
         same(&edited, &fresh).map_err(|err| {

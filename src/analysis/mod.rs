@@ -61,6 +61,28 @@ impl Analysis {
     }
 }
 
+/// The findings of a policy set and the model they point into: what
+/// [`analyze`] gives without the exact analysis, which is freed as soon as
+/// the lints that read it have run (`aclc check`).
+#[derive(Debug)]
+pub struct Findings {
+    /// The semantic model (with its sources).
+    pub model: Model,
+    /// Findings, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How long each phase took, in order (`aclc check --timings`).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl Findings {
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
 /// Parse every file of `sources`, in parallel (files are independent), in
 /// source order.
 pub fn parse_all(sources: &SourceMap) -> Vec<ParsedFile> {
@@ -93,13 +115,50 @@ pub(crate) fn parse_each(
 /// statements as written ([`Model::build_without_syntax`]): the lints read
 /// the rules and includes, and a one-shot analysis has no editor to serve.
 pub fn analyze(sources: SourceMap, options: &Options) -> Analysis {
+    analyze_once(sources, options, Keep::Semantics)
+}
+
+/// The findings of a policy set: [`analyze`] with the exact analysis
+/// freed before the lints that read only the dead rules run (they report
+/// the most findings: at the messy legacy million, 258,000 of 372,000),
+/// so the findings and the summaries are not held at once.
+pub fn findings(sources: SourceMap, options: &Options) -> Findings {
+    let Analysis {
+        model,
+        diagnostics,
+        semantics,
+        timings,
+        lint_cache: _,
+    } = analyze_once(sources, options, Keep::Findings);
+    // What is left of it (the cells, the dead rules) is freed at the end.
+    std::mem::forget(semantics);
+    Findings {
+        model,
+        diagnostics,
+        timings,
+    }
+}
+
+/// What an analysis keeps beyond its findings.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The exact analysis, whole.
+    Semantics,
+    /// The exact analysis, whole, and what a re-analysis can take over.
+    Reusable,
+    /// The findings only: the exact analysis is released early.
+    Findings,
+}
+
+/// A one-shot analysis ([`analyze`], [`findings`]).
+fn analyze_once(sources: SourceMap, options: &Options, keep: Keep) -> Analysis {
     let start = Instant::now();
     let names = syntax::Names::default();
     let parsed = parse_each(&sources, |id, text| {
         syntax::parse_rules_sharing(id, text, &names)
     });
     let parse = start.elapsed();
-    let mut analysis = analyze_parsed_with(sources, parsed, options, None, false, false);
+    let mut analysis = analyze_parsed_with(sources, parsed, options, None, keep, false);
     analysis.timings.insert(0, ("parse", parse));
     analysis
 }
@@ -108,7 +167,7 @@ pub fn analyze(sources: SourceMap, options: &Options) -> Analysis {
 /// per source, in source order), as a [`crate::workspace::Workspace`]
 /// keeps them across edits.
 pub fn analyze_parsed(sources: SourceMap, parsed: Vec<ParsedFile>, options: &Options) -> Analysis {
-    analyze_parsed_with(sources, parsed, options, None, false, true)
+    analyze_parsed_with(sources, parsed, options, None, Keep::Semantics, true)
 }
 
 /// [`analyze_parsed`], reusing what it can of the analysis of an earlier
@@ -120,18 +179,17 @@ pub fn analyze_parsed_reusing(
     options: &Options,
     previous: Option<&Analysis>,
 ) -> Analysis {
-    analyze_parsed_with(sources, parsed, options, previous, true, true)
+    analyze_parsed_with(sources, parsed, options, previous, Keep::Reusable, true)
 }
 
-/// The analysis; when `keep`, it also keeps what a re-analysis of an
-/// edited version can take over ([`Analysis::lint_cache`]); when
-/// `statements`, the model keeps the blocks' statements as written.
+/// The analysis, keeping what `keep` says; when `statements`, the model
+/// keeps the blocks' statements as written.
 fn analyze_parsed_with(
     sources: SourceMap,
     parsed: Vec<ParsedFile>,
     options: &Options,
     previous: Option<&Analysis>,
-    keep: bool,
+    keep: Keep,
     statements: bool,
 ) -> Analysis {
     let mut timings = Vec::new();
@@ -167,7 +225,7 @@ fn analyze_parsed_with(
             kept = k.found;
         }
     }
-    let (diagnostics, lint_cache) = run_lints_keeping(&cx, options, kept, keep);
+    let (diagnostics, lint_cache) = run_lints_keeping(&mut cx, options, kept, keep);
     lap("lints");
     let semantics = cx.into_semantics();
     Analysis {
@@ -181,30 +239,78 @@ fn analyze_parsed_with(
 
 /// Run every registered lint.
 pub fn run_lints(cx: &lints::Context<'_>, options: &Options) -> Vec<Diagnostic> {
-    run_lints_keeping(cx, options, Vec::new(), false).0
+    let found = run_some_lints(cx, |_| true);
+    finish_lints(cx.model, options, found, Vec::new(), false, cx.full_regions).0
+}
+
+/// The findings of the registered lints `which` picks, in registry order
+/// (`None` for the others); the lints run in parallel.
+fn run_some_lints(
+    cx: &lints::Context<'_>,
+    which: impl Fn(&dyn lints::Lint) -> bool + Sync,
+) -> Vec<Option<Vec<Diagnostic>>> {
+    lints::ALL
+        .par_iter()
+        .map(|lint| {
+            which(*lint).then(|| {
+                let mut out = Vec::new();
+                lint.check(cx, &mut out);
+                out
+            })
+        })
+        .collect()
 }
 
 /// [`run_lints`], with `kept`: findings taken over from an earlier
 /// analysis (for the blocks the context's lints skip); also returns what
 /// the next re-analysis can take over.
 fn run_lints_keeping(
-    cx: &lints::Context<'_>,
+    cx: &mut lints::Context<'_>,
     options: &Options,
     kept: Vec<Diagnostic>,
-    keep: bool,
+    keep: Keep,
 ) -> (Vec<Diagnostic>, incremental::LintCache) {
-    let model = cx.model;
     // Lints are independent: run them in parallel, keep registry order.
-    let found: Vec<Vec<Diagnostic>> = lints::ALL
-        .par_iter()
-        .map(|lint| {
-            let mut out = Vec::new();
-            lint.check(cx, &mut out);
-            out
-        })
-        .collect();
+    let found = if keep == Keep::Findings {
+        // The lints that read only the dead rules run once the rest of
+        // the exact analysis is freed.
+        let dead_rules_only = |l: &dyn lints::Lint| incremental::OWN_CODES.contains(&l.info().code);
+        let mut found = run_some_lints(cx, |l| !dead_rules_only(l));
+        cx.release_all_but_dead_rules();
+        let last = run_some_lints(cx, dead_rules_only);
+        for (f, l) in found.iter_mut().zip(last) {
+            if l.is_some() {
+                *f = l;
+            }
+        }
+        found
+    } else {
+        run_some_lints(cx, |_| true)
+    };
+    finish_lints(
+        cx.model,
+        options,
+        found,
+        kept,
+        keep == Keep::Reusable,
+        cx.full_regions,
+    )
+}
+
+/// The lints' findings (`found`, in registry order) and `kept` joined,
+/// suppressed, set to their configured severities, sorted; and, when
+/// `keep`, what a re-analysis can take over.
+fn finish_lints(
+    model: &Model,
+    options: &Options,
+    found: Vec<Option<Vec<Diagnostic>>>,
+    kept: Vec<Diagnostic>,
+    keep: bool,
+    full_regions: bool,
+) -> (Vec<Diagnostic>, incremental::LintCache) {
     // Joined at their final size: a vector grown by doubling would copy
     // hundreds of thousands of findings and hold room for as many more.
+    let found: Vec<Vec<Diagnostic>> = found.into_iter().flatten().collect();
     let total = found.iter().map(Vec::len).sum::<usize>() + kept.len();
     let mut diags: Vec<Diagnostic> = Vec::with_capacity(total);
     for mut f in found {
@@ -212,7 +318,7 @@ fn run_lints_keeping(
     }
     diags.extend(kept);
     let cache = if keep {
-        incremental::LintCache::of(&diags, cx.full_regions)
+        incremental::LintCache::of(&diags, full_regions)
     } else {
         incremental::LintCache::default()
     };

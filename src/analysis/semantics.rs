@@ -14,7 +14,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -126,6 +126,15 @@ pub struct Summary {
     pub allowed: Arc<CellSet>,
 }
 
+/// Add `n` to `count` if the sum stays at most `limit`; whether it did.
+fn within(count: &AtomicUsize, n: usize, limit: usize) -> bool {
+    count
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+            (c + n <= limit).then_some(c + n)
+        })
+        .is_ok()
+}
+
 impl Summary {
     /// The summary of these sets, `allowed` sharing `decided` when equal.
     pub fn new(decided: CellSet, allowed: CellSet) -> Summary {
@@ -169,6 +178,16 @@ impl KeptSummary {
         KeptSummary { decided, allowed }
     }
 
+    /// About how many words keeping it takes ([`Chunked::own_words`]).
+    fn own_words(&self) -> usize {
+        let decided = self.decided.own_words();
+        if self.allowed == self.decided {
+            decided
+        } else {
+            decided + self.allowed.own_words()
+        }
+    }
+
     /// The summary, unpacked (`allowed` sharing `decided` when equal).
     pub fn summary(&self) -> Summary {
         let decided = self.decided.unpack();
@@ -204,6 +223,13 @@ const KEEP_DENSE_WORDS: usize = 32;
 
 /// Whether own decisions are kept at all (else always worked out again).
 static KEEP_OWN: AtomicBool = AtomicBool::new(true);
+
+/// How many words of dense own decisions (those not kept) are held from
+/// the own-permission pass until their block is composed; beyond it they
+/// are worked out again when the block is composed. Held without a bound,
+/// the messy legacy million's wildcard blocks held 0.5 GB at once (every
+/// block's sets spanning the catalog) for one first-match pass each saved.
+const HELD_WORDS: usize = 8 << 20;
 
 /// Keep no block's own decisions from now on (`false`), or those that pack
 /// or are small (`true`, the default), for tests: the analysis is the same
@@ -437,29 +463,39 @@ impl FirstMatch {
     }
 
     /// First-match over `rules`, the decided set spanning the words of all
-    /// their boxes from the start: widened once, not once per rule that
-    /// reaches further out.
+    /// their boxes from the start and the allowed set those of the `allow`
+    /// rules' boxes: each allocated once, not grown rule by rule (a block
+    /// of wildcard rules over a big catalog would move and zero its sets
+    /// again and again).
     fn for_rules<'r>(
         u: &Universe,
         rules: impl Iterator<Item = &'r Rule>,
         scratch: &mut Vec<Range<u32>>,
     ) -> FirstMatch {
-        let span = rules
-            .filter_map(|r| {
-                CellSet::box_words(u.slots_of(&r.object, &r.attribute, scratch), r.access)
-            })
-            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-        match span {
-            Some((lo, hi)) => FirstMatch {
-                decided: CellSet::spanning(lo, hi),
-                allowed: CellSet::new(),
-            },
-            None => FirstMatch::new(),
+        let widest = |a: Option<(u32, u32)>, (c, d): (u32, u32)| {
+            Some(a.map_or((c, d), |(a, b)| (a.min(c), b.max(d))))
+        };
+        let (mut decided, mut allowed) = (None, None);
+        for r in rules {
+            let slots = u.slots_of(&r.object, &r.attribute, scratch);
+            if let Some(span) = CellSet::box_words(slots, r.access) {
+                decided = widest(decided, span);
+                if r.effect == Effect::Allow {
+                    allowed = widest(allowed, span);
+                }
+            }
+        }
+        let spanning = |s: Option<(u32, u32)>| {
+            s.map_or_else(CellSet::new, |(lo, hi)| CellSet::spanning(lo, hi))
+        };
+        FirstMatch {
+            decided: spanning(decided),
+            allowed: spanning(allowed),
         }
     }
 
     fn into_summary(self) -> Summary {
-        Summary::new(self.decided.trimmed(), self.allowed)
+        Summary::new(self.decided.trimmed(), self.allowed.trimmed())
     }
 }
 
@@ -607,6 +643,18 @@ pub(crate) fn walk_summary(model: &Model, u: &Universe, root: AclId) -> Summary 
 }
 
 impl Semantics {
+    /// Free the summaries and compositions, keeping the cells, the
+    /// reachability and the dead rules: what the `shadowed-rule` and
+    /// `redundant-rule` lints read, when nothing else will read the
+    /// analysis (`aclc check`, whose hundreds of thousands of dead-rule
+    /// findings then take the room the summaries took).
+    pub(crate) fn release_all_but_dead_rules(&mut self) {
+        self.summaries = Vec::new();
+        self.own = Vec::new();
+        self.dead_includes = Vec::new();
+        self.contradictions = Vec::new();
+    }
+
     /// Analyze a model.
     ///
     /// Own permissions are analyzed block by block, in parallel. Summaries
@@ -646,32 +694,6 @@ impl Semantics {
         let u = &universe;
         let n = model.acls.len();
         let previous = previous.filter(|(_, s)| s.universe == universe);
-        // Own decisions not kept are held until the block is composed.
-        let analyzed: Vec<(OwnSummary, Option<Summary>, Vec<DeadRule>, bool)> = model
-            .acls
-            .par_iter()
-            .map(|acl| {
-                if let Some((own, dead)) = previous.and_then(|(m, s)| s.reuse_own(m, acl)) {
-                    return (own, None, dead, true);
-                }
-                let mut dead = Vec::new();
-                let summary = own_rules(u, acl.id, &acl.rules, &mut dead);
-                let own = OwnSummary::of(&summary);
-                let held = own.kept.is_none().then_some(summary);
-                (own, held, dead, false)
-            })
-            .collect();
-        let mut own = Vec::with_capacity(n);
-        let mut held = Vec::with_capacity(n);
-        let mut dead_rules = Vec::new();
-        let mut same_own = Vec::with_capacity(n);
-        for (summary, full, dead, reused) in analyzed {
-            own.push(summary);
-            held.push(full);
-            dead_rules.extend(dead);
-            same_own.push(reused);
-        }
-        let mut unchanged = previous.map(|p| Unchanged::new(model, p, same_own));
         let sccs = model.strongly_connected();
         let mut scc_of = vec![0u32; n];
         for (k, scc) in sccs.iter().enumerate() {
@@ -712,6 +734,60 @@ impl Semantics {
             }
             by_level[l as usize].push(k);
         }
+        // The own permissions of a block composed among many (a level of
+        // `COMPOSED_WITH_OWN` components or more, each one acyclic block)
+        // are analyzed when it is composed: its decisions are then worked
+        // out once and held by no one in between. The others' are
+        // analyzed first, all in parallel (a deep chain composes one block
+        // at a time).
+        let mut with_own = vec![false; n];
+        let wide = COMPOSED_WITH_OWN.load(Ordering::Relaxed);
+        for ks in by_level.iter().filter(|ks| ks.len() >= wide) {
+            for &k in ks {
+                if let [m] = sccs[k][..] {
+                    let looped = model.acl(m).includes.iter().any(|i| i.target == Some(m));
+                    with_own[m.0 as usize] = !looped;
+                }
+            }
+        }
+        // Own decisions not kept are held until the block is composed, up
+        // to `HELD_WORDS` in all (which ones does not change the result).
+        let held_words = AtomicUsize::new(0);
+        let chunks = Chunks::default();
+        let analyzed: Vec<(OwnSummary, Option<KeptSummary>, Vec<DeadRule>, bool)> = model
+            .acls
+            .par_iter()
+            .map(|acl| {
+                if let Some((own, dead)) = previous.and_then(|(m, s)| s.reuse_own(m, acl)) {
+                    return (own, None, dead, true);
+                }
+                if with_own[acl.id.0 as usize] {
+                    return (OwnSummary::default(), None, Vec::new(), false);
+                }
+                let mut dead = Vec::new();
+                let summary = own_rules(u, acl.id, &acl.rules, &mut dead);
+                let own = OwnSummary::of(&summary);
+                let held = own
+                    .kept
+                    .is_none()
+                    .then(|| KeptSummary::of(&summary, &[], &chunks))
+                    .filter(|k| within(&held_words, k.own_words(), HELD_WORDS));
+                (own, held, dead, false)
+            })
+            .collect();
+        let mut own = Vec::with_capacity(n);
+        let mut held = Vec::with_capacity(n);
+        let mut dead_rules = Vec::new();
+        let mut same_own = Vec::with_capacity(n);
+        for (i, (summary, full, dead, reused)) in analyzed.into_iter().enumerate() {
+            own.push(summary);
+            held.push(full);
+            dead_rules.extend(dead);
+            same_own.push(reused);
+            // Taken over: nothing left to analyze when composed.
+            with_own[i] &= !reused;
+        }
+        let mut unchanged = previous.map(|p| Unchanged::new(model, p, same_own));
         let needed = externally_needed(model, &scc_of);
         let acyclic = sccs.iter().all(|scc| {
             scc.len() == 1
@@ -722,7 +798,6 @@ impl Semantics {
                     .any(|i| i.target == Some(scc[0]))
         });
         let reach = Reach::new(model, acyclic);
-        let chunks = Chunks::default();
         let mut summaries: Vec<KeptSummary> = vec![KeptSummary::default(); n];
         let mut dead_includes = Vec::new();
         let mut contradictions = Vec::new();
@@ -736,11 +811,12 @@ impl Semantics {
                 reach: &reach,
                 chunks: &chunks,
             };
-            let work: Vec<(usize, Option<Summary>)> = scc_indices
+            let work: Vec<(usize, Own)> = scc_indices
                 .iter()
                 .map(|&k| match sccs[k][..] {
-                    [m] => (k, held[m.0 as usize].take()),
-                    _ => (k, None),
+                    [m] if with_own[m.0 as usize] => (k, Own::Analyze),
+                    [m] => (k, held[m.0 as usize].take().map_or(Own::Kept, Own::Held)),
+                    _ => (k, Own::Kept),
                 })
                 .collect();
             let done: Vec<Composed> = work
@@ -756,6 +832,10 @@ impl Semantics {
                 if let Some(p) = unchanged.as_mut() {
                     p.settle(model, &c);
                 }
+                if let Some((m, summary, dead)) = c.own {
+                    own[m.0 as usize] = summary;
+                    dead_rules.extend(dead);
+                }
                 for (m, summary) in c.summaries {
                     summaries[m.0 as usize] = summary;
                 }
@@ -763,6 +843,8 @@ impl Semantics {
                 contradictions.extend(c.contradictions);
             }
         }
+        // In block order, each block's in rule order (a stable sort).
+        dead_rules.sort_by_key(|d: &DeadRule| d.acl);
         dead_includes.sort_by_key(|d: &DeadInclude| (d.acl, d.include));
         contradictions.sort_by_key(|c: &Contradiction| (c.acl, c.later));
         Semantics {
@@ -886,8 +968,34 @@ fn of_block<T>(items: &[T], block_of: impl Fn(&T) -> AclId, acl: AclId) -> &[T] 
     &items[from..to]
 }
 
+/// Where composing a one-block component gets the block's own decisions.
+enum Own {
+    /// Kept ([`OwnSummary`]), or else worked out again from its rules.
+    Kept,
+    /// Held since the own-permission pass.
+    Held(KeptSummary),
+    /// Not analyzed yet: the own-permission analysis is done now, and its
+    /// result is part of the composition ([`Composed::own`]).
+    Analyze,
+}
+
+/// How many components a level of the include graph has, at least, for
+/// its blocks' own permissions to be analyzed as they are composed.
+static COMPOSED_WITH_OWN: AtomicUsize = AtomicUsize::new(64);
+
+/// Analyze the own permissions of the blocks of levels of `components`
+/// components or more as they are composed, from now on (1: every acyclic
+/// block's), for tests: the analysis is the same whatever the number.
+#[doc(hidden)]
+pub fn analyze_own_when_composed_from(components: usize) {
+    COMPOSED_WITH_OWN.store(components, Ordering::Relaxed);
+}
+
 /// What composing one strongly connected component yields.
 struct Composed {
+    /// The own-permission analysis of its block, when done while composing
+    /// ([`Own::Analyze`]).
+    own: Option<(AclId, OwnSummary, Vec<DeadRule>)>,
     summaries: Vec<(AclId, KeptSummary)>,
     dead_includes: Vec<DeadInclude>,
     contradictions: Vec<Contradiction>,
@@ -974,6 +1082,7 @@ impl<'p> Unchanged<'p> {
             })
             .collect();
         Some(Composed {
+            own: None,
             summaries: vec![(*m, sem.summaries[was.0 as usize].clone())],
             dead_includes,
             contradictions,
@@ -1019,19 +1128,20 @@ struct Cx<'a> {
 }
 
 /// The summaries of one strongly connected component of the include graph,
-/// whose includes outside it are summarized already; `held`: the own
-/// decisions of its one block, when not kept.
-fn compose_scc(cx: &Cx<'_>, scc: &[AclId], held: Option<Summary>) -> Composed {
+/// whose includes outside it are summarized already; `own`: where the own
+/// decisions of its one block come from.
+fn compose_scc(cx: &Cx<'_>, scc: &[AclId], own: Own) -> Composed {
     let Cx {
         model,
         u,
-        own,
+        own: kept,
         summaries,
         needed,
         reach,
         chunks,
     } = *cx;
     let mut out = Composed {
+        own: None,
         summaries: Vec::new(),
         dead_includes: Vec::new(),
         contradictions: Vec::new(),
@@ -1055,9 +1165,18 @@ fn compose_scc(cx: &Cx<'_>, scc: &[AclId], held: Option<Summary>) -> Composed {
         return out;
     }
     let m = scc[0];
-    let own = held
-        .or_else(|| own[m.0 as usize].unpacked())
-        .unwrap_or_else(|| own_decisions(u, &model.acl(m).rules));
+    let own = match own {
+        Own::Held(held) => held.summary(),
+        Own::Analyze => {
+            let mut dead = Vec::new();
+            let summary = own_rules(u, m, &model.acl(m).rules, &mut dead);
+            out.own = Some((m, OwnSummary::of(&summary), dead));
+            summary
+        }
+        Own::Kept => kept[m.0 as usize]
+            .unpacked()
+            .unwrap_or_else(|| own_decisions(u, &model.acl(m).rules)),
+    };
     let summary = Composer {
         model,
         universe: u,
@@ -1125,15 +1244,24 @@ impl Composer<'_> {
             .filter_map(|t| self.summaries[t.0 as usize].decided.words_span())
             .chain(self.own.decided.words_span())
             .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-        let mut c = Composition {
-            decided: match span {
-                Some((lo, hi)) => self.own.decided.widened(lo, hi),
-                None => CellSet::new(),
+        // So do the allowed cells and those the includes decide, which
+        // grown include by include were moved (and their pages zeroed
+        // by the kernel) again and again.
+        let mut c = match span {
+            Some((lo, hi)) => Composition {
+                decided: self.own.decided.widened(lo, hi),
+                allowed: self.own.allowed.widened(lo, hi),
+                firsts: Vec::new(),
+                deciding: Vec::new(),
+                by_includes: CellSet::spanning(lo, hi),
             },
-            allowed: CellSet::clone(&self.own.allowed),
-            firsts: Vec::new(),
-            deciding: Vec::new(),
-            by_includes: CellSet::new(),
+            None => Composition {
+                decided: CellSet::new(),
+                allowed: CellSet::new(),
+                firsts: Vec::new(),
+                deciding: Vec::new(),
+                by_includes: CellSet::new(),
+            },
         };
         let mut seen: FxHashSet<AclId> = FxHashSet::default();
         for (j, inc) in block.includes.iter().enumerate().take(upto) {
@@ -1153,6 +1281,8 @@ impl Composer<'_> {
             c.firsts.push((j, new));
         }
         c.decided = c.decided.trimmed();
+        c.allowed = c.allowed.trimmed();
+        c.by_includes = c.by_includes.trimmed();
         c
     }
 

@@ -59,7 +59,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     }
     let settings = cli.settings()?;
     let lint_url = settings.lint_url.clone();
-    let mut analysis = cli.analyze_settings(settings, args.regions)?;
+    let mut analysis = cli.findings_settings(settings, args.regions)?;
     let sources = &analysis.model.sources;
     let mut diags = std::mem::take(&mut analysis.diagnostics);
     if let Some(path) = &args.write_baseline {

@@ -145,7 +145,7 @@ pub enum TextOrJson {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Lsp(_) | Command::Watch(_)) {
-        crate::keep_freed_pages();
+        crate::hold_freed_pages();
     }
     match run(&cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
@@ -236,6 +236,32 @@ impl Cli {
         full_regions: bool,
     ) -> Result<Analysis, Failure> {
         settings.options.full_regions = full_regions;
+        let (sources, read) = self.load_sources(&settings)?;
+        let mut analysis = analysis::analyze(sources, &settings.options);
+        analysis.timings.insert(0, ("read files", read));
+        Ok(analysis)
+    }
+
+    /// The findings alone ([`analysis::findings`]: the exact analysis is
+    /// freed early), for `aclc check`.
+    pub fn findings_settings(
+        &self,
+        mut settings: Settings,
+        full_regions: bool,
+    ) -> Result<analysis::Findings, Failure> {
+        settings.options.full_regions = full_regions;
+        let (sources, read) = self.load_sources(&settings)?;
+        let mut findings = analysis::findings(sources, &settings.options);
+        findings.timings.insert(0, ("read files", read));
+        Ok(findings)
+    }
+
+    /// The policy files of `settings` and how long reading them took; an
+    /// error when there is none.
+    fn load_sources(
+        &self,
+        settings: &Settings,
+    ) -> Result<(aclc::source::SourceMap, std::time::Duration), Failure> {
         let start = std::time::Instant::now();
         let sources = load::load(&settings.paths, &settings.predefined)?;
         let read = start.elapsed();
@@ -254,9 +280,7 @@ impl Cli {
                 paths.join(", ")
             )));
         }
-        let mut analysis = analysis::analyze(sources, &settings.options);
-        analysis.timings.insert(0, ("read files", read));
-        Ok(analysis)
+        Ok((sources, read))
     }
 }
 

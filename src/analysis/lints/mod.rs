@@ -109,6 +109,13 @@ impl<'m> Context<'m> {
         &self.semantics
     }
 
+    /// Free what only the lints that read summaries and compositions
+    /// need, keeping the cells and the dead rules (see
+    /// [`Semantics::release_all_but_dead_rules`]).
+    pub(crate) fn release_all_but_dead_rules(&mut self) {
+        self.semantics.release_all_but_dead_rules();
+    }
+
     /// The analysis, back from the context.
     pub fn into_semantics(self) -> Semantics {
         self.semantics

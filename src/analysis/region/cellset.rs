@@ -320,27 +320,32 @@ impl CellSet {
         };
         self.cover(lo, hi);
         let mut any = 0u64;
-        // The new words, for `also` (few: a rule decides little that is new).
-        let mut fresh: Vec<(u32, u64)> = Vec::new();
-        let track = also.is_some();
-        for r in slots {
-            each_slot_word(r.clone(), access, |w, mask| {
-                let word = &mut self.words[(w - self.offset) as usize];
-                let new = mask & !*word;
-                *word |= mask;
-                any |= new;
-                if new != 0 && track {
-                    fresh.push((w, new));
+        match also {
+            // Spanning the box already (a first-match's allowed set is
+            // allocated for its `allow` rules' boxes), or widened to it:
+            // the new cells go in as they are found.
+            Some(a) => {
+                a.cover(lo, hi);
+                for r in slots {
+                    each_slot_word(r.clone(), access, |w, mask| {
+                        let word = &mut self.words[(w - self.offset) as usize];
+                        let new = mask & !*word;
+                        *word |= mask;
+                        any |= new;
+                        a.words[(w - a.offset) as usize] |= new;
+                        true
+                    });
                 }
-                true
-            });
-        }
-        let first = fresh.iter().map(|f| f.0).min();
-        let last = fresh.iter().map(|f| f.0).max();
-        if let (Some(a), Some(first), Some(last)) = (also, first, last) {
-            a.cover(first, last + 1);
-            for (w, new) in fresh {
-                a.words[(w - a.offset) as usize] |= new;
+            }
+            None => {
+                for r in slots {
+                    each_slot_word(r.clone(), access, |w, mask| {
+                        let word = &mut self.words[(w - self.offset) as usize];
+                        any |= mask & !*word;
+                        *word |= mask;
+                        true
+                    });
+                }
             }
         }
         nibble_access(any)

@@ -168,6 +168,24 @@ impl Chunked {
         })
     }
 
+    /// About how many words keeping the set takes beyond what it shares
+    /// with other sets: its words when kept as they are; else a word per
+    /// chunk, and sixteen per chunk not of sixteen equal words (those are
+    /// shared through the table).
+    pub fn own_words(&self) -> usize {
+        match &self.0 {
+            Repr::Words(set) => set.raw_words().1.len(),
+            Repr::Chunks { chunks, .. } => {
+                let unshared = chunks
+                    .iter()
+                    .flatten()
+                    .filter(|c| c.iter().any(|&w| w != c[0]))
+                    .count();
+                chunks.len() + unshared * WORDS as usize
+            }
+        }
+    }
+
     /// Chunk `k`, if the set is kept in chunks and holds any cell in it.
     fn chunk(&self, k: u32) -> Option<&Arc<Chunk>> {
         let Repr::Chunks { offset, chunks, .. } = &self.0 else {
