@@ -145,7 +145,7 @@ pub enum TextOrJson {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Lsp(_) | Command::Watch(_)) {
-        crate::hold_freed_pages();
+        crate::tune_allocator_for_one_shot();
     }
     match run(&cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
