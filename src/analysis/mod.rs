@@ -74,15 +74,6 @@ pub struct Findings {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
-impl Findings {
-    /// Whether any finding is an error.
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-    }
-}
-
 /// Parse every file of `sources`, in parallel (files are independent), in
 /// source order.
 pub fn parse_all(sources: &SourceMap) -> Vec<ParsedFile> {

@@ -126,15 +126,6 @@ pub struct Summary {
     pub allowed: Arc<CellSet>,
 }
 
-/// Add `n` to `count` if the sum stays at most `limit`; whether it did.
-fn within(count: &AtomicUsize, n: usize, limit: usize) -> bool {
-    count
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
-            (c + n <= limit).then_some(c + n)
-        })
-        .is_ok()
-}
-
 impl Summary {
     /// The summary of these sets, `allowed` sharing `decided` when equal.
     pub fn new(decided: CellSet, allowed: CellSet) -> Summary {
@@ -230,6 +221,15 @@ static KEEP_OWN: AtomicBool = AtomicBool::new(true);
 /// the messy legacy million's wildcard blocks held 0.5 GB at once (every
 /// block's sets spanning the catalog) for one first-match pass each saved.
 const HELD_WORDS: usize = 8 << 20;
+
+/// Add `n` to `count` if the sum stays at most `limit`; whether it did.
+fn within(count: &AtomicUsize, n: usize, limit: usize) -> bool {
+    count
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+            (c + n <= limit).then_some(c + n)
+        })
+        .is_ok()
+}
 
 /// Keep no block's own decisions from now on (`false`), or those that pack
 /// or are small (`true`, the default), for tests: the analysis is the same
@@ -657,11 +657,12 @@ impl Semantics {
 
     /// Analyze a model.
     ///
-    /// Own permissions are analyzed block by block, in parallel. Summaries
-    /// are composed bottom-up over the include graph's strongly connected
-    /// components, level by level (a level's components include only
-    /// components of lower levels), each level in parallel. The result does
-    /// not depend on the number of threads.
+    /// Summaries are composed bottom-up over the include graph's strongly
+    /// connected components, level by level (a level's components include
+    /// only components of lower levels), each level in parallel. Own
+    /// permissions are analyzed block by block: those of the blocks of wide
+    /// levels as each is composed, the others' first, all in parallel. The
+    /// result does not depend on the number of threads.
     pub fn new(model: &Model) -> Semantics {
         Semantics::reusing(model, None)
     }
