@@ -472,17 +472,13 @@ impl FirstMatch {
         rules: impl Iterator<Item = &'r Rule>,
         scratch: &mut Vec<Range<u32>>,
     ) -> FirstMatch {
-        let widest = |a: Option<(u32, u32)>, (c, d): (u32, u32)| {
-            Some(a.map_or((c, d), |(a, b)| (a.min(c), b.max(d))))
-        };
         let (mut decided, mut allowed) = (None, None);
         for r in rules {
             let slots = u.slots_of(&r.object, &r.attribute, scratch);
-            if let Some(span) = CellSet::box_words(slots, r.access) {
-                decided = widest(decided, span);
-                if r.effect == Effect::Allow {
-                    allowed = widest(allowed, span);
-                }
+            let span = CellSet::box_words(slots, r.access);
+            decided = hull(decided, span);
+            if r.effect == Effect::Allow {
+                allowed = hull(allowed, span);
             }
         }
         let spanning = |s: Option<(u32, u32)>| {
@@ -496,6 +492,14 @@ impl FirstMatch {
 
     fn into_summary(self) -> Summary {
         Summary::new(self.decided.trimmed(), self.allowed.trimmed())
+    }
+}
+
+/// The words `[lo, hi)` spanning both spans.
+fn hull(a: Option<(u32, u32)>, b: Option<(u32, u32)>) -> Option<(u32, u32)> {
+    match (a, b) {
+        (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+        (span, None) | (None, span) => span,
     }
 }
 
@@ -1235,34 +1239,31 @@ impl Composer<'_> {
         mut visit: impl FnMut(usize, AclId, &Summary, &Composition, &CellSet),
     ) -> Composition {
         let block = self.model.acl(acl);
-        // The decided cells end up spanning the own ones' and every
-        // include's words: widened once, not once per include.
-        let span = block
-            .includes
-            .iter()
-            .take(upto)
-            .filter_map(|i| i.target)
-            .filter_map(|t| self.summaries[t.0 as usize].decided.words_span())
-            .chain(self.own.decided.words_span())
-            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-        // So do the allowed cells and those the includes decide, which
-        // grown include by include were moved (and their pages zeroed
-        // by the kernel) again and again.
-        let mut c = match span {
-            Some((lo, hi)) => Composition {
-                decided: self.own.decided.widened(lo, hi),
-                allowed: self.own.allowed.widened(lo, hi),
-                firsts: Vec::new(),
-                deciding: Vec::new(),
-                by_includes: CellSet::spanning(lo, hi),
-            },
-            None => Composition {
-                decided: CellSet::new(),
-                allowed: CellSet::new(),
-                firsts: Vec::new(),
-                deciding: Vec::new(),
-                by_includes: CellSet::new(),
-            },
+        // The sets end up spanning at most the words of what they gather:
+        // the decided cells the own ones' and every include's, the allowed
+        // cells the allowed ones', the cells decided by includes the
+        // includes' decided ones. Each is allocated so once: grown include
+        // by include, they were moved (and their pages zeroed by the
+        // kernel) again and again.
+        let (mut decided, mut allowed) =
+            (self.own.decided.words_span(), self.own.allowed.words_span());
+        let mut by_includes = None;
+        for t in block.includes.iter().take(upto).filter_map(|i| i.target) {
+            let kept = &self.summaries[t.0 as usize];
+            let span = kept.decided.words_span();
+            decided = hull(decided, span);
+            by_includes = hull(by_includes, span);
+            allowed = hull(allowed, kept.allowed.words_span());
+        }
+        let widened = |set: &CellSet, span: Option<(u32, u32)>| {
+            span.map_or_else(CellSet::new, |(lo, hi)| set.widened(lo, hi))
+        };
+        let mut c = Composition {
+            decided: widened(&self.own.decided, decided),
+            allowed: widened(&self.own.allowed, allowed),
+            firsts: Vec::new(),
+            deciding: Vec::new(),
+            by_includes: widened(&CellSet::new(), by_includes),
         };
         let mut seen: FxHashSet<AclId> = FxHashSet::default();
         for (j, inc) in block.includes.iter().enumerate().take(upto) {
