@@ -74,7 +74,9 @@ fn fixtures() {
 
 /// A one-shot analysis (whose model keeps no statements as written: the
 /// lints read rules and includes) finds what an editor's analysis (whose
-/// model keeps them) finds, in every fixture.
+/// model keeps them) finds, in every fixture; and so do the findings alone
+/// (the exact analysis freed before the lints that read only its dead
+/// rules run, as `aclc check` has them).
 #[test]
 fn statements_kept_or_not_the_findings_are_the_same() {
     insta::glob!("fixtures/*", |dir| {
@@ -83,25 +85,13 @@ fn statements_kept_or_not_the_findings_are_the_same() {
         }
         let a = analyze_fixture(dir);
         let sources = a.model.sources.clone();
+        let options = &fixture_settings(dir).options;
+        let alone = findings(sources.clone(), options);
+        assert_eq!(alone.diagnostics, a.diagnostics, "{}", dir.display());
         let parsed = parse_all(&sources);
-        let kept = analyze_parsed(sources, parsed, &fixture_settings(dir).options);
+        let kept = analyze_parsed(sources, parsed, options);
         assert!(a.model.acls.iter().all(|acl| acl.statements.is_empty()));
         assert_eq!(kept.diagnostics, a.diagnostics, "{}", dir.display());
-    });
-}
-
-/// The findings alone (the exact analysis freed before the lints that read
-/// only its dead rules run, as `aclc check` has them) are those of the
-/// whole analysis, in every fixture.
-#[test]
-fn findings_alone_are_those_of_the_whole_analysis() {
-    insta::glob!("fixtures/*", |dir| {
-        if !dir.is_dir() {
-            return;
-        }
-        let a = analyze_fixture(dir);
-        let alone = findings(a.model.sources.clone(), &fixture_settings(dir).options);
-        assert_eq!(alone.diagnostics, a.diagnostics, "{}", dir.display());
     });
 }
 

@@ -117,12 +117,9 @@ pub fn findings(sources: SourceMap, options: &Options) -> Findings {
     let Analysis {
         model,
         diagnostics,
-        semantics,
         timings,
-        lint_cache: _,
+        ..
     } = analyze_once(sources, options, Keep::Findings);
-    // What is left of it (the cells, the dead rules) is freed at the end.
-    std::mem::forget(semantics);
     Findings {
         model,
         diagnostics,

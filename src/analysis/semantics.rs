@@ -481,9 +481,6 @@ impl FirstMatch {
                 allowed = hull(allowed, span);
             }
         }
-        let spanning = |s: Option<(u32, u32)>| {
-            s.map_or_else(CellSet::new, |(lo, hi)| CellSet::spanning(lo, hi))
-        };
         FirstMatch {
             decided: spanning(decided),
             allowed: spanning(allowed),
@@ -501,6 +498,12 @@ fn hull(a: Option<(u32, u32)>, b: Option<(u32, u32)>) -> Option<(u32, u32)> {
         (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
         (span, None) | (None, span) => span,
     }
+}
+
+/// An empty set holding zero words to span `span` (see
+/// [`CellSet::spanning`]), or none.
+fn spanning(span: Option<(u32, u32)>) -> CellSet {
+    span.map_or_else(CellSet::new, |(lo, hi)| CellSet::spanning(lo, hi))
 }
 
 /// The region of one rule for one access type.
@@ -1263,7 +1266,7 @@ impl Composer<'_> {
             allowed: widened(&self.own.allowed, allowed),
             firsts: Vec::new(),
             deciding: Vec::new(),
-            by_includes: widened(&CellSet::new(), by_includes),
+            by_includes: spanning(by_includes),
         };
         let mut seen: FxHashSet<AclId> = FxHashSet::default();
         for (j, inc) in block.includes.iter().enumerate().take(upto) {

@@ -320,33 +320,24 @@ impl CellSet {
         };
         self.cover(lo, hi);
         let mut any = 0u64;
-        match also {
-            // Spanning the box already (a first-match's allowed set is
-            // allocated for its `allow` rules' boxes), or widened to it:
-            // the new cells go in as they are found.
-            Some(a) => {
-                a.cover(lo, hi);
-                for r in slots {
-                    each_slot_word(r.clone(), access, |w, mask| {
-                        let word = &mut self.words[(w - self.offset) as usize];
-                        let new = mask & !*word;
-                        *word |= mask;
-                        any |= new;
-                        a.words[(w - a.offset) as usize] |= new;
-                        true
-                    });
+        // `also` spans the box already (a first-match's allowed set is
+        // allocated for its `allow` rules' boxes) or is widened to it: the
+        // new cells go in as they are found.
+        let mut also = also;
+        if let Some(a) = also.as_deref_mut() {
+            a.cover(lo, hi);
+        }
+        for r in slots {
+            each_slot_word(r.clone(), access, |w, mask| {
+                let word = &mut self.words[(w - self.offset) as usize];
+                let new = mask & !*word;
+                *word |= mask;
+                any |= new;
+                if let Some(a) = also.as_deref_mut() {
+                    a.words[(w - a.offset) as usize] |= new;
                 }
-            }
-            None => {
-                for r in slots {
-                    each_slot_word(r.clone(), access, |w, mask| {
-                        let word = &mut self.words[(w - self.offset) as usize];
-                        any |= mask & !*word;
-                        *word |= mask;
-                        true
-                    });
-                }
-            }
+                true
+            });
         }
         nibble_access(any)
     }
