@@ -2,6 +2,7 @@
 //! language server) converts from it; none re-decides labels or severity.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -45,17 +46,25 @@ pub struct Related {
     pub message: String,
 }
 
-/// One finding.
+/// One finding: where it is and how serious, and what it says
+/// ([`Details`], read through the finding; shared by its copies, so a
+/// re-analysis takes over an earlier finding by reference).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     /// The lint code (kebab-case, from the lint registry).
     pub code: &'static str,
     /// The severity in force (after `aclc.toml`).
     pub severity: Severity,
-    /// One line, lower case, no final period; user names in backticks.
-    pub message: String,
     /// The primary span.
     pub span: Span,
+    details: Arc<Details>,
+}
+
+/// What a finding says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Details {
+    /// One line, lower case, no final period; user names in backticks.
+    pub message: String,
     /// The label on the primary span.
     pub label: String,
     /// Related spans with labels.
@@ -70,6 +79,14 @@ pub struct Diagnostic {
     pub regions: Vec<String>,
     /// Safe quick fixes (applied by `aclc fix`, offered as code actions).
     pub fixes: Vec<Fix>,
+}
+
+impl std::ops::Deref for Diagnostic {
+    type Target = Details;
+
+    fn deref(&self) -> &Details {
+        &self.details
+    }
 }
 
 /// One replacement in a source file.
@@ -152,21 +169,30 @@ impl Diagnostic {
         Diagnostic {
             code: lint.code,
             severity: lint.default_severity,
-            message: exact(message.into()),
             span,
-            label: String::new(),
-            related: Vec::new(),
-            help: None,
-            access_levels: Vec::new(),
-            regions: Vec::new(),
-            fixes: Vec::new(),
+            details: Arc::new(Details {
+                message: exact(message.into()),
+                label: String::new(),
+                related: Vec::new(),
+                help: None,
+                access_levels: Vec::new(),
+                regions: Vec::new(),
+                fixes: Vec::new(),
+            }),
         }
+    }
+
+    /// What it says, to change (a copy, when other copies of the finding
+    /// share it).
+    pub fn details_mut(&mut self) -> &mut Details {
+        Arc::make_mut(&mut self.details)
     }
 
     /// Offer a quick fix.
     pub fn fix(mut self, title: impl Into<String>, edits: Vec<Edit>) -> Diagnostic {
-        self.fixes.reserve_exact(1);
-        self.fixes.push(Fix {
+        let d = self.details_mut();
+        d.fixes.reserve_exact(1);
+        d.fixes.push(Fix {
             title: title.into(),
             edits,
         });
@@ -175,20 +201,21 @@ impl Diagnostic {
 
     /// Set the primary label.
     pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
-        self.label = label.into();
+        self.details_mut().label = label.into();
         self
     }
 
     /// Set the help line.
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(exact(help.into()));
+        self.details_mut().help = Some(exact(help.into()));
         self
     }
 
     /// Add a related span.
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.related.reserve_exact(1);
-        self.related.push(Related {
+        let d = self.details_mut();
+        d.related.reserve_exact(1);
+        d.related.push(Related {
             span,
             message: exact(message.into()),
         });
@@ -197,14 +224,15 @@ impl Diagnostic {
 
     /// Name an access level concerned.
     pub fn access_level(mut self, name: impl Into<String>) -> Diagnostic {
-        self.access_levels.reserve_exact(1);
-        self.access_levels.push(name.into());
+        let d = self.details_mut();
+        d.access_levels.reserve_exact(1);
+        d.access_levels.push(name.into());
         self
     }
 
     /// Add lines of the whole region concerned.
     pub fn regions(mut self, lines: impl IntoIterator<Item = String>) -> Diagnostic {
-        self.regions.extend(lines);
+        self.details_mut().regions.extend(lines);
         self
     }
 

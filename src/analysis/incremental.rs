@@ -90,7 +90,12 @@ impl LintCache {
         let mut by_block: FxHashMap<String, Vec<Diagnostic>> = FxHashMap::default();
         for d in found.iter().filter(|d| kept_code(d.code)) {
             if let Some(name) = d.access_levels.first() {
-                by_block.entry(name.clone()).or_default().push(d.clone());
+                match by_block.get_mut(name.as_str()) {
+                    Some(kept) => kept.push(d.clone()),
+                    None => {
+                        by_block.insert(name.clone(), vec![d.clone()]);
+                    }
+                }
             }
         }
         LintCache {
@@ -257,14 +262,24 @@ impl Moves {
 
     /// An earlier finding with its spans moved with the text, if none
     /// points into edited text.
+    /// What the finding says is shared with the earlier one unless its
+    /// related or fixes' spans move.
     fn finding(&self, d: &Diagnostic) -> Option<Diagnostic> {
         let mut d = d.clone();
         d.span = self.span(d.span)?;
-        for r in &mut d.related {
-            r.span = self.span(r.span)?;
+        let edits = d.fixes.iter().flat_map(|f| f.edits.iter().map(|e| e.span));
+        let mut stays = true;
+        for span in d.related.iter().map(|r| r.span).chain(edits) {
+            stays &= self.span(span)? == span;
         }
-        for e in d.fixes.iter_mut().flat_map(|f| f.edits.iter_mut()) {
-            e.span = self.span(e.span)?;
+        if !stays {
+            let details = d.details_mut();
+            for r in &mut details.related {
+                r.span = self.span(r.span)?;
+            }
+            for e in details.fixes.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+                e.span = self.span(e.span)?;
+            }
         }
         Some(d)
     }

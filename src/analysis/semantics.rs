@@ -290,7 +290,7 @@ fn own_decisions(u: &Universe, rules: &[Rule]) -> Summary {
 #[derive(Debug)]
 pub struct Semantics {
     /// The cells.
-    pub universe: Universe,
+    pub universe: Arc<Universe>,
     /// Per access level (by [`AclId`]): its decisions, as kept
     /// ([`Semantics::summary`] unpacks them).
     pub summaries: Vec<KeptSummary>,
@@ -695,13 +695,16 @@ impl Semantics {
             (earlier.after(m, model), &s.universe)
         });
         let (universe, kept_targets) = match taken {
-            Some(((targets, true), cells)) => (cells.clone(), Some(targets)),
-            Some(((targets, false), _)) => (Universe::of_model(model), Some(targets)),
-            None => (Universe::of_model(model), None),
+            Some(((targets, true), cells)) => (Arc::clone(cells), Some(targets)),
+            Some(((targets, false), _)) => (Arc::new(Universe::of_model(model)), Some(targets)),
+            None => (Arc::new(Universe::of_model(model)), None),
         };
-        let u = &universe;
+        let u = &*universe;
         let n = model.acls.len();
-        let previous = previous.filter(|(_, s)| s.universe == universe);
+        // Cells built again can be the same (a target that had gone and
+        // is back).
+        let previous = previous
+            .filter(|(_, s)| Arc::ptr_eq(&s.universe, &universe) || *s.universe == *universe);
         let sccs = model.strongly_connected();
         let mut scc_of = vec![0u32; n];
         for (k, scc) in sccs.iter().enumerate() {
