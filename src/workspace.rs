@@ -14,7 +14,10 @@ use std::sync::Arc;
 
 use crate::analysis::{analyze_parsed_reusing, parse_all, Analysis, Options};
 use crate::source::{FileId, Origin, SourceMap};
-use crate::syntax::{self, ast::ParsedFile};
+use crate::syntax::{
+    self,
+    ast::{Item, ObjectDecl, ParsedFile},
+};
 
 /// A policy set with its files parsed, and its latest analysis.
 #[derive(Clone, Debug)]
@@ -23,6 +26,9 @@ pub struct Workspace {
     parsed: Vec<ParsedFile>,
     options: Options,
     latest: Option<Arc<Analysis>>,
+    /// Whether an edit since the latest analysis changed the object
+    /// declarations (else its catalog is shared).
+    objects_changed: bool,
 }
 
 impl Workspace {
@@ -34,6 +40,7 @@ impl Workspace {
             parsed,
             options,
             latest: None,
+            objects_changed: true,
         }
     }
 
@@ -79,8 +86,14 @@ impl Workspace {
             _ => syntax::parse_file(id, &self.sources.file(id).text),
         };
         match self.parsed.get_mut(id.0 as usize) {
-            Some(slot) => *slot = parsed,
-            None => self.parsed.push(parsed),
+            Some(slot) => {
+                self.objects_changed |= !objects(slot).eq(objects(&parsed));
+                *slot = parsed;
+            }
+            None => {
+                self.objects_changed |= objects(&parsed).next().is_some();
+                self.parsed.push(parsed);
+            }
         }
         id
     }
@@ -89,12 +102,34 @@ impl Workspace {
     /// permissions did not change since the latest analysis is reused; the
     /// result is exactly a fresh analysis's.
     pub fn analyze(&mut self) -> Arc<Analysis> {
+        let same_objects = self.latest.is_some() && !self.objects_changed;
+        let parsed = if same_objects {
+            // The model shares the latest catalog: the object declarations
+            // (thousands, over a big catalog) are not copied for it.
+            self.parsed
+                .iter()
+                .map(|f| ParsedFile {
+                    items: f
+                        .items
+                        .iter()
+                        .filter(|i| !matches!(i, Item::Object(_)))
+                        .cloned()
+                        .collect(),
+                    comments: f.comments.clone(),
+                    errors: f.errors.clone(),
+                })
+                .collect()
+        } else {
+            self.parsed.clone()
+        };
         let analysis = Arc::new(analyze_parsed_reusing(
             self.sources.clone(),
-            self.parsed.clone(),
+            parsed,
             &self.options,
             self.latest.as_deref(),
+            same_objects,
         ));
+        self.objects_changed = false;
         if let Some(old) = self.latest.replace(Arc::clone(&analysis)) {
             // Freeing a large analysis takes a while; nobody waits for it.
             rayon::spawn(move || drop(old));
@@ -103,11 +138,76 @@ impl Workspace {
     }
 }
 
+/// The object declarations of a parsed file.
+fn objects(file: &ParsedFile) -> impl Iterator<Item = &ObjectDecl> {
+    file.items.iter().filter_map(|i| match i {
+        Item::Object(o) => Some(o),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analysis::analyze;
     use crate::generate::{policy_set, Shape};
+
+    /// The catalog is shared while no edit touches an object declaration
+    /// (or moves one), and built again, as a fresh analysis builds it,
+    /// when one does.
+    #[test]
+    fn the_catalog_is_shared_while_the_objects_stay_as_declared() {
+        let mut texts = vec![
+            (
+                "a.acl".to_string(),
+                "component \"C\" {\n    allow read A.x\n}\n\nobject A { x, y }\n".to_string(),
+            ),
+            (
+                "b.acl".to_string(),
+                "access_level \"L\" for user {\n    deny read A.y\n    include \"C\"\n}\n"
+                    .to_string(),
+            ),
+        ];
+        let sources = |texts: &[(String, String)]| {
+            let mut s = SourceMap::new();
+            for (name, text) in texts {
+                s.add(name.clone(), text.clone(), Origin::User);
+            }
+            s
+        };
+        let mut ws = Workspace::new(sources(&texts), Options::default());
+        let mut latest = ws.analyze();
+        // Each edit, and whether the catalog stays shared.
+        let edits: [(usize, &str, &str, bool); 5] = [
+            (1, "deny read A.y", "deny read A.z", true),
+            // Before the object: its declaration moves.
+            (
+                0,
+                "allow read A.x",
+                "allow read A.x\n    allow read A.y",
+                false,
+            ),
+            (0, "allow read A.x\n", "", false),
+            (0, "{ x, y }", "{ x, z }", false),
+            (1, "deny read A.z", "allow read A.z", true),
+        ];
+        for (file, from, to, shared) in edits {
+            let text = texts[file].1.replacen(from, to, 1);
+            assert_ne!(text, texts[file].1, "the edit {from:?} applies");
+            texts[file].1 = text.clone();
+            ws.set_text(&texts[file].0, text);
+            let reused = ws.analyze();
+            let fresh = analyze(sources(&texts), &Options::default());
+            assert_eq!(
+                Arc::ptr_eq(&reused.model.catalog, &latest.model.catalog),
+                shared,
+                "after {to:?}"
+            );
+            assert_eq!(reused.model.catalog, fresh.model.catalog, "after {to:?}");
+            assert_eq!(reused.diagnostics, fresh.diagnostics, "after {to:?}");
+            latest = reused;
+        }
+    }
 
     /// Whatever the edits, a workspace's analysis (reusing the previous
     /// one) is the one a fresh analysis of the same texts gives.

@@ -170,6 +170,9 @@ impl LintCache {
 /// Whether two models' catalogs have the same objects with the same
 /// attributes (what the catalog lints look at).
 fn same_catalog(model: &Model, previous: &Model) -> bool {
+    if std::sync::Arc::ptr_eq(&model.catalog, &previous.catalog) {
+        return true; // shared by a re-analysis
+    }
     let (a, b) = (&model.catalog.objects, &previous.catalog.objects);
     a.len() == b.len()
         && a.iter()

@@ -146,7 +146,7 @@ fn analyze_once(sources: SourceMap, options: &Options, keep: Keep) -> Analysis {
         syntax::parse_rules_sharing(id, text, &names)
     });
     let parse = start.elapsed();
-    let mut analysis = analyze_parsed_with(sources, parsed, options, None, keep, false);
+    let mut analysis = analyze_parsed_with(sources, parsed, options, (None, None), keep, false);
     analysis.timings.insert(0, ("parse", parse));
     analysis
 }
@@ -155,28 +155,54 @@ fn analyze_once(sources: SourceMap, options: &Options, keep: Keep) -> Analysis {
 /// per source, in source order), as a [`crate::workspace::Workspace`]
 /// keeps them across edits.
 pub fn analyze_parsed(sources: SourceMap, parsed: Vec<ParsedFile>, options: &Options) -> Analysis {
-    analyze_parsed_with(sources, parsed, options, None, Keep::Semantics, true)
+    analyze_parsed_with(
+        sources,
+        parsed,
+        options,
+        (None, None),
+        Keep::Semantics,
+        true,
+    )
 }
 
 /// [`analyze_parsed`], reusing what it can of the analysis of an earlier
 /// version of the same policy set (see [`semantics::Semantics::reusing`]);
-/// the result is the same as without.
+/// the result is the same as without. `same_objects`: the files declare
+/// the very objects they did for `previous` (written the same, at the same
+/// places), so its catalog is shared and `parsed` may leave their
+/// declarations out.
 pub fn analyze_parsed_reusing(
     sources: SourceMap,
     parsed: Vec<ParsedFile>,
     options: &Options,
     previous: Option<&Analysis>,
+    same_objects: bool,
 ) -> Analysis {
-    analyze_parsed_with(sources, parsed, options, previous, Keep::Reusable, true)
+    let catalog = previous
+        .filter(|_| same_objects)
+        .map(|p| std::sync::Arc::clone(&p.model.catalog));
+    analyze_parsed_with(
+        sources,
+        parsed,
+        options,
+        (previous, catalog),
+        Keep::Reusable,
+        true,
+    )
 }
 
-/// The analysis, keeping what `keep` says; when `statements`, the model
-/// keeps the blocks' statements as written.
+/// The analysis, reusing what it can of `previous` (and sharing its
+/// catalog, when given: [`analyze_parsed_reusing`]), keeping what `keep`
+/// says; when `statements`, the model keeps the blocks' statements as
+/// written.
 fn analyze_parsed_with(
     sources: SourceMap,
     parsed: Vec<ParsedFile>,
     options: &Options,
-    previous: Option<&Analysis>,
+    (previous, catalog): (
+        Option<&Analysis>,
+        Option<std::sync::Arc<crate::model::Catalog>>,
+    ),
     keep: Keep,
     statements: bool,
 ) -> Analysis {
@@ -187,7 +213,9 @@ fn analyze_parsed_with(
         timings.push((name, now - clock));
         clock = now;
     };
-    let model = if statements {
+    let model = if let Some(catalog) = catalog {
+        Model::build_sharing_catalog(sources, parsed, catalog)
+    } else if statements {
         Model::build(sources, parsed)
     } else {
         Model::build_without_syntax(sources, parsed)

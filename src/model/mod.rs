@@ -7,6 +7,7 @@ pub mod graph;
 pub mod reach;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -266,7 +267,7 @@ pub struct DefaultEntry {
 }
 
 /// A catalog object.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CatalogObject {
     /// Its attributes.
     pub attributes: BTreeSet<String>,
@@ -277,7 +278,7 @@ pub struct CatalogObject {
 }
 
 /// The object catalog (empty: no catalog, catalog lints off).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Catalog {
     /// Objects by name.
     pub objects: BTreeMap<String, CatalogObject>,
@@ -335,7 +336,7 @@ pub struct Model {
     pub resellers: Vec<Reseller>,
     reseller_names: HashMap<String, usize>,
     /// The object catalog.
-    pub catalog: Catalog,
+    pub catalog: Arc<Catalog>,
     /// Every default statement.
     pub defaults: Vec<DefaultEntry>,
     /// Guards.
@@ -360,7 +361,20 @@ enum Syntax {
 impl Model {
     /// Build the model from parsed files (one per source, in source order).
     pub fn build(sources: SourceMap, parsed: Vec<ParsedFile>) -> Model {
-        Model::build_with(sources, parsed, Syntax::Keep)
+        Model::build_with(sources, parsed, Syntax::Keep, None)
+    }
+
+    /// [`Model::build`] with the catalog of an earlier model of the same
+    /// policy set whose files declared the very objects these do (written
+    /// the same, at the same places): the object declarations of `parsed`
+    /// are not read, and the catalog is shared, not built again (over a
+    /// catalog of thousands of objects, most of a re-analysis's model).
+    pub fn build_sharing_catalog(
+        sources: SourceMap,
+        parsed: Vec<ParsedFile>,
+        catalog: Arc<Catalog>,
+    ) -> Model {
+        Model::build_with(sources, parsed, Syntax::Keep, Some(catalog))
     }
 
     /// Build the model without the blocks' statements as written
@@ -369,14 +383,20 @@ impl Model {
     /// analysis: [`crate::analysis::analyze`]): the statements are
     /// the larger part of a parsed policy set's memory.
     pub fn build_without_syntax(sources: SourceMap, parsed: Vec<ParsedFile>) -> Model {
-        Model::build_with(sources, parsed, Syntax::Drop)
+        Model::build_with(sources, parsed, Syntax::Drop, None)
     }
 
-    fn build_with(sources: SourceMap, parsed: Vec<ParsedFile>, syntax: Syntax) -> Model {
+    fn build_with(
+        sources: SourceMap,
+        parsed: Vec<ParsedFile>,
+        syntax: Syntax,
+        shared: Option<Arc<Catalog>>,
+    ) -> Model {
         let mut m = Model {
             sources,
             ..Model::default()
         };
+        let mut catalog = Catalog::default();
         let mut test_names: HashMap<String, Span> = HashMap::new();
         let mut guard_names: HashMap<String, Span> = HashMap::new();
         let mut acl_decls = Vec::new();
@@ -388,8 +408,9 @@ impl Model {
                 match item {
                     Item::Acl(decl) => acl_decls.push((decl, origin)),
                     Item::Reseller(name) => m.add_reseller(name, origin),
+                    Item::Object(_) if shared.is_some() => {}
                     Item::Object(obj) => {
-                        let entry = m.catalog.objects.entry(obj.name.node.clone()).or_default();
+                        let entry = catalog.objects.entry(obj.name.node.clone()).or_default();
                         entry
                             .attributes
                             .extend(obj.attributes.iter().map(|a| a.node.clone()));
@@ -452,6 +473,7 @@ impl Model {
                 }
             }
         }
+        m.catalog = shared.unwrap_or_else(|| Arc::new(catalog));
         // Blocks are built in parallel (their rules are most of the work),
         // then registered in order: the first declaration of a name stands.
         let built: Vec<AccessLevel> = acl_decls

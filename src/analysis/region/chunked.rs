@@ -117,8 +117,10 @@ enum Repr {
         offset: u32,
         /// How many words, the last non-zero.
         len: u32,
-        /// Chunks `offset / 16` to `(offset + len - 1) / 16`.
-        chunks: Box<[Option<Arc<Chunk>>]>,
+        /// Chunks `offset / 16` to `(offset + len - 1) / 16` (the list
+        /// shared by the set's copies: a re-analysis takes over the
+        /// summaries of unchanged blocks).
+        chunks: Arc<[Option<Arc<Chunk>>]>,
     },
 }
 
@@ -329,10 +331,11 @@ impl PartialEq for Chunked {
             ) => {
                 offset == o
                     && len == l
-                    && chunks.iter().zip(c.iter()).all(|(a, b)| match (a, b) {
-                        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
-                        (a, b) => a.is_none() && b.is_none(),
-                    })
+                    && (Arc::ptr_eq(chunks, c)
+                        || chunks.iter().zip(c.iter()).all(|(a, b)| match (a, b) {
+                            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+                            (a, b) => a.is_none() && b.is_none(),
+                        }))
             }
             _ => {
                 self.words_span() == other.words_span()
