@@ -11,7 +11,7 @@
 //! includes stop resolving) and back, a file emptied (as the language
 //! server does with a deleted file) and restored, a comment put at the end
 //! of a block's first line or an `aclc-ignore` above it (the text changes,
-//! the decisions do not). Re-analysis takes over the findings of blocks
+//! the decisions do not), a guard replaced, moved or removed. Re-analysis takes over the findings of blocks
 //! whose closure, or whose own text, did not change
 //! (`aclc::analysis::incremental`): these edits are the ones that could
 //! fool it.
@@ -62,7 +62,19 @@ enum Edit {
     /// Put a comment at the end of a block's first line, or an
     /// `aclc-ignore` above it; or take it away.
     Note(prop::sample::Index),
+    /// Another guard (one of [`GUARDS`]), written above the catalog.
+    Guard(prop::sample::Index),
 }
+
+/// The guards the edits switch between, written in the catalog's file
+/// above the objects: none, one for every user access level, the same
+/// moved down a line, and another naming a block too.
+const GUARDS: [&str; 4] = [
+    "",
+    "guard \"g\" {\n    for user\n    deny update A.x\n}\n",
+    "# the guard moves down a line\nguard \"g\" {\n    for user\n    deny update A.x\n}\n",
+    "guard \"g\" {\n    for user, \"C1\"\n    allow read A*.*\n    deny all B.x\n}\n",
+];
 
 /// The object catalogs the edits switch between: none, and catalogs that
 /// leave some objects and attributes of the rules unknown.
@@ -93,6 +105,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => any::<prop::sample::Index>().prop_map(Edit::Rename),
         1 => any::<prop::sample::Index>().prop_map(Edit::Clear),
         1 => any::<prop::sample::Index>().prop_map(Edit::Note),
+        1 => any::<prop::sample::Index>().prop_map(Edit::Guard),
     ]
 }
 
@@ -104,6 +117,7 @@ struct Set {
     broken: [bool; FILES],
     commented: Vec<bool>,
     catalog: usize,
+    guard: usize,
     renamed: Vec<bool>,
     cleared: [bool; FILES],
     /// Per block: 0 nothing, 1 a comment at the end of its first line, 2
@@ -121,6 +135,7 @@ impl Set {
             broken: [false; FILES],
             commented: vec![false; n],
             catalog: 1,
+            guard: 1,
             renamed: vec![false; n],
             cleared: [false; FILES],
             noted: vec![0; n],
@@ -138,7 +153,7 @@ impl Set {
 
     fn text(&self, f: usize) -> String {
         if f == FILES {
-            return CATALOGS[self.catalog].to_string();
+            return format!("{}{}", GUARDS[self.guard], CATALOGS[self.catalog]);
         }
         let mut s = String::new();
         if self.cleared[f] {
@@ -229,6 +244,10 @@ impl Set {
                 let b = b.index(n);
                 self.noted[b] = (self.noted[b] + 1) % 3;
                 vec![self.file_of[b]]
+            }
+            Edit::Guard(g) => {
+                self.guard = g.index(GUARDS.len());
+                vec![FILES]
             }
         }
     }

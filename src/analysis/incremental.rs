@@ -12,6 +12,10 @@
 //!   block of a block's closure is written at the same place with the same
 //!   text, its includes resolving as they did, its findings are the
 //!   earlier ones.
+//! - The findings of `guard-violated` about a block depend on the same,
+//!   and on the guards: they are kept with the block's `contradiction`
+//!   and `dead-include` findings while every guard is also written as it
+//!   was (same lines, same place or moved by an edit before it).
 //! - The findings of `unknown-object` and `unknown-attribute` about a
 //!   block's permissions depend only on the block's text and place and on
 //!   the catalog's objects and their attributes: when the block is written
@@ -64,9 +68,16 @@ pub(crate) const BLOCK_CODES: [&str; 2] = ["unknown-object", "unknown-attribute"
 /// written as it was, over the same cells.
 pub(crate) const OWN_CODES: [&str; 2] = ["shadowed-rule", "redundant-rule"];
 
+/// The lint whose findings about a block are kept, with those of
+/// [`CLOSURE_CODES`], while every guard is also written as it was.
+pub(crate) const GUARD_CODE: &str = "guard-violated";
+
 /// Whether the findings of the lint `code` are kept by block.
 fn kept_code(code: &str) -> bool {
-    CLOSURE_CODES.contains(&code) || BLOCK_CODES.contains(&code) || OWN_CODES.contains(&code)
+    CLOSURE_CODES.contains(&code)
+        || code == GUARD_CODE
+        || BLOCK_CODES.contains(&code)
+        || OWN_CODES.contains(&code)
 }
 
 /// What a re-analysis takes over: per block (indexed by
@@ -76,6 +87,9 @@ fn kept_code(code: &str) -> bool {
 pub(crate) struct Kept {
     /// The block's closure is as it was, over the same cells.
     pub closure: Vec<bool>,
+    /// Every guard is written as it was: the `guard-violated` findings of
+    /// the blocks whose closure is as it was are kept with the others.
+    pub guards: bool,
     /// The block is as it was, with the same catalog.
     pub block: Vec<bool>,
     /// The block is as it was, over the same cells.
@@ -126,6 +140,12 @@ impl LintCache {
             vec![false; same.len()]
         };
         let catalog = same_catalog(model, previous);
+        let guards = same_guards(model, previous, &moved);
+        let closure_codes: &[&str] = if guards {
+            &[CLOSURE_CODES[0], CLOSURE_CODES[1], GUARD_CODE]
+        } else {
+            &CLOSURE_CODES
+        };
         let mut block: Vec<bool> = same.iter().map(|&s| s && catalog).collect();
         let mut own: Vec<bool> = same.iter().map(|&s| s && same_cells).collect();
         let mut found = Vec::new();
@@ -138,9 +158,9 @@ impl LintCache {
                 continue;
             };
             for (kept, codes) in [
-                (&mut closure[i], &CLOSURE_CODES),
-                (&mut block[i], &BLOCK_CODES),
-                (&mut own[i], &OWN_CODES),
+                (&mut closure[i], closure_codes),
+                (&mut block[i], &BLOCK_CODES[..]),
+                (&mut own[i], &OWN_CODES[..]),
             ] {
                 if !*kept {
                     continue;
@@ -160,11 +180,27 @@ impl LintCache {
         }
         Some(Kept {
             closure,
+            guards,
             block,
             own,
             found,
         })
     }
+}
+
+/// Whether every guard of `model` is written as in `previous` (the same
+/// lines, at the same place or moved by an edit before it), in the same
+/// order. What a guard finds about a block depends only on the guard, the
+/// block's closure and the cells.
+fn same_guards(model: &Model, previous: &Model, moved: &Moves) -> bool {
+    model.guards.len() == previous.guards.len()
+        && model.guards.iter().zip(&previous.guards).all(|(g, was)| {
+            let (span, old) = (g.decl.span, was.decl.span);
+            g.origin == was.origin
+                && moved.span(old) == Some(span)
+                && lines_of(model, span).is_some()
+                && lines_of(model, span) == lines_of(previous, old)
+        })
 }
 
 /// Whether two models' catalogs have the same objects with the same

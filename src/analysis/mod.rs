@@ -235,6 +235,7 @@ fn analyze_parsed_with(
             .lint_cache
             .reusable(&model, &p.model, options.full_regions, same_cells)
         {
+            cx.kept_guard = k.guards.then(|| k.closure.clone());
             cx.kept = Some(k.closure);
             cx.kept_block = Some(k.block);
             cx.kept_own = Some(k.own);

@@ -66,7 +66,7 @@ impl Lint for GuardViolated {
             }
             targets.sort_unstable();
             targets.dedup();
-            for t in targets {
+            for t in targets.into_iter().filter(|&t| cx.reports_on_guards(t)) {
                 let allowed = &sem.kept(t).allowed.unpack();
                 let wrongly_denied = must_allow.difference(allowed);
                 let wrongly_allowed = allowed.intersection(&must_deny);

@@ -64,6 +64,9 @@ pub struct Context<'m> {
     /// Blocks whose findings of the lints that look at a block's own
     /// permissions over the cells are taken over: those lints skip them.
     pub(crate) kept_own: Option<Vec<bool>>,
+    /// Blocks whose `guard-violated` findings are taken over (their
+    /// closure is as it was, and so is every guard).
+    pub(crate) kept_guard: Option<Vec<bool>>,
 }
 
 /// Whether `acl` is not among the blocks whose findings are taken over.
@@ -82,6 +85,7 @@ impl<'m> Context<'m> {
             kept: None,
             kept_block: None,
             kept_own: None,
+            kept_guard: None,
         }
     }
 
@@ -102,6 +106,12 @@ impl<'m> Context<'m> {
     /// earlier analysis).
     pub(crate) fn reports_on_own(&self, acl: crate::model::AclId) -> bool {
         not_kept(&self.kept_own, acl)
+    }
+
+    /// Whether `guard-violated` reports on `acl` (its findings are not
+    /// taken over from an earlier analysis).
+    pub(crate) fn reports_on_guards(&self, acl: crate::model::AclId) -> bool {
+        not_kept(&self.kept_guard, acl)
     }
 
     /// The exact rule analysis of the model.
