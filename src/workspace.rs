@@ -7,7 +7,8 @@
 //! is unchanged, the cells when their targets are the same, the
 //! `contradiction` and `dead-include` findings of blocks whose closure is
 //! written as it was, and the catalog lints' findings of blocks written as
-//! they were: [`crate::analysis::incremental`]).
+//! they were: [`crate::analysis::incremental`]; and the catalog itself
+//! while no edit changes or moves an object declaration).
 //! `tests/workspace_prop.rs` checks random edits against fresh analyses.
 
 use std::sync::Arc;

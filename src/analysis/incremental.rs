@@ -300,9 +300,8 @@ impl Moves {
     }
 
     /// An earlier finding with its spans moved with the text, if none
-    /// points into edited text.
-    /// What the finding says is shared with the earlier one unless its
-    /// related or fixes' spans move.
+    /// points into edited text. What the finding says is shared with the
+    /// earlier one unless its related or fixes' spans move.
     fn finding(&self, d: &Diagnostic) -> Option<Diagnostic> {
         let mut d = d.clone();
         d.span = self.span(d.span)?;
