@@ -153,6 +153,30 @@ mod tests {
     use crate::analysis::analyze;
     use crate::generate::{policy_set, Shape};
 
+    /// The user files `texts` (path, text).
+    fn sources(texts: &[(String, String)]) -> SourceMap {
+        let mut s = SourceMap::new();
+        for (name, text) in texts {
+            s.add(name.clone(), text.clone(), Origin::User);
+        }
+        s
+    }
+
+    /// Edit file `file` of `texts` (its first `from` becomes `to`) in
+    /// `texts` and in `ws`; the workspace's re-analysis, and a fresh
+    /// analysis of the same texts.
+    fn edit(
+        ws: &mut Workspace,
+        texts: &mut [(String, String)],
+        (file, from, to): (usize, &str, &str),
+    ) -> (Arc<Analysis>, Analysis) {
+        let text = texts[file].1.replacen(from, to, 1);
+        assert_ne!(text, texts[file].1, "the edit {from:?} applies");
+        texts[file].1 = text.clone();
+        ws.set_text(&texts[file].0, text);
+        (ws.analyze(), analyze(sources(texts), &Options::default()))
+    }
+
     /// The catalog is shared while no edit touches an object declaration
     /// (or moves one), and built again, as a fresh analysis builds it,
     /// when one does.
@@ -169,13 +193,6 @@ mod tests {
                     .to_string(),
             ),
         ];
-        let sources = |texts: &[(String, String)]| {
-            let mut s = SourceMap::new();
-            for (name, text) in texts {
-                s.add(name.clone(), text.clone(), Origin::User);
-            }
-            s
-        };
         let mut ws = Workspace::new(sources(&texts), Options::default());
         let mut latest = ws.analyze();
         // Each edit, and whether the catalog stays shared.
@@ -193,12 +210,7 @@ mod tests {
             (1, "deny read A.z", "allow read A.z", true),
         ];
         for (file, from, to, shared) in edits {
-            let text = texts[file].1.replacen(from, to, 1);
-            assert_ne!(text, texts[file].1, "the edit {from:?} applies");
-            texts[file].1 = text.clone();
-            ws.set_text(&texts[file].0, text);
-            let reused = ws.analyze();
-            let fresh = analyze(sources(&texts), &Options::default());
+            let (reused, fresh) = edit(&mut ws, &mut texts, (file, from, to));
             assert_eq!(
                 Arc::ptr_eq(&reused.model.catalog, &latest.model.catalog),
                 shared,
@@ -220,13 +232,6 @@ mod tests {
             seed: 7,
             kind: crate::generate::Kind::Tidy,
         });
-        let sources = |texts: &[(String, String)]| {
-            let mut s = SourceMap::new();
-            for (name, text) in texts {
-                s.add(name.clone(), text.clone(), Origin::User);
-            }
-            s
-        };
         let mut ws = Workspace::new(sources(&texts), Options::default());
         ws.analyze();
         // Each edit: (file, text before, text after); the last ones change
@@ -248,12 +253,7 @@ mod tests {
             ),
         ];
         for (file, from, to) in edits {
-            let text = texts[file].1.replacen(from, to, 1);
-            assert_ne!(text, texts[file].1, "the edit {from:?} applies");
-            texts[file].1 = text.clone();
-            ws.set_text(&texts[file].0, text);
-            let reused = ws.analyze();
-            let fresh = analyze(sources(&texts), &Options::default());
+            let (reused, fresh) = edit(&mut ws, &mut texts, (file, from, to));
             assert_eq!(reused.diagnostics, fresh.diagnostics, "after {to:?}");
             let own = |a: &Analysis| {
                 let sem = &a.semantics;
