@@ -146,7 +146,7 @@ fn analyze_once(sources: SourceMap, options: &Options, keep: Keep) -> Analysis {
         syntax::parse_rules_sharing(id, text, &names)
     });
     let parse = start.elapsed();
-    let mut analysis = analyze_parsed_with(sources, parsed, options, (None, None), keep, false);
+    let mut analysis = analyze_parsed_with(sources, parsed, options, None, false, keep, false);
     analysis.timings.insert(0, ("parse", parse));
     analysis
 }
@@ -155,14 +155,7 @@ fn analyze_once(sources: SourceMap, options: &Options, keep: Keep) -> Analysis {
 /// per source, in source order), as a [`crate::workspace::Workspace`]
 /// keeps them across edits.
 pub fn analyze_parsed(sources: SourceMap, parsed: Vec<ParsedFile>, options: &Options) -> Analysis {
-    analyze_parsed_with(
-        sources,
-        parsed,
-        options,
-        (None, None),
-        Keep::Semantics,
-        true,
-    )
+    analyze_parsed_with(sources, parsed, options, None, false, Keep::Semantics, true)
 }
 
 /// [`analyze_parsed`], reusing what it can of the analysis of an earlier
@@ -178,31 +171,27 @@ pub fn analyze_parsed_reusing(
     previous: Option<&Analysis>,
     same_objects: bool,
 ) -> Analysis {
-    let catalog = previous
-        .filter(|_| same_objects)
-        .map(|p| std::sync::Arc::clone(&p.model.catalog));
     analyze_parsed_with(
         sources,
         parsed,
         options,
-        (previous, catalog),
+        previous,
+        same_objects,
         Keep::Reusable,
         true,
     )
 }
 
 /// The analysis, reusing what it can of `previous` (and sharing its
-/// catalog, when given: [`analyze_parsed_reusing`]), keeping what `keep`
-/// says; when `statements`, the model keeps the blocks' statements as
-/// written.
+/// catalog when `same_objects`: [`analyze_parsed_reusing`]), keeping what
+/// `keep` says; when `statements`, the model keeps the blocks' statements
+/// as written.
 fn analyze_parsed_with(
     sources: SourceMap,
     parsed: Vec<ParsedFile>,
     options: &Options,
-    (previous, catalog): (
-        Option<&Analysis>,
-        Option<std::sync::Arc<crate::model::Catalog>>,
-    ),
+    previous: Option<&Analysis>,
+    same_objects: bool,
     keep: Keep,
     statements: bool,
 ) -> Analysis {
@@ -213,8 +202,9 @@ fn analyze_parsed_with(
         timings.push((name, now - clock));
         clock = now;
     };
+    let catalog = previous.filter(|_| same_objects).map(|p| &p.model.catalog);
     let model = if let Some(catalog) = catalog {
-        Model::build_sharing_catalog(sources, parsed, catalog)
+        Model::build_sharing_catalog(sources, parsed, std::sync::Arc::clone(catalog))
     } else if statements {
         Model::build(sources, parsed)
     } else {
