@@ -756,8 +756,7 @@ impl Semantics {
         for ks in by_level.iter().filter(|ks| ks.len() >= wide) {
             for &k in ks {
                 if let [m] = sccs[k][..] {
-                    let looped = model.acl(m).includes.iter().any(|i| i.target == Some(m));
-                    with_own[m.0 as usize] = !looped;
+                    with_own[m.0 as usize] = !is_cycle(model, &sccs[k]);
                 }
             }
         }
@@ -800,14 +799,7 @@ impl Semantics {
         }
         let mut unchanged = previous.map(|p| Unchanged::new(model, p, same_own));
         let needed = externally_needed(model, &scc_of);
-        let acyclic = sccs.iter().all(|scc| {
-            scc.len() == 1
-                && !model
-                    .acl(scc[0])
-                    .includes
-                    .iter()
-                    .any(|i| i.target == Some(scc[0]))
-        });
+        let acyclic = !sccs.iter().any(|scc| is_cycle(model, scc));
         let reach = Reach::new(model, acyclic);
         let mut summaries: Vec<KeptSummary> = vec![KeptSummary::default(); n];
         let mut dead_includes = Vec::new();
@@ -1138,6 +1130,15 @@ struct Cx<'a> {
     chunks: &'a Chunks,
 }
 
+/// Whether a strongly connected component of the include graph is an
+/// include cycle: several blocks, or one that includes itself.
+fn is_cycle(model: &Model, scc: &[AclId]) -> bool {
+    match scc {
+        [m] => model.acl(*m).includes.iter().any(|i| i.target == Some(*m)),
+        _ => true,
+    }
+}
+
 /// The summaries of one strongly connected component of the include graph,
 /// whose includes outside it are summarized already; `own`: where the own
 /// decisions of its one block come from.
@@ -1158,13 +1159,7 @@ fn compose_scc(cx: &Cx<'_>, scc: &[AclId], own: Own) -> Composed {
         contradictions: Vec::new(),
         reused: false,
     };
-    let cyclic = scc.len() > 1
-        || model
-            .acl(scc[0])
-            .includes
-            .iter()
-            .any(|i| i.target == Some(scc[0]));
-    if cyclic {
+    if is_cycle(model, scc) {
         // An include cycle is an error of its own. Its members' standalone
         // decisions are walked, for the members anything outside the cycle
         // depends on; findings inside it wait until the cycle is fixed.
