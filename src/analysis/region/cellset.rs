@@ -95,6 +95,52 @@ fn each_slot_word(
     })
 }
 
+/// `f` of the words of `x` and `y`, pairwise (of equal length: one span
+/// of both sets), in one loop the compiler vectorizes.
+fn zip_with(x: &[u64], y: &[u64], f: impl Fn(u64, u64) -> u64) -> Vec<u64> {
+    x.iter().zip(y).map(|(&x, &y)| f(x, y)).collect()
+}
+
+/// `words` (words `offset` on) `&= a ^ b`: the span is cut where `a`'s
+/// and `b`'s spans start and end, so that in each piece each set either
+/// spans it or holds nothing in it, and each piece is one plain loop.
+fn retain_differing_in(offset: u32, words: &mut [u64], a: &CellSet, b: &CellSet) {
+    let end = offset + words.len() as u32;
+    let clip = |w: u32| w.clamp(offset, end);
+    let mut cuts = [
+        offset,
+        end,
+        clip(a.offset),
+        clip(a.end()),
+        clip(b.offset),
+        clip(b.end()),
+    ];
+    cuts.sort_unstable();
+    let spans = |s: &CellSet, lo: u32, hi: u32| !s.is_empty() && s.offset <= lo && hi <= s.end();
+    for piece in cuts.windows(2) {
+        let (lo, hi) = (piece[0], piece[1]);
+        if lo == hi {
+            continue;
+        }
+        let out = &mut words[(lo - offset) as usize..(hi - offset) as usize];
+        match (spans(a, lo, hi), spans(b, lo, hi)) {
+            (true, true) => {
+                let pairs = a.window(lo, hi).iter().zip(b.window(lo, hi));
+                for (w, (x, y)) in out.iter_mut().zip(pairs) {
+                    *w &= x ^ y;
+                }
+            }
+            (true, false) | (false, true) => {
+                let s = if spans(a, lo, hi) { a } else { b };
+                for (w, x) in out.iter_mut().zip(s.window(lo, hi)) {
+                    *w &= x;
+                }
+            }
+            (false, false) => out.fill(0),
+        }
+    }
+}
+
 impl CellSet {
     /// The empty set.
     pub fn new() -> CellSet {
@@ -221,9 +267,16 @@ impl CellSet {
 
     /// The cells of `self` not in `other`.
     pub fn difference(&self, other: &CellSet) -> CellSet {
-        CellSet::collect(self.offset, self.end(), |w| {
-            self.words[(w - self.offset) as usize] & !other.word(w)
-        })
+        let (start, end) = self.overlap(other);
+        if start == end {
+            return self.clone();
+        }
+        let mut words = self.words.clone();
+        let at = (start - self.offset) as usize;
+        for (x, y) in words[at..].iter_mut().zip(other.window(start, end)) {
+            *x &= !y;
+        }
+        CellSet::from_untrimmed(self.offset, words)
     }
 
     /// The set of these words, by increasing index (zero words may be
@@ -257,47 +310,49 @@ impl CellSet {
     /// The cells in both.
     pub fn intersection(&self, other: &CellSet) -> CellSet {
         let (start, end) = self.overlap(other);
-        CellSet::collect(start, end, |w| self.word(w) & other.word(w))
+        let words = zip_with(self.window(start, end), other.window(start, end), |x, y| x & y);
+        CellSet::from_untrimmed(start, words)
     }
 
     /// The cells of `self` and `other` on which `a` and `b` differ
     /// (`self & other & (a ^ b)`), built in one pass.
     pub fn intersection_differing(&self, other: &CellSet, a: &CellSet, b: &CellSet) -> CellSet {
         let (start, end) = self.overlap(other);
-        CellSet::collect(start, end, |w| {
-            self.word(w) & other.word(w) & (a.word(w) ^ b.word(w))
-        })
+        let mut words = zip_with(self.window(start, end), other.window(start, end), |x, y| x & y);
+        retain_differing_in(start, &mut words, a, b);
+        CellSet::from_untrimmed(start, words)
     }
 
     /// Add the cells in both `a` and `b` (`self |= a & b`), without building
     /// their intersection.
     pub fn union_with_both(&mut self, a: &CellSet, b: &CellSet) {
         let (start, end) = a.overlap(b);
-        let both = |w: u32| a.word(w) & b.word(w);
-        let Some(lo) = (start..end).find(|&w| both(w) != 0) else {
+        let (wa, wb) = (a.window(start, end), b.window(start, end));
+        let both = |(x, y): (&u64, &u64)| x & y != 0;
+        let Some(first) = wa.iter().zip(wb).position(both) else {
             return;
         };
-        let hi = (lo..end).rev().find(|&w| both(w) != 0).map_or(lo, |w| w) + 1;
+        let last = wa.iter().zip(wb).rposition(both).unwrap_or(first);
+        let (lo, hi) = (start + first as u32, start + last as u32 + 1);
         self.cover(lo, hi);
-        for w in lo..hi {
-            self.words[(w - self.offset) as usize] |= both(w);
+        let at = (lo - self.offset) as usize;
+        let pairs = wa[first..=last].iter().zip(&wb[first..=last]);
+        for (w, (x, y)) in self.words[at..].iter_mut().zip(pairs) {
+            *w |= x & y;
         }
     }
 
     /// Keep the cells on which `a` and `b` differ (`self &= a ^ b`).
     pub fn retain_differing(&mut self, a: &CellSet, b: &CellSet) {
-        for (i, word) in self.words.iter_mut().enumerate() {
-            let w = self.offset + i as u32;
-            *word &= a.word(w) ^ b.word(w);
-        }
+        retain_differing_in(self.offset, &mut self.words, a, b);
         self.trim();
     }
 
     /// Whether no cell is in both.
     pub fn is_disjoint(&self, other: &CellSet) -> bool {
-        let start = self.offset.max(other.offset);
-        let end = self.end().min(other.end());
-        (start..end.max(start)).all(|w| self.word(w) & other.word(w) == 0)
+        let (start, end) = self.overlap(other);
+        let (x, y) = (self.window(start, end), other.window(start, end));
+        x.iter().zip(y).all(|(x, y)| x & y == 0)
     }
 
     /// Add the cells of access types `access` in slots `slots` (a slot is
@@ -504,23 +559,26 @@ impl CellSet {
         }
     }
 
+    /// Words `[start, end)`, which the set spans.
+    fn window(&self, start: u32, end: u32) -> &[u64] {
+        if start == end {
+            return &[];
+        }
+        &self.words[(start - self.offset) as usize..(end - self.offset) as usize]
+    }
+
+    /// The set of `words` from word `offset` on, zero words at both ends
+    /// dropped.
+    fn from_untrimmed(offset: u32, words: Vec<u64>) -> CellSet {
+        let mut set = CellSet { offset, words };
+        set.trim();
+        set
+    }
+
     /// The words both sets span: `[start, end)`, possibly empty.
     fn overlap(&self, other: &CellSet) -> (u32, u32) {
         let start = self.offset.max(other.offset);
         (start, self.end().min(other.end()).max(start))
-    }
-
-    /// The set whose word `w` is `word(w)` for `w` in `[start, end)`, zero
-    /// elsewhere, built trimmed (no words moved after the fact).
-    fn collect(start: u32, end: u32, word: impl Fn(u32) -> u64) -> CellSet {
-        let Some(lo) = (start..end).find(|&w| word(w) != 0) else {
-            return CellSet::new();
-        };
-        let hi = (lo..end).rev().find(|&w| word(w) != 0).map_or(lo, |w| w) + 1;
-        CellSet {
-            offset: lo,
-            words: (lo..hi).map(word).collect(),
-        }
     }
 
     /// Drop zero words at both ends.
