@@ -3,7 +3,8 @@
 //! repeated includes), the dead rules, dead includes, contradictions (with
 //! their regions) and empty access levels aclc finds are exactly those the
 //! oracle finds by trying a request of every class; every summary agrees
-//! with `decide`; and removing what is reported dead changes no decision.
+//! with `decide`; the findings alone (as `aclc check` has them) are the
+//! same; and removing what is reported dead changes no decision.
 
 #![allow(
     clippy::panic,
@@ -17,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use aclc::analysis::region::{keep_in_chunks_from, region_text, Region};
 use aclc::analysis::semantics::{analyze_own_when_composed_from, keep_own_decisions};
 use aclc::analysis::semantics::{DeadReason, Semantics};
-use aclc::analysis::{analyze, Options};
+use aclc::analysis::{analyze, findings, Options};
 use aclc::model::{AclId, Model};
 use aclc::source::{Origin, SourceMap};
 use aclc::syntax::ast::Access;
@@ -156,9 +157,18 @@ fn check(acls: &[TAcl]) -> Result<(), TestCaseError> {
     let text = render(acls);
     let mut sources = SourceMap::new();
     sources.add("p.acl", text.as_str(), Origin::User);
-    let analysis = analyze(sources, &Options::default());
+    let analysis = analyze(sources.clone(), &Options::default());
     let model = &analysis.model;
     prop_assert!(model.syntax_errors.is_empty());
+    // The findings alone (`aclc check`: components' allowed sets released
+    // as their includers are composed) are the same.
+    let alone = findings(sources, &Options::default());
+    prop_assert_eq!(
+        &alone.diagnostics,
+        &analysis.diagnostics,
+        "findings alone\n{}",
+        text
+    );
     let sem = Semantics::new(model);
     let u = &sem.universe;
     let pts = points();

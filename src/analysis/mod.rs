@@ -211,8 +211,11 @@ fn analyze_parsed_with(
         Model::build_without_syntax(sources, parsed)
     };
     lap("model");
-    let semantics =
-        semantics::Semantics::reusing(&model, previous.map(|p| (&p.model, &p.semantics)));
+    let semantics = if keep == Keep::Findings && !options.full_regions && previous.is_none() {
+        semantics::Semantics::for_findings(&model)
+    } else {
+        semantics::Semantics::reusing(&model, previous.map(|p| (&p.model, &p.semantics)))
+    };
     let mut cx = lints::Context::new(&model, semantics);
     cx.full_regions = options.full_regions;
     lap("exact analysis");

@@ -292,7 +292,10 @@ pub struct Semantics {
     /// The cells.
     pub universe: Arc<Universe>,
     /// Per access level (by [`AclId`]): its decisions, as kept
-    /// ([`Semantics::summary`] unpacks them).
+    /// ([`Semantics::summary`] unpacks them). In an analysis for findings
+    /// ([`Semantics::for_findings`]), a component's `allowed` is empty once
+    /// released: read it only for access levels and the blocks defaults,
+    /// guards and tests name.
     pub summaries: Vec<KeptSummary>,
     /// Per access level: the decisions of its own permissions alone, as
     /// kept ([`Semantics::own_summary`] gives them).
@@ -683,6 +686,22 @@ impl Semantics {
     /// of are the same (counted per block). The result is exactly that of
     /// [`Semantics::new`].
     pub fn reusing(model: &Model, previous: Option<(&Model, &Semantics)>) -> Semantics {
+        Semantics::analyze(model, previous, false)
+    }
+
+    /// Analyze a model for its findings alone ([`crate::analysis::findings`],
+    /// `aclc check` without `--regions`): what a component allows is
+    /// released once every block including it is composed (emptied: see
+    /// [`Semantics::summaries`]), unless a default, guard or test names it.
+    /// Nothing else reads it then (the rule deciding a cell is found
+    /// through what blocks decide), and over a big catalog those sets are
+    /// half of all summaries.
+    pub fn for_findings(model: &Model) -> Semantics {
+        Semantics::analyze(model, None, true)
+    }
+
+    /// [`Semantics::reusing`]; with `release`, [`Semantics::for_findings`].
+    fn analyze(model: &Model, previous: Option<(&Model, &Semantics)>, release: bool) -> Semantics {
         // The cells are those of `previous` when the targets are the same
         // (told by the blocks whose permissions changed).
         let taken = previous.map(|(m, s)| {
@@ -798,7 +817,19 @@ impl Semantics {
             with_own[i] &= !reused;
         }
         let mut unchanged = previous.map(|p| Unchanged::new(model, p, same_own));
-        let needed = externally_needed(model, &scc_of);
+        let named = named_blocks(model);
+        let needed = externally_needed(model, &scc_of, &named);
+        // With `release`: per block, the includes of it not composed yet
+        // (released at none left, when a component no one names).
+        let mut includers_left: Vec<u32> = Vec::new();
+        if release {
+            includers_left = vec![0; n];
+            for a in &model.acls {
+                for t in a.includes.iter().filter_map(|i| i.target) {
+                    includers_left[t.0 as usize] += 1;
+                }
+            }
+        }
         let acyclic = !sccs.iter().any(|scc| is_cycle(model, scc));
         let reach = Reach::new(model, acyclic);
         let mut summaries: Vec<KeptSummary> = vec![KeptSummary::default(); n];
@@ -844,6 +875,18 @@ impl Semantics {
                 }
                 dead_includes.extend(c.dead_includes);
                 contradictions.extend(c.contradictions);
+            }
+            if release {
+                let composed = scc_indices.iter().flat_map(|&k| &sccs[k]);
+                let targets =
+                    composed.flat_map(|&m| model.acl(m).includes.iter().filter_map(|i| i.target));
+                for t in targets {
+                    let left = &mut includers_left[t.0 as usize];
+                    *left -= 1;
+                    if *left == 0 && model.acl(t).is_component() && !named[t.0 as usize] {
+                        summaries[t.0 as usize].allowed = Chunked::default();
+                    }
+                }
             }
         }
         // In block order, each block's in rule order (a stable sort).
@@ -1471,9 +1514,13 @@ impl Semantics {
 
 /// The access levels whose standalone decisions something outside their
 /// include cycle needs: included from outside, not components (guards,
-/// emptiness), or named by a default, guard or test.
-fn externally_needed(model: &Model, scc_of: &[u32]) -> Vec<bool> {
-    let mut needed: Vec<bool> = model.acls.iter().map(|a| !a.is_component()).collect();
+/// emptiness), or `named` ([`named_blocks`]).
+fn externally_needed(model: &Model, scc_of: &[u32], named: &[bool]) -> Vec<bool> {
+    let mut needed: Vec<bool> = model
+        .acls
+        .iter()
+        .map(|a| !a.is_component() || named[a.id.0 as usize])
+        .collect();
     for a in &model.acls {
         for t in a.includes.iter().filter_map(|i| i.target) {
             if scc_of[t.0 as usize] != scc_of[a.id.0 as usize] {
@@ -1481,7 +1528,13 @@ fn externally_needed(model: &Model, scc_of: &[u32]) -> Vec<bool> {
             }
         }
     }
-    let named = model
+    needed
+}
+
+/// The access levels and components a default, guard or test names.
+fn named_blocks(model: &Model) -> Vec<bool> {
+    let mut named = vec![false; model.acls.len()];
+    let names = model
         .defaults
         .iter()
         .filter_map(|d| d.target)
@@ -1496,8 +1549,8 @@ fn externally_needed(model: &Model, scc_of: &[u32]) -> Vec<bool> {
                 .iter()
                 .filter_map(|e| model.lookup(&e.acl.node))
         }));
-    for id in named {
-        needed[id.0 as usize] = true;
+    for id in names {
+        named[id.0 as usize] = true;
     }
-    needed
+    named
 }

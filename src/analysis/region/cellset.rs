@@ -310,7 +310,9 @@ impl CellSet {
     /// The cells in both.
     pub fn intersection(&self, other: &CellSet) -> CellSet {
         let (start, end) = self.overlap(other);
-        let words = zip_with(self.window(start, end), other.window(start, end), |x, y| x & y);
+        let words = zip_with(self.window(start, end), other.window(start, end), |x, y| {
+            x & y
+        });
         CellSet::from_untrimmed(start, words)
     }
 
@@ -318,7 +320,9 @@ impl CellSet {
     /// (`self & other & (a ^ b)`), built in one pass.
     pub fn intersection_differing(&self, other: &CellSet, a: &CellSet, b: &CellSet) -> CellSet {
         let (start, end) = self.overlap(other);
-        let mut words = zip_with(self.window(start, end), other.window(start, end), |x, y| x & y);
+        let mut words = zip_with(self.window(start, end), other.window(start, end), |x, y| {
+            x & y
+        });
         retain_differing_in(start, &mut words, a, b);
         CellSet::from_untrimmed(start, words)
     }
