@@ -29,6 +29,7 @@ pub use tree::{NodeId, PatternTree};
 
 use std::ops::Range;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::Model;
@@ -156,22 +157,18 @@ impl Universe {
             }
         }
         let objects = PatternTree::new(by_object.keys().cloned());
-        // Attribute patterns of each object node and its ancestors, built
-        // top-down (preorder visits a parent before its children).
-        let mut inherited: Vec<Vec<Pattern>> = Vec::with_capacity(objects.len());
-        let mut attributes = Vec::with_capacity(objects.len());
-        for node in 0..objects.len() as NodeId {
-            let mut pats = objects
-                .parent(node)
-                .map(|p| inherited[p as usize].clone())
-                .unwrap_or_default();
-            if let Some(own) = by_object.get(objects.pattern(node)) {
-                pats.extend(own.iter().cloned());
-                tree::sort_dedup(&mut pats);
-            }
-            attributes.push(PatternTree::new(pats.iter().cloned()));
-            inherited.push(pats);
-        }
+        // The attribute tree of each object class: of the attribute
+        // patterns of it and its ancestors (a catalog of thousands of
+        // objects: built in parallel).
+        let attributes: Vec<PatternTree> = (0..objects.len() as NodeId)
+            .into_par_iter()
+            .map(|node| {
+                let own = objects
+                    .ancestors(node)
+                    .filter_map(|a| by_object.get(objects.pattern(a)));
+                PatternTree::new(own.flatten().cloned())
+            })
+            .collect();
         let mut base = Vec::with_capacity(objects.len());
         let mut slots: u64 = 0;
         for t in &attributes {
@@ -226,9 +223,15 @@ impl Universe {
         // Sorted, so the table is the same for the same pairs.
         let mut distinct: Vec<(&Pattern, &Pattern)> = distinct.into_iter().collect();
         distinct.sort_unstable();
-        let mut ranges = Vec::new();
-        for (o, a) in distinct {
-            u.ranges(o, a, &mut ranges);
+        let found: Vec<Vec<Range<u32>>> = distinct
+            .par_iter()
+            .map(|&(o, a)| {
+                let mut ranges = Vec::new();
+                u.ranges(o, a, &mut ranges);
+                ranges
+            })
+            .collect();
+        for ((o, a), mut ranges) in distinct.into_iter().zip(found) {
             let at = u.pair_slots.len() as u32;
             u.pair_slots.append(&mut ranges);
             let end = u.pair_slots.len() as u32;

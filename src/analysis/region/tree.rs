@@ -37,12 +37,6 @@ fn key(p: &Pattern) -> (&str, u8) {
     }
 }
 
-/// Sort patterns in tree order and drop duplicates.
-pub(super) fn sort_dedup(patterns: &mut Vec<Pattern>) {
-    patterns.sort_by(|a, b| key(a).cmp(&key(b)));
-    patterns.dedup();
-}
-
 impl PatternTree {
     /// The tree of `patterns` (duplicates and `*` are fine).
     pub fn new(patterns: impl IntoIterator<Item = Pattern>) -> PatternTree {
