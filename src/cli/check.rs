@@ -109,9 +109,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome, Failure> {
     let failing = diags.iter().any(|d| {
         d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)
     });
-    // The process ends now: freeing a large analysis piece by piece would
-    // only delay the exit (0.15 s at a million permissions).
+    // The process ends now: freeing a large analysis and its findings
+    // piece by piece would only delay the exit (0.15 s at a million
+    // permissions).
     std::mem::forget(analysis);
+    std::mem::forget(diags);
     Ok(if failing {
         Outcome::Findings
     } else {
