@@ -224,6 +224,28 @@ impl CellSet {
             .sum()
     }
 
+    /// A copy of the set, with its number of cells and its number of
+    /// cells of access type `access`, in one pass over its words (for a
+    /// scratch set worked down: [`CellSet::remove_slots`]).
+    pub(crate) fn counted_copy(&self, access: Access) -> (CellSet, u64, u64) {
+        let mask = access_pattern(AccessSet(access.bit()));
+        let (mut all, mut of_access) = (0, 0);
+        let words = self
+            .words
+            .iter()
+            .map(|&w| {
+                all += u64::from(w.count_ones());
+                of_access += u64::from((w & mask).count_ones());
+                w
+            })
+            .collect();
+        let copy = CellSet {
+            offset: self.offset,
+            words,
+        };
+        (copy, all, of_access)
+    }
+
     /// Whether `cell` is in the set.
     pub fn contains(&self, cell: u32) -> bool {
         let (w, bit) = split(cell);
@@ -435,33 +457,40 @@ impl CellSet {
     /// Take the cells of access types `access` in slots `slots` out of the
     /// set, for a scratch set worked down (what a region's description has
     /// left to say). Not trimmed: finish with [`CellSet::trimmed`] before
-    /// comparing it.
+    /// comparing it. Returns how many of them it held.
     pub(crate) fn remove_slots(
         &mut self,
         slots: impl Iterator<Item = Range<u32>>,
         access: AccessSet,
-    ) {
+    ) -> u64 {
         let end = self.end();
+        let mut removed = 0;
         for r in slots {
             each_slot_word(r, access, |w, mask| {
                 if (self.offset..end).contains(&w) {
-                    self.words[(w - self.offset) as usize] &= !mask;
+                    let word = &mut self.words[(w - self.offset) as usize];
+                    removed += u64::from((*word & mask).count_ones());
+                    *word &= !mask;
                 }
                 true
             });
         }
+        removed
     }
 
     /// Take `cell` out of the set, like [`CellSet::remove_slots`] (not
-    /// trimmed).
-    pub(crate) fn remove(&mut self, cell: u32) {
+    /// trimmed); returns whether it held it.
+    pub(crate) fn remove(&mut self, cell: u32) -> bool {
         let (w, bit) = split(cell);
-        if let Some(word) = w
+        let Some(word) = w
             .checked_sub(self.offset)
             .and_then(|i| self.words.get_mut(i as usize))
-        {
-            *word &= !bit;
-        }
+        else {
+            return false;
+        };
+        let held = *word & bit != 0;
+        *word &= !bit;
+        held
     }
 
     /// The cells of access types `access` in slots `slots`.

@@ -76,6 +76,9 @@ pub struct Parts<'a> {
     /// The region's cells no part given so far holds (a copy of the region
     /// worked down: one copy per walk, no set built per part).
     left: CellSet,
+    /// How many cells `left` holds (counted when it is copied, then as
+    /// parts take cells out of it).
+    left_cells: u64,
     /// Index in [`Access::ALL`] of the access type being walked.
     access: usize,
     /// The next cell to look from.
@@ -90,21 +93,25 @@ impl<'a> Parts<'a> {
     /// Walk the parts of `region`, naming at most `names` exceptions in
     /// each part.
     pub fn new(u: &'a Universe, region: &'a Region, names: usize) -> Parts<'a> {
+        // The copy, its count and the first access type's count in one
+        // pass over a region that can span the whole catalog.
+        let (left, left_cells, first) = region.counted_copy(Access::ALL[0]);
         Parts {
             u,
             region,
             names,
-            left: region.clone(),
+            left,
+            left_cells,
             access: 0,
             from: 0,
-            size: None,
+            size: Some(first),
         }
     }
 
     /// How many request classes (cells) of the region the parts given so
     /// far leave out.
     pub fn left(&self) -> u64 {
-        self.left.len()
+        self.left_cells
     }
 }
 
@@ -117,13 +124,13 @@ impl Iterator for Parts<'_> {
                 Some(c) => {
                     let size = *self.size.get_or_insert_with(|| self.region.len_of(access));
                     let (part, boxed) = piece(self.u, access, c, self.region, size, self.names);
-                    match boxed {
+                    self.left_cells -= match boxed {
                         Some(v) => self.left.remove_slots(
                             self.u.box_slots(v, &part.attribute),
                             AccessSet(access.bit()),
                         ),
-                        None => self.left.remove(c),
-                    }
+                        None => u64::from(self.left.remove(c)),
+                    };
                     self.from = c + 1;
                     return Some(part);
                 }
