@@ -242,18 +242,25 @@ pub fn keep_own_decisions(keep: bool) {
 impl OwnSummary {
     /// `summary` as kept: packed when its sets pack or are small.
     pub fn of(summary: &Summary) -> OwnSummary {
-        let keeps = |s: &CellSet| s.packs() || s.raw_words().1.len() <= KEEP_DENSE_WORDS;
-        let same = Arc::ptr_eq(&summary.decided, &summary.allowed);
-        if !KEEP_OWN.load(Ordering::Relaxed)
-            || !keeps(&summary.decided)
-            || !(same || keeps(&summary.allowed))
-        {
-            return OwnSummary { kept: None };
+        let none = OwnSummary { kept: None };
+        if !KEEP_OWN.load(Ordering::Relaxed) {
+            return none;
         }
+        let Some(decided) = Packed::of_small(&summary.decided, KEEP_DENSE_WORDS) else {
+            return none;
+        };
+        let allowed = if Arc::ptr_eq(&summary.decided, &summary.allowed) {
+            None
+        } else {
+            match Packed::of_small(&summary.allowed, KEEP_DENSE_WORDS) {
+                Some(allowed) => Some(Arc::new(allowed)),
+                None => return none,
+            }
+        };
         OwnSummary {
             kept: Some(KeptOwn {
-                decided: Arc::new(Packed::of(&summary.decided)),
-                allowed: (!same).then(|| Arc::new(Packed::of(&summary.allowed))),
+                decided: Arc::new(decided),
+                allowed,
             }),
         }
     }

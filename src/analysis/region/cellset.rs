@@ -667,6 +667,16 @@ impl Packed {
         }
     }
 
+    /// [`Packed::of`] when the set packs or spans at most `words` words
+    /// (one count of its non-zero words).
+    pub fn of_small(set: &CellSet, words: usize) -> Option<Packed> {
+        if set.packs() {
+            Some(Packed::sparse(set))
+        } else {
+            (set.words.len() <= words).then(|| Packed::Dense(set.clone().compacted()))
+        }
+    }
+
     /// [`Packed::new`] of the set of these non-zero words (by increasing
     /// index), without spreading them over their span when they pack.
     pub fn from_words(words: Vec<(u32, u64)>) -> Packed {
