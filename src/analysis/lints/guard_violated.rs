@@ -1,6 +1,8 @@
 //! `guard-violated`: an access level decides part of a guard's region
 //! otherwise than the guard states.
 
+use rayon::prelude::*;
+
 use super::exact::{deciding_rule, full_region, region_text};
 use super::{Context, Lint, LintInfo};
 use crate::analysis::semantics::statements_summary;
@@ -66,12 +68,17 @@ impl Lint for GuardViolated {
             }
             targets.sort_unstable();
             targets.dedup();
-            for t in targets.into_iter().filter(|&t| cx.reports_on_guards(t)) {
+            // The targets in parallel (a guard on a participant type applies
+            // to thousands of access levels), their findings in order.
+            let found: Vec<Diagnostic> = targets
+                .into_par_iter()
+                .filter(|&t| cx.reports_on_guards(t))
+                .filter_map(|t| {
                 let allowed = &sem.kept(t).allowed.unpack();
                 let wrongly_denied = must_allow.difference(allowed);
                 let wrongly_allowed = allowed.intersection(&must_deny);
                 if wrongly_denied.is_empty() && wrongly_allowed.is_empty() {
-                    continue;
+                    return None;
                 }
                 let acl = model.acl(t);
                 let mut parts = Vec::new();
@@ -106,11 +113,13 @@ impl Lint for GuardViolated {
                 }
                 let mut wrong = wrongly_allowed.clone();
                 wrong.union_with(&wrongly_denied);
-                out.push(diag.regions(full_region(cx, &wrong)).help(format!(
+                Some(diag.regions(full_region(cx, &wrong)).help(format!(
                     "change `{}` (or what it includes) so the guard holds, e.g. with an own permission; or correct the guard",
                     acl.name
-                )));
-            }
+                )))
+            })
+            .collect();
+            out.extend(found);
         }
     }
 }
