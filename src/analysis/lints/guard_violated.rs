@@ -5,9 +5,10 @@ use rayon::prelude::*;
 
 use super::exact::{deciding_rule, full_region, region_text};
 use super::{Context, Lint, LintInfo};
+use crate::analysis::region::CellSet;
 use crate::analysis::semantics::statements_summary;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::AclId;
+use crate::model::{AclId, Guard};
 use crate::syntax::ast::{AclKind, GuardTarget};
 
 pub struct GuardViolated;
@@ -50,9 +51,8 @@ impl Lint for GuardViolated {
         let sem = cx.semantics();
         let u = &sem.universe;
         for g in &model.guards {
-            let expected = statements_summary(u, &g.decl.rules);
-            let must_allow = &expected.allowed;
-            let must_deny = expected.decided.difference(&expected.allowed);
+            let stated = statements_summary(u, &g.decl.rules);
+            let must_deny = stated.decided.difference(&stated.allowed);
             let mut targets: Vec<AclId> = Vec::new();
             for t in &g.decl.targets {
                 match &t.node {
@@ -70,56 +70,71 @@ impl Lint for GuardViolated {
             targets.dedup();
             // The targets in parallel (a guard on a participant type applies
             // to thousands of access levels), their findings in order.
+            let expected = Expected {
+                guard: g,
+                must_allow: &stated.allowed,
+                must_deny: &must_deny,
+            };
             let found: Vec<Diagnostic> = targets
                 .into_par_iter()
                 .filter(|&t| cx.reports_on_guards(t))
-                .filter_map(|t| {
-                let allowed = &sem.kept(t).allowed.unpack();
-                let wrongly_denied = must_allow.difference(allowed);
-                let wrongly_allowed = allowed.intersection(&must_deny);
-                if wrongly_denied.is_empty() && wrongly_allowed.is_empty() {
-                    return None;
-                }
-                let acl = model.acl(t);
-                let mut parts = Vec::new();
-                if !wrongly_allowed.is_empty() {
-                    parts.push(format!("it allows {}", region_text(u, &wrongly_allowed)));
-                }
-                if !wrongly_denied.is_empty() {
-                    parts.push(format!("it denies {}", region_text(u, &wrongly_denied)));
-                }
-                let mut diag = Diagnostic::new(
-                    &INFO,
-                    acl.head,
-                    format!(
-                        "`{}` violates guard `{}`: {}",
-                        acl.name,
-                        g.decl.name.node,
-                        parts.join(", and ")
-                    ),
-                )
-                .label("violates the guard")
-                .related(g.decl.name.span, "the guard")
-                .access_level(acl.name.clone());
-                if let Some((span, label)) =
-                    deciding_rule(model, sem, t, &wrongly_allowed, "allows it")
-                {
-                    diag = diag.related(span, label);
-                }
-                if let Some((span, label)) =
-                    deciding_rule(model, sem, t, &wrongly_denied, "denies it")
-                {
-                    diag = diag.related(span, label);
-                }
-                let mut wrong = wrongly_allowed.clone();
-                wrong.union_with(&wrongly_denied);
-                Some(diag.regions(full_region(cx, &wrong)).help(format!(
-                    "change `{}` (or what it includes) so the guard holds, e.g. with an own permission; or correct the guard",
-                    acl.name
-                )))
-            })
-            .collect();
+                .filter_map(|t| violation(cx, &expected, t))
+                .collect();
             out.extend(found);
         }
     }
+}
+
+/// What a guard states: the cells it allows and those it denies.
+struct Expected<'a> {
+    guard: &'a Guard,
+    must_allow: &'a CellSet,
+    must_deny: &'a CellSet,
+}
+
+/// The finding of access level `t` violating a guard, if it does.
+fn violation(cx: &Context<'_>, expected: &Expected<'_>, t: AclId) -> Option<Diagnostic> {
+    let model = cx.model;
+    let sem = cx.semantics();
+    let u = &sem.universe;
+    let allowed = &sem.kept(t).allowed.unpack();
+    let wrongly_denied = expected.must_allow.difference(allowed);
+    let wrongly_allowed = allowed.intersection(expected.must_deny);
+    if wrongly_denied.is_empty() && wrongly_allowed.is_empty() {
+        return None;
+    }
+    let acl = model.acl(t);
+    let mut parts = Vec::new();
+    if !wrongly_allowed.is_empty() {
+        parts.push(format!("it allows {}", region_text(u, &wrongly_allowed)));
+    }
+    if !wrongly_denied.is_empty() {
+        parts.push(format!("it denies {}", region_text(u, &wrongly_denied)));
+    }
+    let guard = &expected.guard.decl;
+    let mut diag = Diagnostic::new(
+        &INFO,
+        acl.head,
+        format!(
+            "`{}` violates guard `{}`: {}",
+            acl.name,
+            guard.name.node,
+            parts.join(", and ")
+        ),
+    )
+    .label("violates the guard")
+    .related(guard.name.span, "the guard")
+    .access_level(acl.name.clone());
+    if let Some((span, label)) = deciding_rule(model, sem, t, &wrongly_allowed, "allows it") {
+        diag = diag.related(span, label);
+    }
+    if let Some((span, label)) = deciding_rule(model, sem, t, &wrongly_denied, "denies it") {
+        diag = diag.related(span, label);
+    }
+    let mut wrong = wrongly_allowed.clone();
+    wrong.union_with(&wrongly_denied);
+    Some(diag.regions(full_region(cx, &wrong)).help(format!(
+        "change `{}` (or what it includes) so the guard holds, e.g. with an own permission; or correct the guard",
+        acl.name
+    )))
 }
