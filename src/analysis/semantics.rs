@@ -194,8 +194,8 @@ impl KeptSummary {
 /// The decisions of one block's own permissions as kept after the block
 /// is composed: their few non-zero words alone ([`Packed`]), `allowed`
 /// absent when it equals `decided`; or nothing, when the sets are dense
-/// (wildcard rules: a block's `*.attribute` spans every object), as they
-/// cost more to keep than to work out again from the block's rules
+/// or many (wildcard rules: a block's `*.attribute` spans every object),
+/// as they cost more to keep than to work out again from the block's rules
 /// ([`Semantics::own_summary`]). Shared, so a re-analysis takes an
 /// unchanged block's over by reference.
 #[derive(Clone, Debug, Default)]
@@ -211,6 +211,14 @@ struct KeptOwn {
 
 /// Dense own sets of at most this many words are kept all the same.
 const KEEP_DENSE_WORDS: usize = 32;
+
+/// Sets that pack are kept up to this many non-zero words. A block's own
+/// permissions are a few dozen rules about a few objects, a few dozen
+/// words; one `*.attribute` rule over a catalog of 5,000 objects is 5,000
+/// words (80 KB packed), and a catalog of thousands of such blocks kept
+/// hundreds of megabytes of them, for lookups that scanning the block's
+/// few rules answers as well.
+const KEEP_SPARSE_WORDS: usize = 1024;
 
 /// Whether own decisions are kept at all (else always worked out again).
 static KEEP_OWN: AtomicBool = AtomicBool::new(true);
@@ -246,13 +254,14 @@ impl OwnSummary {
         if !KEEP_OWN.load(Ordering::Relaxed) {
             return none;
         }
-        let Some(decided) = Packed::of_small(&summary.decided, KEEP_DENSE_WORDS) else {
+        let Some(decided) = Packed::of_small(&summary.decided, KEEP_DENSE_WORDS, KEEP_SPARSE_WORDS)
+        else {
             return none;
         };
         let allowed = if Arc::ptr_eq(&summary.decided, &summary.allowed) {
             None
         } else {
-            match Packed::of_small(&summary.allowed, KEEP_DENSE_WORDS) {
+            match Packed::of_small(&summary.allowed, KEEP_DENSE_WORDS, KEEP_SPARSE_WORDS) {
                 Some(allowed) => Some(Arc::new(allowed)),
                 None => return none,
             }

@@ -1,6 +1,6 @@
 //! `dead-include`: an include that contributes no decision.
 
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -73,8 +73,13 @@ fn decided_texts(sem: &Semantics, targets: &[AclId]) -> FxHashMap<AclId, String>
     let mut hashed: Vec<(u64, AclId)> = targets
         .par_iter()
         .map(|&t| {
+            // Hashed as kept (equal sets have equal non-zero words,
+            // however kept), not unpacked.
             let mut h = rustc_hash::FxHasher::default();
-            sem.kept(t).decided.unpack().hash(&mut h);
+            for (w, bits) in sem.kept(t).decided.nonzero_words() {
+                h.write_u32(w);
+                h.write_u64(bits);
+            }
             (h.finish(), t)
         })
         .collect();

@@ -97,8 +97,11 @@ fn violation(cx: &Context<'_>, expected: &Expected<'_>, t: AclId) -> Option<Diag
     let model = cx.model;
     let sem = cx.semantics();
     let u = &sem.universe;
-    let allowed = &sem.kept(t).allowed.unpack();
-    let wrongly_denied = expected.must_allow.difference(allowed);
+    // Looked up word by word over the guard's cells, not unpacked: a
+    // guard's region is small, an access level's allowed cells span the
+    // catalog.
+    let allowed = &sem.kept(t).allowed;
+    let wrongly_denied = allowed.missing_from(expected.must_allow);
     let wrongly_allowed = allowed.intersection(expected.must_deny);
     if wrongly_denied.is_empty() && wrongly_allowed.is_empty() {
         return None;

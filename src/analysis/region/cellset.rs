@@ -549,7 +549,21 @@ impl CellSet {
 
     /// Whether fewer than half its words are non-zero ([`Packed`]).
     pub(crate) fn packs(&self) -> bool {
-        self.words.iter().filter(|&&w| w != 0).count() * 2 < self.words.len()
+        self.nonzero_count() * 2 < self.words.len()
+    }
+
+    /// How many words are non-zero.
+    fn nonzero_count(&self) -> usize {
+        self.words.iter().filter(|&&w| w != 0).count()
+    }
+
+    /// The `count` non-zero words with their indexes, allocated once
+    /// (collected from a filter, the list grew by doubling: copies and
+    /// fresh pages for every set packed).
+    fn nonzero_words_counted(&self, count: usize) -> Box<[(u32, u64)]> {
+        let mut out = Vec::with_capacity(count);
+        out.extend(self.nonzero_words());
+        out.into_boxed_slice()
     }
 
     /// The non-zero words with their indexes, by increasing index.
@@ -674,13 +688,15 @@ impl Packed {
         }
     }
 
-    /// [`Packed::of`] when the set packs or spans at most `words` words
-    /// (one count of its non-zero words).
-    pub fn of_small(set: &CellSet, words: usize) -> Option<Packed> {
-        if set.packs() {
-            Some(Packed::sparse(set))
+    /// [`Packed::of`] when the set packs into at most `sparse` non-zero
+    /// words or, not packing, spans at most `dense` words (one count of
+    /// its non-zero words).
+    pub fn of_small(set: &CellSet, dense: usize, sparse: usize) -> Option<Packed> {
+        let nonzero = set.nonzero_count();
+        if nonzero * 2 < set.words.len() {
+            (nonzero <= sparse).then(|| Packed::Sparse(set.nonzero_words_counted(nonzero)))
         } else {
-            (set.words.len() <= words).then(|| Packed::Dense(set.clone().compacted()))
+            (set.words.len() <= dense).then(|| Packed::Dense(set.clone().compacted()))
         }
     }
 
@@ -702,7 +718,7 @@ impl Packed {
 
     /// The non-zero words of `set`, whether or not it packs.
     fn sparse(set: &CellSet) -> Packed {
-        Packed::Sparse(set.nonzero_words().collect())
+        Packed::Sparse(set.nonzero_words_counted(set.nonzero_count()))
     }
 
     /// The set.

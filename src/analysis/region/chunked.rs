@@ -273,6 +273,16 @@ impl Chunked {
         CellSet::from_words(&words)
     }
 
+    /// The cells of `other` not in the set (word by word over `other`).
+    pub fn missing_from(&self, other: &CellSet) -> CellSet {
+        let words: Vec<(u32, u64)> = other
+            .nonzero_words()
+            .map(|(w, bits)| (w, bits & !self.word(w)))
+            .filter(|&(_, bits)| bits != 0)
+            .collect();
+        CellSet::from_words(&words)
+    }
+
     /// The non-zero words with their indexes, by increasing index (absent
     /// chunks skipped whole).
     pub fn nonzero_words(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
@@ -427,6 +437,7 @@ mod tests {
             }
             let other: CellSet = probes.iter().copied().collect();
             prop_assert_eq!(kept.intersection(&other), set.intersection(&other));
+            prop_assert_eq!(kept.missing_from(&other), other.difference(&set));
             let again = Chunked::of(&Arc::new(set.clone()), &[&kept], &chunks);
             let shares_all = parts(&again).len() == parts(&kept).len()
                 && parts(&again)
