@@ -104,23 +104,102 @@ pub fn write(
 
 /// `value` as pretty JSON (as [`serde_json::to_writer_pretty`] writes
 /// it), each line after the first indented by `indent` more spaces: what
-/// it is inside the document. JSON text holds no raw line break but
-/// between tokens, so the indentation is added after each one.
+/// it is inside the document.
 pub(crate) fn pretty_at<T: Serialize>(
     value: &T,
     indent: &[u8],
     out: &mut Vec<u8>,
 ) -> io::Result<()> {
-    let mut buf = Vec::with_capacity(512);
-    serde_json::to_writer_pretty(&mut buf, value)?;
-    for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-            out.extend_from_slice(indent);
+    let formatter = Indented {
+        base: indent,
+        level: 0,
+        has_value: false,
+    };
+    let mut ser = serde_json::Serializer::with_formatter(out, formatter);
+    value.serialize(&mut ser).map_err(io::Error::from)
+}
+
+/// serde_json's pretty layout (two spaces a level) with every new line
+/// starting with `base` as well: a value written in place inside the
+/// document, in one pass (written whole, then indented line by line, the
+/// findings of a messy million were copied twice).
+struct Indented<'a> {
+    base: &'a [u8],
+    level: usize,
+    /// Whether the array or object being written has a value yet.
+    has_value: bool,
+}
+
+impl Indented<'_> {
+    fn new_line<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        w.write_all(b"\n")?;
+        w.write_all(self.base)?;
+        for _ in 0..self.level {
+            w.write_all(b"  ")?;
         }
-        out.extend_from_slice(line);
+        Ok(())
     }
-    Ok(())
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.new_line(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.new_line(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented<'_> {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 fn convert<'a>(
