@@ -57,6 +57,11 @@ pub fn render_linked(sources: &SourceMap, diags: &[Diagnostic], lint_url: &str) 
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Findings serialized while the previous ones are written.
+const CHUNK: usize = 4096;
+/// Findings serialized into one buffer.
+const PIECE: usize = 128;
+
 /// Write the JSON document for a list of findings to `out` ([`render_linked`]);
 /// with `regions`, each finding carries its whole region (`regions`).
 pub fn write(
@@ -67,32 +72,37 @@ pub fn write(
     regions: bool,
 ) -> io::Result<()> {
     // The layout of `serde_json::to_writer_pretty` on the whole document,
-    // written a chunk of findings at a time, each chunk's findings
-    // serialized in parallel (a string in JSON holds no raw line break, so
-    // indenting a finding is indenting its lines).
-    const CHUNK: usize = 4096;
+    // a chunk of findings at a time: each chunk serialized in parallel,
+    // a few findings to a buffer, while the previous one is written.
     if diags.is_empty() {
         out.write_all(b"{\n  \"diagnostics\": [],")?;
     } else {
         out.write_all(b"{\n  \"diagnostics\": [")?;
-        for (k, chunk) in diags.chunks(CHUNK).enumerate() {
-            let texts: Vec<Vec<u8>> = chunk
-                .par_iter()
-                .map(|d| {
-                    let mut text = Vec::new();
-                    pretty_at(&convert(sources, d, lint_url, regions), b"    ", &mut text)
-                        .map(|()| text)
+        let serialize = |first: usize, chunk: &[Diagnostic]| -> io::Result<Vec<Vec<u8>>> {
+            chunk
+                .par_chunks(PIECE)
+                .enumerate()
+                .map(|(p, piece)| {
+                    let mut buf = Vec::with_capacity(piece.len() * 1024);
+                    for (i, d) in piece.iter().enumerate() {
+                        let at_start = first + p * PIECE + i == 0;
+                        buf.extend_from_slice(if at_start { b"\n    " } else { b",\n    " });
+                        pretty_at(&convert(sources, d, lint_url, regions), b"    ", &mut buf)?;
+                    }
+                    Ok(buf)
                 })
-                .collect::<Result<_, _>>()?;
-            for (i, text) in texts.iter().enumerate() {
-                out.write_all(if k == 0 && i == 0 {
-                    b"\n    "
-                } else {
-                    b",\n    "
-                })?;
-                out.write_all(text)?;
-            }
+                .collect()
+        };
+        let mut ready: Vec<Vec<u8>> = Vec::new();
+        for (k, chunk) in diags.chunks(CHUNK).enumerate() {
+            let mut next = None;
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| next = Some(serialize(k * CHUNK, chunk)));
+                ready.iter().try_for_each(|buf| out.write_all(buf))
+            })?;
+            ready = next.unwrap_or_else(|| Ok(Vec::new()))?;
         }
+        ready.iter().try_for_each(|buf| out.write_all(buf))?;
         out.write_all(b"\n  ],")?;
     }
     out.write_all(b"\n  \"summary\": ")?;
