@@ -248,7 +248,8 @@ pub fn keep_own_decisions(keep: bool) {
 }
 
 impl OwnSummary {
-    /// `summary` as kept: packed when its sets pack or are small.
+    /// `summary` as kept: packed when its sets pack into at most
+    /// [`KEEP_SPARSE_WORDS`] words or are small.
     pub fn of(summary: &Summary) -> OwnSummary {
         let none = OwnSummary { kept: None };
         if !KEEP_OWN.load(Ordering::Relaxed) {

@@ -265,19 +265,21 @@ impl Chunked {
 
     /// The cells of `other` in the set (word by word over `other`).
     pub fn intersection(&self, other: &CellSet) -> CellSet {
-        let words: Vec<(u32, u64)> = other
-            .nonzero_words()
-            .map(|(w, bits)| (w, bits & self.word(w)))
-            .filter(|&(_, bits)| bits != 0)
-            .collect();
-        CellSet::from_words(&words)
+        self.masking(other, |mine| mine)
     }
 
     /// The cells of `other` not in the set (word by word over `other`).
     pub fn missing_from(&self, other: &CellSet) -> CellSet {
+        self.masking(other, |mine| !mine)
+    }
+
+    /// Each non-zero word of `other` masked by `mask` of the set's word
+    /// there, looked up one by one (`other` is small, the set need not be
+    /// unpacked).
+    fn masking(&self, other: &CellSet, mask: impl Fn(u64) -> u64) -> CellSet {
         let words: Vec<(u32, u64)> = other
             .nonzero_words()
-            .map(|(w, bits)| (w, bits & !self.word(w)))
+            .map(|(w, bits)| (w, bits & mask(self.word(w))))
             .filter(|&(_, bits)| bits != 0)
             .collect();
         CellSet::from_words(&words)
